@@ -1,0 +1,93 @@
+// The contract between the codec cores (AssemblyScript and the TypeScript twin)
+// and the bindings. Plain constants only, so both compilers (asc and tsc) read
+// this one file: the record table written by `scan` and the descriptor read by
+// `encode` have exactly one definition.
+
+/** Largest packet the format can express (3-byte length varint). */
+export const MAX_PACKET = 4194303;
+
+// ---- scan: one record per packet, chatter run or damaged span --------------
+export const RECORD_STRIDE = 18; // i32 slots per record
+export const RECORD_CAPACITY = 4096; // records per scan call
+
+export const KIND_PACKET = 1;
+export const KIND_CHATTER = 2;
+export const KIND_ERROR = 3;
+
+// slots (offsets are relative to the start of the scanned window)
+export const R_KIND = 0;
+export const R_START = 1;
+export const R_LENGTH = 2;
+export const R_FLAGS = 3; // packet: the 16 flag bits; error: ERR_* code
+export const R_SECONDS = 4; // u32 seconds (read with >>> 0); error: detail a
+export const R_NANOS = 5; // error: detail b
+export const R_TESTID_OFF = 6; // error: detail c
+export const R_TESTID_LEN = 7; // error: detail d
+export const R_TAGS_OFF = 8; // offset of the first tag's length varint
+export const R_TAGS_COUNT = 9;
+export const R_MIME_OFF = 10;
+export const R_MIME_LEN = 11;
+export const R_NAME_OFF = 12;
+export const R_NAME_LEN = 13;
+export const R_FILE_OFF = 14;
+export const R_FILE_LEN = 15;
+export const R_ROUTE_OFF = 16;
+export const R_ROUTE_LEN = 17;
+
+// scan state, read and written around each scan call
+export const S_NEXT = 0; // where the next call continues
+export const S_NEED = 1; // window length needed to go on (0: nothing pending)
+export const S_CTX = 2; // up to 3 chatter bytes before S_NEXT, packed little-endian
+export const S_CTX_LEN = 3;
+export const STATE_SLOTS = 4;
+
+// flag bits (SUBUNIT-V2.md §3.2)
+export const F_TEST_ID = 0x0800;
+export const F_ROUTE_CODE = 0x0400;
+export const F_TIMESTAMP = 0x0200;
+export const F_RUNNABLE = 0x0100;
+export const F_TAGS = 0x0080;
+export const F_FILE = 0x0040;
+export const F_MIME = 0x0020;
+export const F_EOF = 0x0010;
+export const F_STATUS = 0x0007;
+export const VERSION_2 = 0x2000;
+
+// why a plausible packet was rejected (details a..d in the error record)
+export const ERR_TRUNCATED = 1; // a: bytes present, b: claimed length
+export const ERR_CRC = 2; // a: computed CRC, b: stored CRC
+export const ERR_OVERRUN = 3; // a: field, b: offset in packet, c: claimed, d: available
+export const ERR_UTF8 = 4; // a: field, b: offset in packet of the bad byte
+export const ERR_NUL = 5; // a: field, b: offset in packet of the NUL
+export const ERR_TRAILING = 6; // a: unused bytes before the CRC, b: their offset
+
+// field ids used in error details
+export const FIELD_TIMESTAMP = 1;
+export const FIELD_TEST_ID = 2;
+export const FIELD_TAGS = 3;
+export const FIELD_MIME = 4;
+export const FIELD_FILE_NAME = 5;
+export const FIELD_FILE_BYTES = 6;
+export const FIELD_ROUTE_CODE = 7;
+
+// ---- encode: descriptor of one event, strings staged in the stage area ------
+export const E_FLAGS = 0;
+export const E_SECONDS = 1;
+export const E_NANOS = 2;
+export const E_TESTID_OFF = 3;
+export const E_TESTID_LEN = 4;
+export const E_TAGS_COUNT = 5; // tag (offset, length) pairs follow at E_TAGS
+export const E_MIME_OFF = 6;
+export const E_MIME_LEN = 7;
+export const E_NAME_OFF = 8;
+export const E_NAME_LEN = 9;
+export const E_FILE_OFF = 10;
+export const E_FILE_LEN = 11;
+export const E_ROUTE_OFF = 12;
+export const E_ROUTE_LEN = 13;
+export const E_TAGS = 16;
+export const MAX_TAGS = 8192;
+export const ENCODE_SLOTS = 16 + 2 * 8192;
+
+/** encode result when the event does not fit in one packet */
+export const ENC_TOO_LONG = -1;

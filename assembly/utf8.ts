@@ -1,0 +1,46 @@
+// Strict UTF-8 check, as Python's decoder defines it (no overlongs, no
+// surrogates, nothing above U+10FFFF, no truncated sequence), plus no NUL.
+
+/** 0 when valid; otherwise the index of the first bad byte + 1, negated for NUL. */
+export function checkUtf8(ptr: usize, len: usize): i32 {
+  const end = ptr + len;
+  let p = ptr;
+  while (p < end) {
+    // ASCII fast path, 8 bytes at a time
+    if (end - p >= 8) {
+      const w = load<u64>(p);
+      // no byte >= 0x80 and no zero byte
+      if ((w & 0x8080808080808080) == 0 && ((w - 0x0101010101010101) & ~w & 0x8080808080808080) == 0) {
+        p += 8;
+        continue;
+      }
+    }
+    const b = <u32>load<u8>(p);
+    if (b < 0x80) {
+      if (b == 0) return -(<i32>(p - ptr) + 1);
+      p++;
+      continue;
+    }
+    let n: usize = 0;
+    let lo: u32 = 0x80, hi: u32 = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) n = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      n = 2;
+      if (b == 0xe0) lo = 0xa0;
+      else if (b == 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      n = 3;
+      if (b == 0xf0) lo = 0x90;
+      else if (b == 0xf4) hi = 0x8f;
+    } else return <i32>(p - ptr) + 1;
+    if (end - p <= n) return <i32>(p - ptr) + 1; // truncated sequence
+    const c1 = <u32>load<u8>(p + 1);
+    if (c1 < lo || c1 > hi) return <i32>(p - ptr) + 2;
+    for (let k: usize = 2; k <= n; k++) {
+      const c = <u32>load<u8>(p + k);
+      if ((c & 0xc0) != 0x80) return <i32>(p - ptr + k) + 1;
+    }
+    p += n + 1;
+  }
+  return 0;
+}

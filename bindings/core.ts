@@ -1,0 +1,25 @@
+// The one interface both codec cores implement. Records and state are views
+// owned by the core and valid until its next call.
+import type { StagedPacket } from './stage.js';
+
+export type BackendName = 'wasm' | 'js';
+
+export interface Core {
+  readonly name: BackendName;
+  /** Record table written by scan (layout in assembly/layout.ts). */
+  readonly records: Int32Array;
+  /** [next, need, ctx, ctxLen] after scan, relative to `base`. */
+  readonly state: Int32Array;
+  /** Offset in the window that record offsets and state are relative to. */
+  readonly base: number;
+  /**
+   * Index window[from …]. `eof`: no bytes will follow the window. ctx/ctxLen:
+   * the chatter bytes just before `from`. Returns the number of records.
+   */
+  scan(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number): number;
+  /** One packet, or null when the event does not fit in one packet. */
+  encode(p: StagedPacket): Uint8Array | null;
+  crc32(bytes: Uint8Array, crc?: number): number;
+  /** Forget any cached copy of the caller's bytes (they may be refilled). */
+  reset(): void;
+}

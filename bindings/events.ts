@@ -1,0 +1,247 @@
+// Events: what a packet says, read lazily from the bytes the record points at.
+import {
+  RECORD_STRIDE, KIND_PACKET, KIND_CHATTER, R_KIND, R_START, R_LENGTH, R_FLAGS, R_SECONDS, R_NANOS,
+  R_TESTID_OFF, R_TESTID_LEN, R_TAGS_OFF, R_TAGS_COUNT, R_MIME_OFF, R_MIME_LEN, R_NAME_OFF, R_NAME_LEN,
+  R_FILE_OFF, R_FILE_LEN, R_ROUTE_OFF, R_ROUTE_LEN, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_RUNNABLE,
+  F_TAGS, F_FILE, F_MIME, F_EOF, F_STATUS, ERR_TRUNCATED, ERR_CRC, ERR_OVERRUN, ERR_UTF8, ERR_NUL,
+  ERR_TRAILING,
+} from '../assembly/layout.js';
+import { Timestamp } from './timestamp.js';
+import { toBase64 } from './base64.js';
+
+export const STATUSES = ['exists', 'inprogress', 'success', 'uxsuccess', 'skip', 'fail', 'xfail'] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Status bits (1–7) → name; 0 (undefined) → undefined. */
+export function statusName(bits: number): Status | undefined {
+  return bits === 0 ? undefined : STATUSES[bits - 1];
+}
+
+/** Where an event came from in the byte stream. */
+export type EventSource = 'packet' | 'chatter' | 'parser-error';
+
+/** One decoded event: every field a v2 packet can carry. */
+export interface SubunitEvent {
+  readonly testId?: string;
+  readonly status?: Status;
+  /** Tags in the order the packet holds them. */
+  readonly tags?: readonly string[];
+  readonly runnable: boolean;
+  readonly mimeType?: string;
+  readonly fileName?: string;
+  /** A view of the input bytes: copy it if you reuse the input buffer. */
+  readonly fileBytes?: Uint8Array;
+  readonly eof: boolean;
+  readonly routeCode?: string;
+  readonly timestamp?: Timestamp;
+  readonly source: EventSource;
+  /** Byte offset of the packet (or chatter run, or damaged span) in the stream. */
+  readonly offset: number;
+  /** Its length in bytes. */
+  readonly length: number;
+}
+
+/** What the encoder accepts: any event, or a plain object with the same fields. */
+export interface EventInit {
+  testId?: string;
+  status?: Status;
+  tags?: readonly string[];
+  /** Defaults to true, as in python-subunit. */
+  runnable?: boolean;
+  mimeType?: string;
+  fileName?: string;
+  fileBytes?: Uint8Array;
+  eof?: boolean;
+  routeCode?: string;
+  timestamp?: Timestamp | Date;
+}
+
+const utf8 = new TextDecoder();
+
+/** Decode validated UTF-8; short ASCII strings (most ids and tags) skip TextDecoder. */
+export function readString(b: Uint8Array, off: number, len: number): string {
+  if (len <= 64) {
+    let s = '';
+    for (let i = off; i < off + len; i++) {
+      const c = b[i];
+      if (c >= 0x80) return utf8.decode(b.subarray(off, off + len));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return utf8.decode(b.subarray(off, off + len));
+}
+
+const UNREAD = Symbol('unread');
+
+/** A well-formed packet. Strings are decoded on first access. */
+class PacketEvent implements SubunitEvent {
+  readonly source = 'packet' as const;
+  readonly offset: number;
+  readonly length: number;
+  private readonly bytes: Uint8Array;
+  private readonly flags: number;
+  private readonly f: Int32Array; // the record's field offsets, relative to bytes
+  private cache: { testId?: unknown; tags?: unknown; mimeType?: unknown; fileName?: unknown; routeCode?: unknown } = {};
+
+  constructor(bytes: Uint8Array, rec: Int32Array, at: number, base: number, streamOffset: number) {
+    this.bytes = bytes;
+    this.flags = rec[at + R_FLAGS];
+    this.offset = streamOffset;
+    this.length = rec[at + R_LENGTH];
+    const f = rec.slice(at, at + RECORD_STRIDE);
+    for (const slot of [R_TESTID_OFF, R_TAGS_OFF, R_MIME_OFF, R_NAME_OFF, R_FILE_OFF, R_ROUTE_OFF]) f[slot] += base;
+    this.f = f;
+  }
+
+  private str(key: keyof PacketEvent['cache'], flag: number, off: number, len: number): string | undefined {
+    if (!(this.flags & flag)) return undefined;
+    let v = this.cache[key];
+    if (v === undefined) v = this.cache[key] = readString(this.bytes, this.f[off], this.f[len]);
+    return v as string;
+  }
+
+  get testId() { return this.str('testId', F_TEST_ID, R_TESTID_OFF, R_TESTID_LEN); }
+  get mimeType() { return this.str('mimeType', F_MIME, R_MIME_OFF, R_MIME_LEN); }
+  get fileName() { return this.str('fileName', F_FILE, R_NAME_OFF, R_NAME_LEN); }
+  get routeCode() { return this.str('routeCode', F_ROUTE_CODE, R_ROUTE_OFF, R_ROUTE_LEN); }
+  get status() { return statusName(this.flags & F_STATUS); }
+  get runnable() { return (this.flags & F_RUNNABLE) !== 0; }
+  get eof() { return (this.flags & F_EOF) !== 0; }
+
+  get fileBytes(): Uint8Array | undefined {
+    if (!(this.flags & F_FILE)) return undefined;
+    const off = this.f[R_FILE_OFF];
+    return this.bytes.subarray(off, off + this.f[R_FILE_LEN]);
+  }
+
+  get timestamp(): Timestamp | undefined {
+    if (!(this.flags & F_TIMESTAMP)) return undefined;
+    return new Timestamp(this.f[R_SECONDS] >>> 0, this.f[R_NANOS]);
+  }
+
+  get tags(): readonly string[] | undefined {
+    if (!(this.flags & F_TAGS)) return undefined;
+    if (this.cache.tags !== undefined) return this.cache.tags as string[];
+    const b = this.bytes;
+    const tags: string[] = [];
+    let p = this.f[R_TAGS_OFF];
+    for (let i = 0; i < this.f[R_TAGS_COUNT]; i++) {
+      const w = (b[p] >> 6) + 1;
+      let len = b[p] & 0x3f;
+      for (let k = 1; k < w; k++) len = (len << 8) | b[p + k];
+      tags.push(readString(b, p + w, len));
+      p += w + len;
+    }
+    return (this.cache.tags = tags);
+  }
+
+  toJSON() {
+    return eventToJSON(this);
+  }
+}
+
+/** A plain event (chatter, parser errors, events built by callers). */
+class PlainEvent implements SubunitEvent {
+  testId?: string;
+  status?: Status;
+  mimeType?: string;
+  fileName?: string;
+  fileBytes?: Uint8Array;
+  runnable = true;
+  eof = false;
+  constructor(
+    readonly source: EventSource,
+    readonly offset: number,
+    readonly length: number,
+    fields: Partial<SubunitEvent>,
+  ) {
+    Object.assign(this, fields);
+  }
+  toJSON() {
+    return eventToJSON(this);
+  }
+}
+
+const FIELD_NAMES = ['', 'timestamp', 'test id', 'tags', 'MIME type', 'file name', 'file content', 'route code'];
+
+/** One line, for humans, saying why a damaged span was not a packet. */
+export function errorReason(code: number, a: number, b: number, c: number, d: number): string {
+  switch (code) {
+    case ERR_CRC:
+      return `Bad checksum - calculated (0x${(a >>> 0).toString(16)}), stored (0x${(b >>> 0).toString(16)})`;
+    case ERR_TRUNCATED:
+      return b > 0
+        ? `Truncated packet - stream ends after ${a} of ${b} bytes`
+        : `Truncated packet header - stream ends after ${a} bytes`;
+    case ERR_OVERRUN:
+      return `${FIELD_NAMES[a]} at offset ${b} extends past end of packet: claimed ${c} bytes, ${d} available`;
+    case ERR_UTF8:
+      return `${FIELD_NAMES[a]} is not valid UTF-8 (byte at offset ${b})`;
+    case ERR_NUL:
+      return `${FIELD_NAMES[a]} contains a NUL byte at offset ${b}`;
+    case ERR_TRAILING:
+      return `${a} unused bytes after the last field at offset ${b}`;
+    default:
+      return `unknown decoder error ${code}`;
+  }
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Append the events for one record to `out`. `bytes` holds the window the
+ * record indexes; `base` is where the core's offsets start in it; `streamBase`
+ * is the stream offset of bytes[0].
+ */
+export function pushEvents(out: SubunitEvent[], bytes: Uint8Array, rec: Int32Array, at: number, base: number, streamBase: number): void {
+  const kind = rec[at + R_KIND];
+  const start = base + rec[at + R_START];
+  const len = rec[at + R_LENGTH];
+  const offset = streamBase + start;
+  if (kind === KIND_PACKET) {
+    out.push(new PacketEvent(bytes, rec, at, base, offset));
+  } else if (kind === KIND_CHATTER) {
+    out.push(new PlainEvent('chatter', offset, len, { fileName: 'stdout', fileBytes: bytes.subarray(start, start + len) }));
+  } else {
+    const reason = errorReason(rec[at + R_FLAGS], rec[at + R_SECONDS], rec[at + R_NANOS], rec[at + R_TESTID_OFF], rec[at + R_TESTID_LEN]);
+    out.push(
+      new PlainEvent('parser-error', offset, len, {
+        testId: 'subunit.parser', fileName: 'Packet data', mimeType: 'application/octet-stream',
+        fileBytes: bytes.subarray(start, start + len), eof: true,
+      }),
+      new PlainEvent('parser-error', offset, 0, {
+        testId: 'subunit.parser', status: 'fail', fileName: 'Parser Error', mimeType: 'text/plain;charset=utf8',
+        fileBytes: encoder.encode(`${reason} (at byte ${offset})`), eof: true,
+      }),
+    );
+  }
+}
+
+/** Copy any event into a plain object (e.g. to keep it after its input buffer is reused). */
+export function toPlainEvent(e: SubunitEvent): SubunitEvent {
+  const fields: Record<string, unknown> = {};
+  for (const k of ['testId', 'status', 'tags', 'runnable', 'mimeType', 'fileName', 'eof', 'routeCode', 'timestamp'] as const) {
+    if (e[k] !== undefined) fields[k] = e[k];
+  }
+  if (e.fileBytes) fields.fileBytes = e.fileBytes.slice();
+  return new PlainEvent(e.source, e.offset, e.length, fields);
+}
+
+/** The canonical JSON object of an event (EVENTS-JSONL.md), keys in table order. */
+export function eventToJSON(e: SubunitEvent): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  if (e.testId !== undefined) o.testId = e.testId;
+  if (e.status !== undefined) o.status = e.status;
+  if (e.tags !== undefined) o.tags = e.tags;
+  o.runnable = e.runnable;
+  if (e.mimeType !== undefined) o.mimeType = e.mimeType;
+  if (e.fileName !== undefined) {
+    o.fileName = e.fileName;
+    o.fileBytes = toBase64(e.fileBytes ?? new Uint8Array(0));
+  }
+  o.eof = e.eof;
+  if (e.routeCode !== undefined) o.routeCode = e.routeCode;
+  if (e.timestamp !== undefined) o.timestamp = e.timestamp.toISOString();
+  return o;
+}

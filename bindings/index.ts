@@ -1,0 +1,10 @@
+// subunit-wasm: the universal entry (Node, Deno, browsers; no Node built-ins).
+export { Decoder, decode, decodeAll, init, coreFor, type DecodeOptions } from './decoder.js';
+export { Encoder, encode, concat, type EncodeOptions } from './encoder.js';
+export { decodeStream, DecoderStream, EncoderStream, encodeStream, chunksOf, type ByteSource } from './streams.js';
+export { STATUSES, statusName, eventToJSON, toPlainEvent, type SubunitEvent, type EventInit, type Status, type EventSource } from './events.js';
+export { eventToJsonLine, eventFromJsonLine } from './jsonl.js';
+export { Timestamp } from './timestamp.js';
+export { toBase64, fromBase64 } from './base64.js';
+export { SubunitError, EncodeError, InputError } from './errors.js';
+export type { BackendName, Core } from './core.js';

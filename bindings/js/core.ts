@@ -1,0 +1,23 @@
+import type { Core } from '../core.js';
+import type { StagedPacket } from '../stage.js';
+import { scan, records, state } from './scanner.js';
+import { encodePacket } from './encoder.js';
+import { crc32 } from './crc32.js';
+
+/** The pure-TypeScript backend: scans the caller's bytes in place. */
+export const jsCore: Core = {
+  name: 'js',
+  records,
+  state,
+  base: 0,
+  scan(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number): number {
+    return scan(window, window.length, from, eof, ctx, ctxLen);
+  },
+  encode(p: StagedPacket): Uint8Array | null {
+    return encodePacket(p);
+  },
+  crc32(bytes: Uint8Array, crc = 0): number {
+    return crc32(crc, bytes);
+  },
+  reset(): void {},
+};

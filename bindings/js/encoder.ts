@@ -1,0 +1,88 @@
+// Pure-TypeScript twin of assembly/encoder.ts: the same packet bytes from the
+// same staged fields.
+import { MAX_PACKET, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME } from '../../assembly/layout.js';
+import { crc32 } from './crc32.js';
+import type { StagedPacket } from '../stage.js';
+
+function varintSize(v: number): number {
+  return v < 64 ? 1 : v < 16384 ? 2 : v < 4194304 ? 3 : 4;
+}
+
+function putVarint(out: Uint8Array, p: number, v: number): number {
+  if (v < 64) {
+    out[p] = v;
+    return p + 1;
+  }
+  if (v < 16384) {
+    out[p] = (v >> 8) | 0x40;
+    out[p + 1] = v;
+    return p + 2;
+  }
+  if (v < 4194304) {
+    out[p] = (v >> 16) | 0x80;
+    out[p + 1] = v >> 8;
+    out[p + 2] = v;
+    return p + 3;
+  }
+  out[p] = (v >>> 24) | 0xc0;
+  out[p + 1] = v >> 16;
+  out[p + 2] = v >> 8;
+  out[p + 3] = v;
+  return p + 4;
+}
+
+function putString(out: Uint8Array, p: number, s: Uint8Array): number {
+  p = putVarint(out, p, s.length);
+  out.set(s, p);
+  return p + s.length;
+}
+
+const stringSize = (s: Uint8Array) => varintSize(s.length) + s.length;
+
+/** Encode one staged event; returns the packet, or null when it does not fit in one packet. */
+export function encodePacket(e: StagedPacket): Uint8Array | null {
+  const flags = e.flags;
+  let body = 0;
+  if (flags & F_TIMESTAMP) body += 4 + varintSize(e.nanos);
+  if (flags & F_TEST_ID) body += stringSize(e.testId!);
+  if (flags & F_TAGS) {
+    body += varintSize(e.tags!.length);
+    for (const t of e.tags!) body += stringSize(t);
+  }
+  if (flags & F_MIME) body += stringSize(e.mimeType!);
+  if (flags & F_FILE) body += stringSize(e.fileName!) + stringSize(e.fileBytes!);
+  if (flags & F_ROUTE_CODE) body += stringSize(e.routeCode!);
+  const base = 1 + 2 + body + 4;
+  const total = base <= 62 ? base + 1 : base <= 16381 ? base + 2 : base <= MAX_PACKET - 3 ? base + 3 : -1;
+  if (total < 0) return null;
+  const out = new Uint8Array(total);
+  out[0] = 0xb3;
+  out[1] = flags >> 8;
+  out[2] = flags;
+  let p = putVarint(out, 3, total);
+  if (flags & F_TIMESTAMP) {
+    const s = e.seconds;
+    out[p] = s >>> 24;
+    out[p + 1] = s >>> 16;
+    out[p + 2] = s >>> 8;
+    out[p + 3] = s;
+    p = putVarint(out, p + 4, e.nanos);
+  }
+  if (flags & F_TEST_ID) p = putString(out, p, e.testId!);
+  if (flags & F_TAGS) {
+    p = putVarint(out, p, e.tags!.length);
+    for (const t of e.tags!) p = putString(out, p, t);
+  }
+  if (flags & F_MIME) p = putString(out, p, e.mimeType!);
+  if (flags & F_FILE) {
+    p = putString(out, p, e.fileName!);
+    p = putString(out, p, e.fileBytes!);
+  }
+  if (flags & F_ROUTE_CODE) p = putString(out, p, e.routeCode!);
+  const c = crc32(0, out, 0, p);
+  out[p] = c >>> 24;
+  out[p + 1] = c >>> 16;
+  out[p + 2] = c >>> 8;
+  out[p + 3] = c;
+  return out;
+}

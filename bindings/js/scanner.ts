@@ -1,0 +1,334 @@
+// Pure-TypeScript twin of assembly/scanner.ts: same algorithm, same record
+// table, same damage rules. Keep the two line-for-line equal.
+import {
+  MAX_PACKET, RECORD_STRIDE, RECORD_CAPACITY, KIND_PACKET, KIND_CHATTER, KIND_ERROR,
+  R_KIND, R_START, R_LENGTH, R_FLAGS, R_SECONDS, R_NANOS, R_TESTID_OFF, R_TESTID_LEN,
+  R_TAGS_OFF, R_TAGS_COUNT, R_MIME_OFF, R_MIME_LEN, R_NAME_OFF, R_NAME_LEN, R_FILE_OFF,
+  R_FILE_LEN, R_ROUTE_OFF, R_ROUTE_LEN, S_NEXT, S_NEED, S_CTX, S_CTX_LEN, STATE_SLOTS,
+  F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME,
+  ERR_TRUNCATED, ERR_CRC, ERR_OVERRUN, ERR_UTF8, ERR_NUL, ERR_TRAILING,
+  FIELD_TIMESTAMP, FIELD_TEST_ID, FIELD_TAGS, FIELD_MIME, FIELD_FILE_NAME, FIELD_FILE_BYTES, FIELD_ROUTE_CODE,
+} from '../../assembly/layout.js';
+import { crc32 } from './crc32.js';
+import { checkUtf8 } from './utf8.js';
+
+export const records = new Int32Array(RECORD_CAPACITY * RECORD_STRIDE);
+export const state = new Int32Array(STATE_SLOTS);
+const scratch = new Int32Array(RECORD_STRIDE);
+
+const IMPLAUSIBLE = 0;
+const PLAUSIBLE = 1;
+const NEED = 2;
+
+let w: Uint8Array = new Uint8Array(0);
+let n = 0;
+let eof = false;
+let from = 0;
+let ctx = 0;
+let ctxLen = 0;
+let runStart = 0;
+let count = 0;
+let candLen = 0;
+let candNeed = 0;
+let errA = 0, errB = 0, errC = 0, errD = 0;
+let varWidth = 0;
+
+function findB3(p: number, end: number): number {
+  const i = w.indexOf(0xb3, p);
+  return i < 0 || i > end ? end : i;
+}
+
+function classify(q: number): number {
+  candLen = -1;
+  if (q + 1 >= n) {
+    if (eof) return IMPLAUSIBLE;
+    candNeed = q + 2;
+    return NEED;
+  }
+  if (w[q + 1] >> 4 !== 2) return IMPLAUSIBLE;
+  if (q + 2 >= n) {
+    if (eof) return PLAUSIBLE;
+    candNeed = q + 3;
+    return NEED;
+  }
+  if (w[q + 2] & 0x08) return IMPLAUSIBLE;
+  if (q + 3 >= n) {
+    if (eof) return PLAUSIBLE;
+    candNeed = q + 4;
+    return NEED;
+  }
+  const b0 = w[q + 3];
+  const width = (b0 >> 6) + 1;
+  if (width === 4) return IMPLAUSIBLE;
+  if (q + 3 + width > n) {
+    if (eof) return PLAUSIBLE;
+    candNeed = q + 3 + width;
+    return NEED;
+  }
+  let v = b0 & 0x3f;
+  for (let k = 1; k < width; k++) v = (v << 8) | w[q + 3 + k];
+  if (v < 3 + width + 4 || v > MAX_PACKET) return IMPLAUSIBLE;
+  candLen = v;
+  return PLAUSIBLE;
+}
+
+function runByte(j: number): number {
+  if (j >= from) return w[j];
+  return (ctx >>> ((j - (from - ctxLen)) << 3)) & 0xff;
+}
+
+function continuesText(q: number): boolean {
+  for (let k = 1; k <= 3; k++) {
+    const j = q - k;
+    if (j < runStart) return false;
+    const b = runByte(j);
+    if ((b & 0xc0) === 0x80) continue;
+    let len = 0;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) len = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      len = 3;
+      if (b === 0xe0) lo = 0xa0;
+      else if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      len = 4;
+      if (b === 0xf0) lo = 0x90;
+      else if (b === 0xf4) hi = 0x8f;
+    }
+    if (len <= k) return false;
+    const second = k === 1 ? 0xb3 : runByte(j + 1);
+    return second >= lo && second <= hi;
+  }
+  return false;
+}
+
+function readVarint(p: number, end: number): number {
+  if (p >= end) {
+    varWidth = 1;
+    return -1;
+  }
+  const b0 = w[p];
+  const width = (b0 >> 6) + 1;
+  varWidth = width;
+  if (p + width > end) return -1;
+  let v = b0 & 0x3f;
+  for (let k = 1; k < width; k++) v = (v << 8) | w[p + k];
+  return v >>> 0;
+}
+
+function readString(q: number, p: number, end: number, field: number, offSlot: number): number {
+  const len = readVarint(p, end);
+  if (len < 0) return overrun(field, q, p, varWidth, end - p);
+  const s = p + varWidth;
+  if (len > end - s) return overrun(field, q, s, len, end - s);
+  const bad = checkUtf8(w, s, len);
+  if (bad !== 0) {
+    errA = field;
+    if (bad < 0) {
+      errB = s - bad - 1 - q;
+      return -ERR_NUL;
+    }
+    errB = s + bad - 1 - q;
+    return -ERR_UTF8;
+  }
+  if (offSlot >= 0) {
+    scratch[offSlot] = s;
+    scratch[offSlot + 1] = len;
+  }
+  return s + len;
+}
+
+function overrun(field: number, q: number, p: number, claimed: number, avail: number): number {
+  errA = field;
+  errB = p - q;
+  errC = claimed;
+  errD = avail;
+  return -ERR_OVERRUN;
+}
+
+function validate(q: number, len: number): number {
+  const crcPos = q + len - 4;
+  const stored = ((w[crcPos] << 24) | (w[crcPos + 1] << 16) | (w[crcPos + 2] << 8) | w[crcPos + 3]) >>> 0;
+  const computed = crc32(0, w, q, crcPos);
+  if (stored !== computed) {
+    errA = computed | 0;
+    errB = stored | 0;
+    return ERR_CRC;
+  }
+  const flags = (w[q + 1] << 8) | w[q + 2];
+  let p = q + 3 + (w[q + 3] >> 6) + 1;
+  const end = crcPos;
+  scratch.fill(0);
+  scratch[R_KIND] = KIND_PACKET;
+  scratch[R_START] = q;
+  scratch[R_LENGTH] = len;
+  scratch[R_FLAGS] = flags;
+  if (flags & F_TIMESTAMP) {
+    if (end - p < 4) return -overrun(FIELD_TIMESTAMP, q, p, 4, end - p);
+    scratch[R_SECONDS] = (w[p] << 24) | (w[p + 1] << 16) | (w[p + 2] << 8) | w[p + 3];
+    p += 4;
+    const ns = readVarint(p, end);
+    if (ns < 0) return -overrun(FIELD_TIMESTAMP, q, p, varWidth, end - p);
+    scratch[R_NANOS] = ns;
+    p += varWidth;
+  }
+  if (flags & F_TEST_ID) {
+    p = readString(q, p, end, FIELD_TEST_ID, R_TESTID_OFF);
+    if (p < 0) return -p;
+  }
+  if (flags & F_TAGS) {
+    const tags = readVarint(p, end);
+    if (tags < 0) return -overrun(FIELD_TAGS, q, p, varWidth, end - p);
+    p += varWidth;
+    scratch[R_TAGS_OFF] = p;
+    scratch[R_TAGS_COUNT] = tags;
+    for (let i = 0; i < tags; i++) {
+      p = readString(q, p, end, FIELD_TAGS, -1);
+      if (p < 0) return -p;
+    }
+  }
+  if (flags & F_MIME) {
+    p = readString(q, p, end, FIELD_MIME, R_MIME_OFF);
+    if (p < 0) return -p;
+  }
+  if (flags & F_FILE) {
+    p = readString(q, p, end, FIELD_FILE_NAME, R_NAME_OFF);
+    if (p < 0) return -p;
+    const size = readVarint(p, end);
+    if (size < 0) return -overrun(FIELD_FILE_BYTES, q, p, varWidth, end - p);
+    p += varWidth;
+    if (size > end - p) return -overrun(FIELD_FILE_BYTES, q, p, size, end - p);
+    scratch[R_FILE_OFF] = p;
+    scratch[R_FILE_LEN] = size;
+    p += size;
+  }
+  if (flags & F_ROUTE_CODE) {
+    p = readString(q, p, end, FIELD_ROUTE_CODE, R_ROUTE_OFF);
+    if (p < 0) return -p;
+  }
+  if (p !== end) {
+    errA = end - p;
+    errB = p - q;
+    return ERR_TRAILING;
+  }
+  return 0;
+}
+
+function emitChatter(start: number, end: number): void {
+  if (end <= start) return;
+  const b = count * RECORD_STRIDE;
+  records[b + R_KIND] = KIND_CHATTER;
+  records[b + R_START] = start;
+  records[b + R_LENGTH] = end - start;
+  count++;
+}
+
+function emitError(start: number, end: number, code: number): void {
+  const b = count * RECORD_STRIDE;
+  records.fill(0, b, b + RECORD_STRIDE);
+  records[b + R_KIND] = KIND_ERROR;
+  records[b + R_START] = start;
+  records[b + R_LENGTH] = end - start;
+  records[b + R_FLAGS] = code;
+  records[b + R_SECONDS] = errA;
+  records[b + R_NANOS] = errB;
+  records[b + R_TESTID_OFF] = errC;
+  records[b + R_TESTID_LEN] = errD;
+  count++;
+}
+
+/** Index window[0, len) from `start`; see assembly/scanner.ts `scan`. */
+export function scan(window: Uint8Array, len: number, start: number, atEof: boolean, ctxBytes: number, ctxBytesLen: number): number {
+  w = window;
+  n = len;
+  from = start;
+  eof = atEof;
+  ctx = ctxBytes;
+  ctxLen = ctxBytesLen;
+  runStart = from - ctxLen;
+  count = 0;
+  let pos = from;
+  let q = from;
+  let need = 0;
+  while (count <= RECORD_CAPACITY - 2) {
+    q = findB3(q, n);
+    if (q >= n) {
+      emitChatter(pos, n);
+      pos = n;
+      break;
+    }
+    const cls = classify(q);
+    if (cls === NEED) {
+      need = candNeed;
+      break;
+    }
+    if (cls === IMPLAUSIBLE) {
+      q++;
+      continue;
+    }
+    const plen = candLen;
+    let code = 0;
+    let spanEnd = 0;
+    if (plen > 0 && q + plen <= n) {
+      code = validate(q, plen);
+      if (code === 0) {
+        emitChatter(pos, q);
+        records.set(scratch, count * RECORD_STRIDE);
+        count++;
+        pos = q = runStart = q + plen;
+        continue;
+      }
+      spanEnd = q + plen;
+    } else if (!eof) {
+      need = q + plen;
+      break;
+    } else {
+      code = ERR_TRUNCATED;
+      errA = n - q;
+      errB = plen;
+      errC = 0;
+      errD = 0;
+      spanEnd = n;
+    }
+    if (continuesText(q)) {
+      q++;
+      continue;
+    }
+    let stop = spanEnd;
+    let r = q + 1;
+    let undecided = false;
+    for (;;) {
+      r = findB3(r, spanEnd);
+      if (r >= spanEnd) break;
+      const c = classify(r);
+      if (c === PLAUSIBLE) {
+        stop = r;
+        break;
+      }
+      if (c === NEED) {
+        need = candNeed;
+        undecided = true;
+        break;
+      }
+      r++;
+    }
+    if (undecided) break;
+    emitChatter(pos, q);
+    emitError(q, stop, code);
+    pos = q = runStart = stop;
+  }
+  if (need > 0) {
+    emitChatter(pos, q);
+    pos = q;
+  }
+  let k = pos - runStart;
+  if (k > 3) k = 3;
+  let packed = 0;
+  for (let i = 0; i < k; i++) packed |= runByte(pos - k + i) << (i << 3);
+  state[S_NEXT] = pos;
+  state[S_NEED] = need;
+  state[S_CTX] = packed;
+  state[S_CTX_LEN] = k;
+  return count;
+}

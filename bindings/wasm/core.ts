@@ -1,0 +1,159 @@
+// The WebAssembly backend: a thin wrapper over the module's raw exports
+// (numbers and pointers only). Memory views are made once: the module never
+// grows its memory (static buffers, stub runtime, no allocation).
+import { RECORD_CAPACITY, RECORD_STRIDE, STATE_SLOTS, E_FLAGS, E_SECONDS, E_NANOS, E_TESTID_OFF, E_TAGS_COUNT, E_MIME_OFF, E_NAME_OFF, E_FILE_OFF, E_ROUTE_OFF, E_TAGS, ENCODE_SLOTS, ENC_TOO_LONG, MAX_PACKET } from '../../assembly/layout.js';
+import type { Core } from '../core.js';
+import type { StagedPacket } from '../stage.js';
+import { fromBase64 } from '../base64.js';
+import { scalarWasm, simdWasm } from './bytes.generated.js';
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  INPUT_CAPACITY: WebAssembly.Global;
+  inputPtr(): number;
+  recordsPtr(): number;
+  statePtr(): number;
+  scan(len: number, from: number, eof: number, ctx: number, ctxLen: number): number;
+  crc32(crc: number, ptr: number, len: number): number;
+  stagePtr(): number;
+  outPtr(): number;
+  encodePtr(): number;
+  encode(): number;
+}
+
+/** Whether this engine runs fixed-width SIMD: a tiny module using v128 must validate. */
+const SIMD_PROBE = fromBase64('AGFzbQEAAAABBQFgAAF7AwIBAAoIAQYAQQD9Dws=');
+export const simdSupported = typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+
+class WasmCore implements Core {
+  readonly name = 'wasm' as const;
+  readonly records: Int32Array;
+  readonly state: Int32Array;
+  base = 0;
+  private readonly x: Exports;
+  private readonly input: Uint8Array;
+  private readonly stage: Uint8Array;
+  private readonly desc: Int32Array;
+  private readonly out: Uint8Array;
+  private readonly u8: Uint8Array;
+  // the slice of the caller's window currently copied into wasm memory
+  private loaded: Uint8Array | null = null;
+  private loadedEnd = 0;
+  private lastNeed = 0;
+
+  constructor(instance: WebAssembly.Instance) {
+    const x = (this.x = instance.exports as unknown as Exports);
+    const buf = x.memory.buffer;
+    this.u8 = new Uint8Array(buf);
+    this.input = new Uint8Array(buf, x.inputPtr(), x.INPUT_CAPACITY.value);
+    this.records = new Int32Array(buf, x.recordsPtr(), RECORD_CAPACITY * RECORD_STRIDE);
+    this.state = new Int32Array(buf, x.statePtr(), STATE_SLOTS);
+    this.stage = new Uint8Array(buf, x.stagePtr(), MAX_PACKET + 1);
+    this.desc = new Int32Array(buf, x.encodePtr(), ENCODE_SLOTS);
+    this.out = new Uint8Array(buf, x.outPtr(), MAX_PACKET + 1);
+  }
+
+  scan(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number): number {
+    // Reuse the copy in wasm memory while the scan stays inside it; reload
+    // from `from` when the window changed or the last scan needed more.
+    if (window !== this.loaded || from < this.base || from >= this.loadedEnd || this.lastNeed > this.loadedEnd) {
+      const end = Math.min(window.length, from + this.input.length);
+      this.input.set(window.subarray(from, end));
+      this.loaded = window;
+      this.base = from;
+      this.loadedEnd = end;
+    }
+    const len = this.loadedEnd - this.base;
+    const count = this.x.scan(len, from - this.base, eof && this.loadedEnd === window.length ? 1 : 0, ctx, ctxLen);
+    const need = this.state[1];
+    this.lastNeed = need > 0 ? this.base + need : 0;
+    return count;
+  }
+
+  /** Forget the loaded window (a caller may refill the same buffer). */
+  reset(): void {
+    this.loaded = null;
+  }
+
+  encode(p: StagedPacket): Uint8Array | null {
+    const d = this.desc;
+    let at = 0;
+    const put = (bytes: Uint8Array | undefined, slot: number) => {
+      if (!bytes) return;
+      this.stage.set(bytes, at);
+      d[slot] = at;
+      d[slot + 1] = bytes.length;
+      at += bytes.length;
+    };
+    // a packet's fields never exceed MAX_PACKET; anything larger is refused here
+    let size = (p.testId?.length ?? 0) + (p.mimeType?.length ?? 0) + (p.fileName?.length ?? 0) + (p.fileBytes?.length ?? 0) + (p.routeCode?.length ?? 0);
+    for (const t of p.tags ?? []) size += t.length;
+    if (size > MAX_PACKET) return null;
+    d[E_FLAGS] = p.flags;
+    d[E_SECONDS] = p.seconds;
+    d[E_NANOS] = p.nanos;
+    put(p.testId, E_TESTID_OFF);
+    put(p.mimeType, E_MIME_OFF);
+    put(p.fileName, E_NAME_OFF);
+    put(p.fileBytes, E_FILE_OFF);
+    put(p.routeCode, E_ROUTE_OFF);
+    const tags = p.tags ?? [];
+    d[E_TAGS_COUNT] = tags.length;
+    for (let i = 0; i < tags.length; i++) put(tags[i], E_TAGS + 2 * i);
+    const len = this.x.encode();
+    return len === ENC_TOO_LONG ? null : this.out.slice(0, len);
+  }
+
+  crc32(bytes: Uint8Array, crc = 0): number {
+    const cap = this.input.length;
+    for (let i = 0; i < bytes.length; i += cap) {
+      const part = bytes.subarray(i, i + cap);
+      this.input.set(part);
+      crc = this.x.crc32(crc, this.input.byteOffset, part.length) >>> 0;
+    }
+    this.loaded = null;
+    return crc >>> 0;
+  }
+}
+
+let compiled: WebAssembly.Module | undefined;
+let core: WasmCore | undefined;
+let pending: Promise<void> | undefined;
+
+function bytes(simd: boolean): Uint8Array<ArrayBuffer> {
+  return fromBase64(simd && simdSupported ? simdWasm : scalarWasm);
+}
+
+/**
+ * Compile and instantiate the wasm core asynchronously. Browsers refuse to
+ * compile modules over 4 KiB synchronously on the main thread: await this
+ * before using the wasm backend there (the stream adapters do it for you).
+ */
+export function initWasm(): Promise<void> {
+  if (core) return Promise.resolve();
+  pending ??= WebAssembly.compile(bytes(true))
+    .then((m) => WebAssembly.instantiate(m, {}))
+    .then((inst) => {
+      core ??= new WasmCore(inst);
+    });
+  return pending;
+}
+
+/** The wasm core, instantiated synchronously on first use where the engine allows it. */
+export function wasmCore(): WasmCore {
+  if (!core) {
+    try {
+      compiled ??= new WebAssembly.Module(bytes(true));
+      core = new WasmCore(new WebAssembly.Instance(compiled, {}));
+    } catch (e) {
+      throw new Error(`the wasm backend is not ready here: await init() first (${(e as Error).message})`);
+    }
+  }
+  return core;
+}
+
+/** A separate instance of one build, for tests and benchmarks that compare builds. */
+export function wasmCoreOf(build: 'simd' | 'scalar'): Core {
+  if (build === 'simd' && !simdSupported) throw new Error('this engine has no wasm SIMD');
+  return new WasmCore(new WebAssembly.Instance(new WebAssembly.Module(fromBase64(build === 'simd' ? simdWasm : scalarWasm)), {}));
+}
