@@ -1,0 +1,29 @@
+import { decodeStream } from '../../bindings/streams.js';
+import { eventToJsonLine } from '../../bindings/jsonl.js';
+import type { BackendName } from '../../bindings/core.js';
+import { openInput, Output } from '../io.js';
+import type { Command } from '../command.js';
+
+export const json: Command = {
+  name: 'json',
+  summary: 'print the events of v2 streams as JSON Lines',
+  usage: 'subunit json [--backend wasm|js] [FILE|-]...',
+  description:
+    'Decodes each input (stdin when none is given) and prints one JSON object per event,\n' +
+    'in the canonical form of EVENTS-JSONL.md. Non-subunit bytes become "stdout" events;\n' +
+    'damaged packets become the two "subunit.parser" events.',
+  options: { backend: { type: 'string', default: 'wasm', help: 'codec backend: wasm (default) or js' } },
+  async run({ values, positionals }) {
+    const out = new Output();
+    for (const path of positionals.length ? positionals : ['-']) {
+      const input = await openInput(path);
+      for await (const batch of decodeStream(input.chunks, { backend: values.backend as BackendName })) {
+        let text = '';
+        for (const e of batch) text += eventToJsonLine(e) + '\n';
+        await out.write(text);
+      }
+    }
+    await out.flush();
+    return 0;
+  },
+};

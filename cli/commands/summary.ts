@@ -1,0 +1,35 @@
+import { decodeStream } from '../../bindings/streams.js';
+import { RunSummary } from '../../bindings/results.js';
+import type { BackendName } from '../../bindings/core.js';
+import { openInput } from '../io.js';
+import type { Command } from '../command.js';
+
+export const summary: Command = {
+  name: 'summary',
+  summary: 'one line of totals for a run',
+  usage: 'subunit summary [--backend wasm|js] [FILE|-]...',
+  description:
+    'Decodes the inputs as one run and prints e.g. "1329 tests: 1211 passed, 1 failed, 117 skipped".\n' +
+    'passed = success + xfail; failed = fail + uxsuccess + tests never finished; exists-only\n' +
+    'enumerations are not tests. Exit status 1 when anything failed.',
+  options: { backend: { type: 'string', default: 'wasm', help: 'codec backend: wasm (default) or js' } },
+  async run({ values, positionals }) {
+    const run = new RunSummary();
+    let bytes = 0;
+    const started = performance.now();
+    for (const path of positionals.length ? positionals : ['-']) {
+      const input = await openInput(path);
+      for await (const batch of decodeStream(input.chunks, { backend: values.backend as BackendName })) {
+        for (const e of batch) {
+          run.add(e);
+          if (e.source !== 'parser-error') bytes = e.offset + e.length;
+        }
+      }
+    }
+    const r = run.result();
+    const ms = performance.now() - started;
+    process.stdout.write(`${r.tests} tests: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped\n`);
+    process.stderr.write(`(${(bytes / 1e6).toFixed(2)} MB decoded in ${ms.toFixed(0)} ms)\n`);
+    return r.failed > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,87 @@
+// Inputs (files or stdin) and a buffered stdout that respects backpressure.
+import { open } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { InputError } from '../bindings/errors.js';
+
+export interface Input {
+  name: string;
+  chunks: AsyncIterable<Uint8Array>;
+}
+
+const CHUNK = 1 << 20;
+
+/** Open a file or "-" (stdin); refuses directories and names the file in every error. */
+export async function openInput(path: string, stdin: Readable = process.stdin): Promise<Input> {
+  if (path === '-') return { name: '<stdin>', chunks: stdin };
+  let fh;
+  try {
+    fh = await open(path, 'r');
+    if ((await fh.stat()).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+  } catch (e) {
+    await fh?.close();
+    throw new InputError(`${path}: ${describe(e)}`, path);
+  }
+  return { name: path, chunks: readAll(fh, path) };
+}
+
+async function* readAll(fh: import('node:fs/promises').FileHandle, path: string): AsyncGenerator<Uint8Array> {
+  try {
+    for (;;) {
+      const buf = new Uint8Array(CHUNK);
+      let n: number;
+      try {
+        ({ bytesRead: n } = await fh.read(buf, 0, CHUNK, null));
+      } catch (e) {
+        throw new InputError(`${path}: ${describe(e)}`, path);
+      }
+      if (n === 0) return;
+      yield buf.subarray(0, n);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+export function describe(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err?.code) {
+    case 'ENOENT': return 'no such file';
+    case 'EISDIR': return 'is a directory';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    default: return err?.message ?? String(e);
+  }
+}
+
+/** Write strings/bytes to a stream in large pieces, waiting when it is full. */
+export class Output {
+  private parts: (string | Uint8Array)[] = [];
+  private size = 0;
+  constructor(private readonly stream: Writable = process.stdout, private readonly limit = 1 << 16) {}
+
+  async write(part: string | Uint8Array): Promise<void> {
+    this.parts.push(part);
+    this.size += part.length;
+    if (this.size >= this.limit) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.parts.length === 0) return;
+    const parts = this.parts;
+    this.parts = [];
+    this.size = 0;
+    const data = parts.every((p) => typeof p === 'string')
+      ? (parts as string[]).join('')
+      : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+    if (!this.stream.write(data)) {
+      await new Promise<void>((resolve, reject) => {
+        const done = (e?: Error) => {
+          this.stream.off('drain', done);
+          this.stream.off('error', done);
+          e ? reject(e) : resolve();
+        };
+        this.stream.on('drain', done);
+        this.stream.on('error', done);
+      });
+    }
+  }
+}
