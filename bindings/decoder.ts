@@ -8,19 +8,23 @@ import { wasmCore, initWasm } from './wasm/core.js';
 import { pushEvents, type SubunitEvent } from './events.js';
 
 export interface DecodeOptions {
-  /** 'wasm' (default) or 'js', the pure-TypeScript twin. Both give identical events. */
-  backend?: BackendName;
+  /**
+   * 'wasm' (default) or 'js', the pure-TypeScript twin; both give identical
+   * events. A Core object (e.g. a specific wasm build) is used as given.
+   */
+  backend?: BackendName | Core;
 }
 
 /** The core for a backend name. The wasm one may need `await init()` first in browsers. */
-export function coreFor(backend: BackendName = 'wasm'): Core {
+export function coreFor(backend: BackendName | Core = 'wasm'): Core {
+  if (typeof backend === 'object') return backend;
   if (backend === 'js') return jsCore;
   if (backend === 'wasm') return wasmCore();
   throw new TypeError(`unknown backend ${JSON.stringify(backend)} (use 'wasm' or 'js')`);
 }
 
 /** Make the backend usable everywhere (compiles the wasm module asynchronously). */
-export async function init(backend: BackendName = 'wasm'): Promise<void> {
+export async function init(backend: BackendName | Core = 'wasm'): Promise<void> {
   if (backend === 'wasm') await initWasm();
 }
 

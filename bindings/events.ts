@@ -56,7 +56,8 @@ export interface EventInit {
   timestamp?: Timestamp | Date;
 }
 
-const utf8 = new TextDecoder();
+// ignoreBOM keeps a leading U+FEFF: it is part of the string on the wire
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Decode validated UTF-8; short ASCII strings (most ids and tags) skip TextDecoder. */
 export function readString(b: Uint8Array, off: number, len: number): string {

@@ -135,7 +135,11 @@ def decode_file(path):
             decoder.run(collector)
         except Exception as exc:  # the reference crashed; record it
             message = ' '.join(str(exc).split())
-            error = '%s: %s' % (type(exc).__name__, message)
+            kind = type(exc)
+            name = kind.__qualname__
+            if kind.__module__ not in ('builtins', '__main__'):
+                name = '%s.%s' % (kind.__module__, name)
+            error = '%s: %s' % (name, message)
     return collector.events, error
 
 

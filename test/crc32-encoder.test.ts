@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { CORES, rng } from './helpers.js';
+import { stage } from '../bindings/stage.js';
+import { Timestamp, decodeAll, EncodeError, Encoder } from '../bindings/index.js';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const bytes = (h: string) => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
+
+describe.each(CORES)('CRC32 (%s)', (_name, core) => {
+  it('has the catalogue check value', () => {
+    expect(core.crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+  it('matches zlib on every length 0..300 and random large buffers, and continues', () => {
+    const r = rng(1);
+    for (const len of [...Array(301).keys(), 4096, 65537, 1 << 20]) {
+      const b = new Uint8Array(len).map(() => (r() * 256) | 0);
+      expect(core.crc32(b)).toBe(zlibCrc32(b));
+      const cut = len >> 1;
+      expect(core.crc32(b.subarray(cut), core.crc32(b.subarray(0, cut)))).toBe(zlibCrc32(b));
+    }
+  });
+});
+
+// SUBUNIT-V2.md §9: packets written by python-subunit
+const UTC = (y: number, mo: number, d: number, h: number, mi: number, s: number, us: number) =>
+  new Timestamp(Date.UTC(y, mo - 1, d, h, mi, s) / 1000, us * 1000);
+const WORKED: [string, Parameters<typeof stage>[0], string][] = [
+  ['A enumeration', { testId: 'foo', status: 'exists' }, 'B3 2901 0C 03666F6F 08555F1B'],
+  ['B non-runnable success', { testId: 'foo', status: 'success', runnable: false }, 'B3 2803 0C 03666F6F E3EAF5A4'],
+  ['C bare EOF', { eof: true }, 'B3 2110 08 531588DC'],
+  ['D timestamp', { testId: 'bar', status: 'success', timestamp: UTC(2001, 12, 12, 12, 59, 59, 45) }, 'B3 2B03 13 3C1754CF 80AFC8 03626172 49963E2D'],
+  ['E tags', { testId: 'bar', tags: ['foo'] }, 'B3 2980 11 03626172 01 03666F6F B33796A1'],
+  [
+    'F every field',
+    {
+      testId: 't', status: 'fail', tags: ['slow'], fileName: 'traceback', fileBytes: new TextEncoder().encode('boom\n'),
+      mimeType: 'text/plain; charset=utf8', eof: true, routeCode: '0/1', timestamp: UTC(2024, 1, 2, 3, 4, 5, 678901),
+    },
+    'B3 2FF6 4046 65937D25 E8773508 0174 01 04736C6F77 18746578742F706C61696E3B20636861727365743D75746638 ' +
+      '0974726163656261636B 05626F6F6D0A 03302F31 53844783',
+  ],
+];
+
+describe.each(CORES)('encoder (%s)', (_name, core) => {
+  it.each(WORKED)('writes worked example %s byte for byte', (_t, event, expected) => {
+    expect(hex(core.encode(stage(event))!)).toBe(hex(bytes(expected)));
+  });
+
+  it('G: 16372 bytes of stdout take the 3-byte length form', () => {
+    const p = core.encode(stage({ fileName: 'stdout', fileBytes: new Uint8Array(16372).fill(0x78) }))!;
+    expect(p.length).toBe(16391);
+    expect(hex(p.subarray(0, 15))).toBe('b3214080400706737464' + '6f75747ff4');
+    expect(hex(p.subarray(-4))).toBe('6811add7');
+  });
+
+  // §5: the shortest length form, at every width boundary, and the refusal past 4194303
+  it.each([
+    [53, 63, '3f'],
+    [54, 65, '4041'],
+    [16371, 16383, '7fff'],
+    [16372, 16385, '804001'],
+    [4194289, 4194303, 'bfffff'],
+  ])('file of %i bytes → packet of %i bytes, length %s', (size, total, lengthHex) => {
+    const p = core.encode(stage({ fileName: '', fileBytes: new Uint8Array(size) }))!;
+    expect(p.length).toBe(total);
+    expect(hex(p.subarray(3, 3 + lengthHex.length / 2))).toBe(lengthHex);
+  });
+
+  it('refuses a packet over 4194303 bytes', () => {
+    expect(core.encode(stage({ fileName: '', fileBytes: new Uint8Array(4194290) }))).toBeNull();
+  });
+
+  // §4: varint vectors, through the nanoseconds field of a timestamp
+  it.each([
+    [0, '00'], [63, '3f'], [64, '4040'], [16383, '7fff'], [16384, '804000'], [4194303, 'bfffff'], [4194304, 'c0400000'],
+    [999999999, 'fb9ac9ff'],
+  ])('varint %i → %s', (value, expected) => {
+    const p = core.encode(stage({ timestamp: new Timestamp(0, value), runnable: false }))!;
+    expect(hex(p.subarray(8, 8 + expected.length / 2))).toBe(expected);
+  });
+});
+
+describe('staging refuses what no decoder accepts', () => {
+  const enc = new Encoder({ backend: 'js' });
+  it.each([
+    [{ testId: 'a\0b' }, /NUL/],
+    [{ tags: ['\ud800'] }, /surrogate/],
+    [{ timestamp: new Timestamp(-1) }, /outside/],
+    [{ status: 'passed' as never }, /unknown status/],
+    [{ fileName: 'x', fileBytes: new Uint8Array(4194300) }, /does not fit/],
+  ])('%o', (event, message) => {
+    expect(() => enc.encode(event)).toThrow(EncodeError);
+    expect(() => enc.encode(event)).toThrow(message);
+  });
+});
+
+describe('encode → decode gives the event back', () => {
+  it.each(CORES)('%s', (_n, core) => {
+    const e = {
+      testId: 'pkg.tést 🦀', status: 'xfail' as const, tags: ['b', 'a', 'worker-0'], runnable: false,
+      mimeType: 'text/plain; charset=utf8', fileName: 'traceback', fileBytes: new Uint8Array([0, 0xb3, 255]), eof: true,
+      routeCode: '1/0', timestamp: new Timestamp(1700000000, 123456789),
+    };
+    const [d] = decodeAll(core.encode(stage(e))!, { backend: core });
+    expect(d.source).toBe('packet');
+    expect({ ...e, fileBytes: [...e.fileBytes], timestamp: String(e.timestamp) }).toEqual({
+      testId: d.testId, status: d.status, tags: d.tags, runnable: d.runnable, mimeType: d.mimeType, fileName: d.fileName,
+      fileBytes: [...d.fileBytes!], eof: d.eof, routeCode: d.routeCode, timestamp: String(d.timestamp),
+    });
+    expect(d.timestamp!.toDate().toISOString()).toBe('2023-11-14T22:13:20.123Z');
+  });
+});

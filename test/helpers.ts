@@ -1,0 +1,107 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { Decoder, decodeAll, eventToJSON, type SubunitEvent, type Core } from '../bindings/index.js';
+import { jsCore } from '../bindings/js/core.js';
+import { wasmCoreOf, simdSupported } from '../bindings/wasm/core.js';
+import { toBase64, fromBase64 } from '../bindings/base64.js';
+
+export const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
+
+export interface FixtureInfo {
+  name: string;
+  kind: 'clean' | 'chatter' | 'damaged' | 'real-run';
+  description: string;
+}
+
+export function fixtures(): FixtureInfo[] {
+  return JSON.parse(readFileSync(FIXTURES + 'MANIFEST.json', 'utf8'));
+}
+
+export function fixtureBytes(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(`${FIXTURES}${name}.subunit`));
+}
+
+export function refEvents(name: string): Record<string, unknown>[] {
+  return readFileSync(`${FIXTURES}${name}.ref.jsonl`, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+/** Every core to run the same checks against: js, wasm scalar, wasm SIMD (where the engine has it). */
+export const CORES: [string, Core][] = [
+  ['js', jsCore],
+  ['wasm-scalar', wasmCoreOf('scalar')],
+  ...(simdSupported ? ([['wasm-simd', wasmCoreOf('simd')]] as [string, Core][]) : []),
+];
+
+/** Decode through a specific core (the public API picks the default instance). */
+export function decodeWith(core: Core, bytes: Uint8Array, chunks?: number[]): SubunitEvent[] {
+  const d = new Decoder({ backend: core });
+  if (!chunks) return [...batchesOf(d, bytes)];
+  const out: SubunitEvent[] = [];
+  let at = 0;
+  for (const size of chunks) {
+    if (at >= bytes.length) break;
+    out.push(...d.push(bytes.subarray(at, at + size)));
+    at += size;
+  }
+  if (at < bytes.length) out.push(...d.push(bytes.subarray(at)));
+  out.push(...d.end());
+  return out;
+}
+
+function* batchesOf(d: Decoder, bytes: Uint8Array) {
+  for (const b of d.batches(bytes, true)) yield* b;
+}
+
+type Json = Record<string, unknown>;
+
+const isChatter = (e: Json) =>
+  e.fileName === 'stdout' && e.runnable === true && e.eof === false &&
+  Object.keys(e).every((k) => ['fileName', 'fileBytes', 'runnable', 'eof'].includes(k));
+
+/** The comparison form: canonical JSON, adjacent chatter joined, tags as a sorted set (optionally). */
+export function normalize(events: (SubunitEvent | Json)[], opts: { sortTags?: boolean } = {}): Json[] {
+  const out: Json[] = [];
+  for (const ev of events) {
+    const e = ('source' in ev ? eventToJSON(ev as SubunitEvent) : { ...ev }) as Json;
+    // the reference decodes tags into a set: compare as one
+    if (opts.sortTags && Array.isArray(e.tags)) e.tags = [...new Set(e.tags as string[])].sort();
+    const last = out[out.length - 1];
+    if (last && isChatter(e) && isChatter(last)) {
+      const a = fromBase64(last.fileBytes as string);
+      const b = fromBase64(e.fileBytes as string);
+      const joined = new Uint8Array(a.length + b.length);
+      joined.set(a);
+      joined.set(b, a.length);
+      last.fileBytes = toBase64(joined);
+    } else out.push(e);
+  }
+  return out;
+}
+
+export { decodeAll };
+
+/** Deterministic PRNG for tests (mulberry32). */
+export function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** /usr/bin/python3 with python-subunit, if installed (CI installs it). */
+export const PYTHON = '/usr/bin/python3';
+export const hasReference = (() => {
+  if (!existsSync(PYTHON)) return false;
+  try {
+    execFileSync(PYTHON, ['-c', 'import subunit'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+export function listFixtureFiles(): string[] {
+  return readdirSync(FIXTURES);
+}

@@ -1,0 +1,167 @@
+// Differential and property tests: every core gives identical events on
+// random and mutated input; chunked decoding equals whole-buffer decoding;
+// every input byte is accounted for exactly once.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { CORES, decodeWith, fixtureBytes, fixtures, rng } from './helpers.js';
+import { encode, eventToJSON, Timestamp, STATUSES, type SubunitEvent, type EventInit } from '../bindings/index.js';
+
+/** Comparable form: chatter joined; everything else with its offset and length. */
+function shape(events: SubunitEvent[]): unknown[] {
+  const out: unknown[] = [];
+  let chatter: number[] | null = null;
+  for (const e of events) {
+    if (e.source === 'chatter') {
+      (chatter ??= []).push(...e.fileBytes!);
+      continue;
+    }
+    if (chatter) out.push(['chatter', Buffer.from(chatter).toString('base64')]);
+    chatter = null;
+    out.push([e.offset, e.length, e.source, eventToJSON(e)]);
+  }
+  if (chatter) out.push(['chatter', Buffer.from(chatter).toString('base64')]);
+  return out;
+}
+
+/** Exact form, chatter cut included (whole-buffer decodes must agree on it too). */
+const exact = (events: SubunitEvent[]) => events.map((e) => [e.offset, e.length, e.source, eventToJSON(e)]);
+
+function expectAccounted(events: SubunitEvent[], input: Uint8Array) {
+  let at = 0;
+  for (const e of events) {
+    if (e.fileName === 'Parser Error' && e.source === 'parser-error') continue;
+    if (e.offset !== at) throw new Error(`event at ${e.offset}, expected ${at}`);
+    if (e.source !== 'packet' && !Buffer.from(e.fileBytes!).equals(input.subarray(at, at + e.length))) throw new Error(`bytes differ at ${at}`);
+    at += e.length;
+  }
+  if (at !== input.length) throw new Error(`accounted ${at} of ${input.length} bytes`);
+}
+
+function randomChunks(len: number, next: () => number, max: number): number[] {
+  const sizes: number[] = [];
+  for (let n = 0; n < len; ) {
+    const s = 1 + Math.floor(next() * max);
+    sizes.push(s);
+    n += s;
+  }
+  return sizes;
+}
+
+/** The invariants on one input, across all cores. */
+function check(input: Uint8Array, seed: number) {
+  const [, first] = CORES[0];
+  const reference = decodeWith(first, input);
+  expectAccounted(reference, input);
+  const want = exact(reference);
+  const wantShape = shape(reference);
+  const next = rng(seed);
+  for (const [name, core] of CORES) {
+    const whole = decodeWith(core, input);
+    expect(exact(whole), name).toEqual(want);
+    const chunked = decodeWith(core, input, randomChunks(input.length, next, 64));
+    expectAccounted(chunked, input);
+    expect(shape(chunked), `${name} chunked`).toEqual(wantShape);
+  }
+}
+
+// ---- generators -------------------------------------------------------------
+const text = fc.string({ maxLength: 12 });
+const eventArb: fc.Arbitrary<EventInit> = fc.record(
+  {
+    testId: text,
+    status: fc.constantFrom(...STATUSES),
+    tags: fc.array(text, { maxLength: 3 }),
+    runnable: fc.boolean(),
+    mimeType: text,
+    fileName: text,
+    fileBytes: fc.uint8Array({ maxLength: 80 }),
+    eof: fc.boolean(),
+    routeCode: text,
+    timestamp: fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 999999999 })).map(([s, n]) => new Timestamp(s, n)),
+  },
+  { requiredKeys: [] },
+).filter((e) => ![e.testId, e.mimeType, e.fileName, e.routeCode, ...(e.tags ?? [])].some((s) => s?.includes('\0')));
+
+const piece = fc.oneof(
+  eventArb.map((e) => encode(e, { backend: 'js' })),
+  fc.uint8Array({ maxLength: 40 }),
+  fc.constantFrom(new Uint8Array([0xb3]), new Uint8Array([0xc3, 0xb3]), new Uint8Array([0xc3]), new TextEncoder().encode('line\n')),
+  // fake headers: right version, random flags and lengths
+  fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 })).map(([f, l]) => new Uint8Array([0xb3, 0x20 | (f & 0x0f), f & 0xf7, l])),
+);
+
+const joinAll = (parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
+
+const streamArb = fc.array(piece, { maxLength: 30 }).map(joinAll);
+
+/** Mutations of real streams: bit flips, inserted/deleted/duplicated spans, truncation, fake headers. */
+function mutate(src: Uint8Array, next: () => number): Uint8Array {
+  let b = src.slice();
+  const ops = 1 + Math.floor(next() * 4);
+  for (let i = 0; i < ops && b.length > 0; i++) {
+    const at = Math.floor(next() * b.length);
+    const span = 1 + Math.floor(next() * 64);
+    switch (Math.floor(next() * 6)) {
+      case 0:
+        b[at] ^= 1 << Math.floor(next() * 8);
+        break;
+      case 1:
+        b = joinAll([b.subarray(0, at), new Uint8Array(span).map(() => (next() < 0.2 ? 0xb3 : next() * 256)), b.subarray(at)]);
+        break;
+      case 2:
+        b = joinAll([b.subarray(0, at), b.subarray(at + span)]);
+        break;
+      case 3:
+        b = joinAll([b.subarray(0, at + span), b.subarray(at, at + span), b.subarray(at + span)]);
+        break;
+      case 4:
+        b = b.slice(0, at);
+        break;
+      default:
+        b = joinAll([b.subarray(0, at), new Uint8Array([0xb3, 0x29, 0x01, Math.floor(next() * 256)]), b.subarray(at)]);
+    }
+  }
+  return b;
+}
+
+describe('differential: wasm (scalar, SIMD) and js cores agree', () => {
+  it('on random streams of packets, junk, fake headers and UTF-8 text', () => {
+    fc.assert(fc.property(streamArb, fc.integer(), (input, seed) => check(input, seed)), { numRuns: 300, seed: 20261125 });
+  });
+
+  const small = fixtures().filter((f) => fixtureBytes(f.name).length < 40_000);
+  it.each(small)('on 200 mutations of $name', ({ name }) => {
+    const src = fixtureBytes(name);
+    const next = rng(name.length * 7919);
+    for (let i = 0; i < 200; i++) check(mutate(src, next), i);
+  });
+});
+
+describe('chunking equivalence', () => {
+  const small = fixtures().filter((f) => fixtureBytes(f.name).length < 3_000);
+  describe.each(CORES)('%s', (_n, core) => {
+    it.each(small)('$name split at every byte', ({ name }) => {
+      const input = fixtureBytes(name);
+      const want = shape(decodeWith(core, input));
+      for (let cut = 1; cut < input.length; cut++) expect(shape(decodeWith(core, input, [cut]))).toEqual(want);
+    });
+
+    it.each(['sample-run', 'varint-boundaries', 'every-field'])('%s in random chunks and 1-byte chunks', (name) => {
+      const input = fixtureBytes(name);
+      const want = shape(decodeWith(core, input));
+      const next = rng(7);
+      expect(shape(decodeWith(core, input, randomChunks(input.length, next, 70_000)))).toEqual(want);
+      expect(shape(decodeWith(core, input, randomChunks(input.length, next, 300)))).toEqual(want);
+      const ones = name === 'sample-run' ? input.subarray(0, 200_000) : input;
+      expect(shape(decodeWith(core, ones, Array(ones.length).fill(1)))).toEqual(shape(decodeWith(core, ones)));
+    });
+  });
+});
