@@ -5,18 +5,22 @@ import type { BackendName } from '../../bindings/core.js';
 import { openInput, Output } from '../io.js';
 import type { Command } from '../command.js';
 
-/** Split byte chunks into lines (LF; a final line without LF counts). */
-async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
-  const text = new TextDecoder('utf-8', { fatal: true });
-  let rest = '';
+/** Split byte chunks into lines at LF (a last line without LF counts). */
+async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let rest: Uint8Array = new Uint8Array(0);
   for await (const chunk of chunks) {
-    const parts = (rest + text.decode(chunk, { stream: true })).split('\n');
-    rest = parts.pop()!;
-    yield* parts;
+    const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+    let at = 0;
+    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, at)) {
+      yield buf.subarray(at, nl);
+      at = nl + 1;
+    }
+    rest = buf.slice(at);
   }
-  rest += text.decode();
-  if (rest !== '') yield rest;
+  if (rest.length) yield rest;
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export const encode: Command = {
   name: 'encode',
@@ -33,8 +37,14 @@ export const encode: Command = {
     const out = new Output();
     let n = 0;
     try {
-      for await (const line of lines(input.chunks)) {
+      for await (const bytes of lines(input.chunks)) {
         n++;
+        let line: string;
+        try {
+          line = utf8.decode(bytes);
+        } catch {
+          throw new InputError(`${input.name}:${n}: not valid UTF-8`, input.name, n);
+        }
         if (line.trim() === '') continue;
         try {
           await out.write(encoder.encode(eventFromJsonLine(line)));
@@ -42,9 +52,6 @@ export const encode: Command = {
           throw new InputError(`${input.name}:${n}: ${(e as Error).message}`, input.name, n);
         }
       }
-    } catch (e) {
-      if (e instanceof TypeError && /encoded data/.test(e.message)) throw new InputError(`${input.name}:${n + 1}: not valid UTF-8`, input.name, n + 1);
-      throw e;
     } finally {
       await out.flush();
     }

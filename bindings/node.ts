@@ -1,0 +1,58 @@
+// subunit-wasm/node: Node-only helpers (Node streams, files). The universal
+// entry stays free of Node built-ins.
+import { Transform, type TransformCallback } from 'node:stream';
+import { open } from 'node:fs/promises';
+import { Decoder, init, type DecodeOptions } from './decoder.js';
+import { Encoder, type EncodeOptions } from './encoder.js';
+import { decodeStream } from './streams.js';
+import type { EventInit, SubunitEvent } from './events.js';
+
+export * from './index.js';
+
+/** Node Transform: bytes in, arrays of events out (object mode), one array per chunk. */
+export class DecoderTransform extends Transform {
+  private readonly decoder: Decoder;
+  constructor(options: DecodeOptions = {}) {
+    super({ readableObjectMode: true });
+    this.decoder = new Decoder(options);
+  }
+  override _transform(chunk: Uint8Array, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      const events = this.decoder.push(chunk);
+      done(null, events.length ? events : undefined);
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+  override _flush(done: TransformCallback): void {
+    const events = this.decoder.end();
+    done(null, events.length ? events : undefined);
+  }
+}
+
+/** Node Transform: events (or arrays of events) in, packets out. */
+export class EncoderTransform extends Transform {
+  private readonly encoder: Encoder;
+  constructor(options: EncodeOptions = {}) {
+    super({ writableObjectMode: true });
+    this.encoder = new Encoder(options);
+  }
+  override _transform(events: EventInit | EventInit[], _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      done(null, Array.isArray(events) ? this.encoder.encodeAll(events) : this.encoder.encode(events));
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+}
+
+/** Decode a file in 1 MiB reads; yields batches of events. */
+export async function* decodeFile(path: string, options: DecodeOptions = {}): AsyncGenerator<SubunitEvent[]> {
+  await init(options.backend);
+  const fh = await open(path, 'r');
+  try {
+    yield* decodeStream(fh.readableWebStream({ type: 'bytes' }) as ReadableStream<Uint8Array>, options);
+  } finally {
+    await fh.close();
+  }
+}

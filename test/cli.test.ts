@@ -1,0 +1,108 @@
+// The built `subunit` command (dist/, made by `npm test`'s build step).
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FIXTURES, fixtureBytes, refEvents } from './helpers.js';
+import { decodeAll, eventToJsonLine } from '../bindings/index.js';
+
+const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
+
+function run(args: string[], input?: Uint8Array | string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { input, maxBuffer: 1 << 30 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'subunit-cli-'));
+
+describe('subunit json', () => {
+  it.each(['wasm', 'js'])('prints the canonical JSON Lines of a real run (--backend %s)', (backend) => {
+    const r = run(['json', '--backend', backend, FIXTURES + 'sample-run.subunit']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const want = decodeAll(fixtureBytes('sample-run'), { backend: 'js' }).map((e) => eventToJsonLine(e) + '\n').join('');
+    expect(r.stdout.toString()).toBe(want);
+  });
+
+  it('reads stdin when given no file or "-", and concatenates several inputs', () => {
+    const bytes = fixtureBytes('chatter');
+    const one = run(['json'], bytes).stdout.toString();
+    expect(run(['json', '-'], bytes).stdout.toString()).toBe(one);
+    const two = run(['json', FIXTURES + 'chatter.subunit', FIXTURES + 'unicode.subunit']).stdout.toString();
+    expect(two).toBe(one + run(['json', FIXTURES + 'unicode.subunit']).stdout.toString());
+  });
+
+  it('exits quietly when the reader goes away (| head)', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" json "${FIXTURES}sample-run.subunit" | head -n 1`]);
+    expect(r.status).toBe(0);
+    expect(r.stderr.toString()).toBe('');
+    expect(r.stdout.toString().split('\n').length).toBe(2);
+  });
+});
+
+describe('subunit encode', () => {
+  it.each(['sample-run', 'every-field', 'varint-boundaries', 'unicode'])('json | encode gives back the bytes python-subunit wrote: %s', (name) => {
+    const json = run(['json', FIXTURES + `${name}.subunit`]).stdout;
+    const back = run(['encode'], json);
+    expect(back.code).toBe(0);
+    expect(Buffer.compare(back.stdout, Buffer.from(fixtureBytes(name)))).toBe(0);
+  });
+
+  it('names the file and line of a bad line and exits 1', () => {
+    const f = join(tmp, 'bad.jsonl');
+    writeFileSync(f, '{"testId":"a","runnable":true,"eof":false}\n\n{"testId":\n');
+    const r = run(['encode', f]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^subunit: ${f}:3: .+\\n$`));
+  });
+
+  it('says which line is not UTF-8', () => {
+    const r = run(['encode'], new Uint8Array([0x7b, 0x7d, 0x0a, 0xff, 0x0a]));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('subunit: <stdin>:2: not valid UTF-8\n');
+  });
+});
+
+describe('subunit summary', () => {
+  it('counts the sample run as the reference events say', () => {
+    // final statuses per (route code, test id), straight from python-subunit's events
+    const final = new Map<string, string>();
+    for (const e of refEvents('sample-run')) {
+      if (typeof e.testId !== 'string' || e.status === undefined || e.status === 'exists') continue;
+      final.set(`${e.routeCode}/${e.testId}`, e.status as string);
+    }
+    const count = (...s: string[]) => [...final.values()].filter((v) => s.includes(v)).length;
+    const r = run(['summary', FIXTURES + 'sample-run.subunit']);
+    expect(r.stdout.toString()).toBe(
+      `${final.size} tests: ${count('success', 'xfail')} passed, ${count('fail', 'uxsuccess', 'inprogress')} failed, ${count('skip')} skipped\n`,
+    );
+    expect(r.code).toBe(count('fail', 'uxsuccess', 'inprogress') > 0 ? 1 : 0);
+  });
+});
+
+describe('errors are one line, never a stack trace', () => {
+  const unreadable = join(tmp, 'unreadable');
+  writeFileSync(unreadable, 'x');
+  chmodSync(unreadable, 0);
+  const root = process.getuid?.() === 0; // root reads anything
+  it.each([
+    [['json', '/no/such/file'], 1, 'subunit: /no/such/file: no such file\n'],
+    [['json', tmp], 1, `subunit: ${tmp}: is a directory\n`],
+    [['summary', '/no/such/file'], 1, 'subunit: /no/such/file: no such file\n'],
+    [['frobnicate'], 2, 'subunit: unknown command "frobnicate" (see subunit --help)\n'],
+    [['json', '--backend', 'gpu'], 2, 'subunit: json: --backend must be wasm or js\n'],
+    [['encode', 'a', 'b'], 1, 'subunit: encode takes at most one input\n'],
+    ...(root ? [] : [[['json', unreadable], 1, `subunit: ${unreadable}: permission denied\n`] as [string[], number, string]]),
+  ])('%j', (args, code, stderr) => {
+    const r = run(args);
+    expect(r.stderr).toBe(stderr);
+    expect(r.code).toBe(code);
+  });
+
+  it('--help, CMD --help and --version', () => {
+    expect(run(['--help']).stdout.toString()).toMatch(/^usage: subunit COMMAND/);
+    for (const c of ['json', 'encode', 'summary']) expect(run([c, '--help']).stdout.toString()).toMatch(new RegExp(`^usage: subunit ${c}`));
+    expect(run(['--version']).stdout.toString()).toMatch(/^subunit-wasm \d+\.\d+\.\d+\n$/);
+  });
+});
