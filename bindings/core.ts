@@ -17,7 +17,7 @@ export interface Core {
    * the chatter bytes just before `from`. Returns the number of records.
    */
   scan(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number): number;
-  /** One packet, or null when the event does not fit in one packet. */
+  /** One packet (a view valid until the next call), or null when the event does not fit in one packet. */
   encode(p: StagedPacket): Uint8Array | null;
   crc32(bytes: Uint8Array, crc?: number): number;
   /** Forget any cached copy of the caller's bytes (they may be refilled). */

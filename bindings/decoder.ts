@@ -86,7 +86,8 @@ export class Decoder {
       const count = core.scan(window, pos, eof, this.ctx, this.ctxLen);
       const base = core.base;
       const batch: SubunitEvent[] = [];
-      for (let i = 0; i < count; i++) pushEvents(batch, window, core.records, i * RECORD_STRIDE, base, this.offset);
+      const records = core.records.slice(0, count * RECORD_STRIDE); // events keep this copy
+      for (let i = 0; i < count; i++) pushEvents(batch, window, records, i * RECORD_STRIDE, base, this.offset);
       const st = core.state;
       pos = base + st[S_NEXT];
       this.ctx = st[S_CTX];

@@ -15,21 +15,30 @@ export class Encoder {
 
   /** One packet. Throws EncodeError when the event cannot be one packet. */
   encode(event: EventInit): Uint8Array {
-    const packet = this.core.encode(stage(event));
-    if (!packet) throw new EncodeError('event does not fit in one packet (4194303 bytes); split the file content');
-    return packet;
+    return this.view(event).slice();
   }
 
   /** Many events into one buffer. */
   encodeAll(events: Iterable<EventInit>): Uint8Array {
-    const parts: Uint8Array[] = [];
-    let size = 0;
+    let buf = new Uint8Array(1 << 16);
+    let at = 0;
     for (const e of events) {
-      const p = this.encode(e);
-      parts.push(p);
-      size += p.length;
+      const p = this.view(e);
+      if (at + p.length > buf.length) {
+        const grown = new Uint8Array(Math.max(buf.length * 2, at + p.length));
+        grown.set(buf.subarray(0, at));
+        buf = grown;
+      }
+      buf.set(p, at);
+      at += p.length;
     }
-    return concat(parts, size);
+    return buf.slice(0, at);
+  }
+
+  private view(event: EventInit): Uint8Array {
+    const packet = this.core.encode(stage(event));
+    if (!packet) throw new EncodeError('event does not fit in one packet (4194303 bytes); split the file content');
+    return packet;
   }
 }
 

@@ -59,9 +59,9 @@ export interface EventInit {
 // ignoreBOM keeps a leading U+FEFF: it is part of the string on the wire
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** Decode validated UTF-8; short ASCII strings (most ids and tags) skip TextDecoder. */
+/** Decode validated UTF-8. Short ASCII strings (tags, route codes) skip the TextDecoder call. */
 export function readString(b: Uint8Array, off: number, len: number): string {
-  if (len <= 64) {
+  if (len <= 16) {
     let s = '';
     for (let i = off; i < off + len; i++) {
       const c = b[i];
@@ -73,68 +73,90 @@ export function readString(b: Uint8Array, off: number, len: number): string {
   return utf8.decode(b.subarray(off, off + len));
 }
 
-const UNREAD = Symbol('unread');
-
-/** A well-formed packet. Strings are decoded on first access. */
+/**
+ * A well-formed packet. It keeps a reference to its batch's copy of the record
+ * table (one copy per core call, not one per event) and decodes strings on
+ * first access.
+ */
 class PacketEvent implements SubunitEvent {
-  readonly source = 'packet' as const;
   readonly offset: number;
   readonly length: number;
-  private readonly bytes: Uint8Array;
   private readonly flags: number;
-  private readonly f: Int32Array; // the record's field offsets, relative to bytes
-  private cache: { testId?: unknown; tags?: unknown; mimeType?: unknown; fileName?: unknown; routeCode?: unknown } = {};
+  private readonly bytes: Uint8Array;
+  private readonly rec: Int32Array;
+  private readonly at: number;
+  private readonly base: number;
+  private _testId: string | undefined = undefined;
+  private _routeCode: string | undefined = undefined;
+  private _tags: string[] | undefined = undefined;
 
-  constructor(bytes: Uint8Array, rec: Int32Array, at: number, base: number, streamOffset: number) {
+  constructor(bytes: Uint8Array, rec: Int32Array, at: number, base: number, offset: number) {
     this.bytes = bytes;
+    this.rec = rec;
+    this.at = at;
+    this.base = base;
     this.flags = rec[at + R_FLAGS];
-    this.offset = streamOffset;
+    this.offset = offset;
     this.length = rec[at + R_LENGTH];
-    const f = rec.slice(at, at + RECORD_STRIDE);
-    for (const slot of [R_TESTID_OFF, R_TAGS_OFF, R_MIME_OFF, R_NAME_OFF, R_FILE_OFF, R_ROUTE_OFF]) f[slot] += base;
-    this.f = f;
   }
 
-  private str(key: keyof PacketEvent['cache'], flag: number, off: number, len: number): string | undefined {
+  get source(): 'packet' {
+    return 'packet';
+  }
+
+  private str(flag: number, slot: number): string | undefined {
     if (!(this.flags & flag)) return undefined;
-    let v = this.cache[key];
-    if (v === undefined) v = this.cache[key] = readString(this.bytes, this.f[off], this.f[len]);
-    return v as string;
+    const r = this.rec;
+    return readString(this.bytes, this.base + r[this.at + slot], r[this.at + slot + 1]);
   }
 
-  get testId() { return this.str('testId', F_TEST_ID, R_TESTID_OFF, R_TESTID_LEN); }
-  get mimeType() { return this.str('mimeType', F_MIME, R_MIME_OFF, R_MIME_LEN); }
-  get fileName() { return this.str('fileName', F_FILE, R_NAME_OFF, R_NAME_LEN); }
-  get routeCode() { return this.str('routeCode', F_ROUTE_CODE, R_ROUTE_OFF, R_ROUTE_LEN); }
-  get status() { return statusName(this.flags & F_STATUS); }
-  get runnable() { return (this.flags & F_RUNNABLE) !== 0; }
-  get eof() { return (this.flags & F_EOF) !== 0; }
+  get testId() {
+    return (this._testId ??= this.str(F_TEST_ID, R_TESTID_OFF));
+  }
+  get routeCode() {
+    return (this._routeCode ??= this.str(F_ROUTE_CODE, R_ROUTE_OFF));
+  }
+  get mimeType() {
+    return this.str(F_MIME, R_MIME_OFF);
+  }
+  get fileName() {
+    return this.str(F_FILE, R_NAME_OFF);
+  }
+  get status() {
+    return statusName(this.flags & F_STATUS);
+  }
+  get runnable() {
+    return (this.flags & F_RUNNABLE) !== 0;
+  }
+  get eof() {
+    return (this.flags & F_EOF) !== 0;
+  }
 
   get fileBytes(): Uint8Array | undefined {
     if (!(this.flags & F_FILE)) return undefined;
-    const off = this.f[R_FILE_OFF];
-    return this.bytes.subarray(off, off + this.f[R_FILE_LEN]);
+    const off = this.base + this.rec[this.at + R_FILE_OFF];
+    return this.bytes.subarray(off, off + this.rec[this.at + R_FILE_LEN]);
   }
 
   get timestamp(): Timestamp | undefined {
     if (!(this.flags & F_TIMESTAMP)) return undefined;
-    return new Timestamp(this.f[R_SECONDS] >>> 0, this.f[R_NANOS]);
+    return new Timestamp(this.rec[this.at + R_SECONDS] >>> 0, this.rec[this.at + R_NANOS]);
   }
 
   get tags(): readonly string[] | undefined {
     if (!(this.flags & F_TAGS)) return undefined;
-    if (this.cache.tags !== undefined) return this.cache.tags as string[];
+    if (this._tags) return this._tags;
     const b = this.bytes;
     const tags: string[] = [];
-    let p = this.f[R_TAGS_OFF];
-    for (let i = 0; i < this.f[R_TAGS_COUNT]; i++) {
+    let p = this.base + this.rec[this.at + R_TAGS_OFF];
+    for (let i = 0, n = this.rec[this.at + R_TAGS_COUNT]; i < n; i++) {
       const w = (b[p] >> 6) + 1;
       let len = b[p] & 0x3f;
       for (let k = 1; k < w; k++) len = (len << 8) | b[p + k];
       tags.push(readString(b, p + w, len));
       p += w + len;
     }
-    return (this.cache.tags = tags);
+    return (this._tags = tags);
   }
 
   toJSON() {
@@ -192,7 +214,7 @@ const encoder = new TextEncoder();
 
 /**
  * Append the events for one record to `out`. `bytes` holds the window the
- * record indexes; `base` is where the core's offsets start in it; `streamBase`
+ * record indexes; `rec` must be the caller's own copy of the record table; `base` is where the core's offsets start in it; `streamBase`
  * is the stream offset of bytes[0].
  */
 export function pushEvents(out: SubunitEvent[], bytes: Uint8Array, rec: Int32Array, at: number, base: number, streamBase: number): void {

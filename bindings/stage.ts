@@ -1,34 +1,39 @@
-// EventInit → the flag bits and UTF-8 bytes both encoder cores consume.
+// EventInit → the flag bits, validated strings and their UTF-8 lengths that
+// both encoder cores consume.
 import {
   F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_RUNNABLE, F_TAGS, F_FILE, F_MIME, F_EOF, VERSION_2, MAX_TAGS,
 } from '../assembly/layout.js';
 import { STATUSES, type EventInit } from './events.js';
 import { EncodeError } from './errors.js';
 import { Timestamp } from './timestamp.js';
+import { utf8Length } from './utf8.js';
 
 export interface StagedPacket {
   flags: number;
   seconds: number;
   nanos: number;
-  testId?: Uint8Array;
-  tags?: Uint8Array[];
-  mimeType?: Uint8Array;
-  fileName?: Uint8Array;
-  fileBytes?: Uint8Array;
-  routeCode?: Uint8Array;
+  testId: string;
+  tags: readonly string[];
+  mimeType: string;
+  fileName: string;
+  fileBytes: Uint8Array;
+  routeCode: string;
+  /** UTF-8 byte lengths of the strings above (0 when absent) */
+  testIdLen: number;
+  tagLens: number[];
+  mimeLen: number;
+  nameLen: number;
+  routeLen: number;
 }
 
-const utf8 = new TextEncoder();
-
-function text(value: string, what: string): Uint8Array {
-  if (value.includes('\0')) throw new EncodeError(`${what} contains a NUL character, which no decoder accepts`);
-  if (!value.isWellFormed()) throw new EncodeError(`${what} contains a lone surrogate and cannot be UTF-8`);
-  return utf8.encode(value);
-}
+const EMPTY = new Uint8Array(0);
 
 export function stage(e: EventInit): StagedPacket {
   let flags = VERSION_2;
-  const p: StagedPacket = { flags: 0, seconds: 0, nanos: 0 };
+  const p: StagedPacket = {
+    flags: 0, seconds: 0, nanos: 0, testId: '', tags: [], mimeType: '', fileName: '', fileBytes: EMPTY, routeCode: '',
+    testIdLen: 0, tagLens: [], mimeLen: 0, nameLen: 0, routeLen: 0,
+  };
   if (e.status !== undefined) {
     const bits = STATUSES.indexOf(e.status) + 1;
     if (bits === 0) throw new EncodeError(`unknown status ${JSON.stringify(e.status)}`);
@@ -47,26 +52,28 @@ export function stage(e: EventInit): StagedPacket {
   }
   if (e.testId !== undefined) {
     flags |= F_TEST_ID;
-    p.testId = text(e.testId, 'test id');
+    p.testIdLen = utf8Length((p.testId = e.testId), 'test id');
   }
+  // like the reference encoder: an empty tag list writes no tags field
   if (e.tags !== undefined && e.tags.length > 0) {
-    // like the reference encoder: an empty tag list writes no tags field
     if (e.tags.length > MAX_TAGS) throw new EncodeError(`too many tags (${e.tags.length} > ${MAX_TAGS})`);
     flags |= F_TAGS;
-    p.tags = e.tags.map((t) => text(t, 'tag'));
+    p.tags = e.tags;
+    p.tagLens = e.tags.map((t) => utf8Length(t, 'tag'));
   }
+  // like the reference encoder: an empty MIME type is left out
   if (e.mimeType !== undefined && e.mimeType !== '') {
     flags |= F_MIME;
-    p.mimeType = text(e.mimeType, 'MIME type');
+    p.mimeLen = utf8Length((p.mimeType = e.mimeType), 'MIME type');
   }
   if (e.fileName !== undefined) {
     flags |= F_FILE;
-    p.fileName = text(e.fileName, 'file name');
-    p.fileBytes = e.fileBytes ?? new Uint8Array(0);
+    p.nameLen = utf8Length((p.fileName = e.fileName), 'file name');
+    p.fileBytes = e.fileBytes ?? EMPTY;
   }
   if (e.routeCode !== undefined) {
     flags |= F_ROUTE_CODE;
-    p.routeCode = text(e.routeCode, 'route code');
+    p.routeLen = utf8Length((p.routeCode = e.routeCode), 'route code');
   }
   p.flags = flags;
   return p;

@@ -3,6 +3,7 @@
 import { MAX_PACKET, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME } from '../../assembly/layout.js';
 import { crc32 } from './crc32.js';
 import type { StagedPacket } from '../stage.js';
+import { writeUtf8 } from '../utf8.js';
 
 function varintSize(v: number): number {
   return v < 64 ? 1 : v < 16384 ? 2 : v < 4194304 ? 3 : 4;
@@ -31,31 +32,31 @@ function putVarint(out: Uint8Array, p: number, v: number): number {
   return p + 4;
 }
 
-function putString(out: Uint8Array, p: number, s: Uint8Array): number {
-  p = putVarint(out, p, s.length);
-  out.set(s, p);
-  return p + s.length;
+function putString(out: Uint8Array, p: number, s: string, len: number): number {
+  return writeUtf8(out, putVarint(out, p, len), s);
 }
 
-const stringSize = (s: Uint8Array) => varintSize(s.length) + s.length;
+const stringSize = (len: number) => varintSize(len) + len;
 
-/** Encode one staged event; returns the packet, or null when it does not fit in one packet. */
+// one packet at most: reused for every call, like the wasm core's output area
+const out = new Uint8Array(MAX_PACKET + 1);
+
+/** Encode one staged event; returns a view of the packet (valid until the next call), or null when it does not fit in one packet. */
 export function encodePacket(e: StagedPacket): Uint8Array | null {
   const flags = e.flags;
   let body = 0;
   if (flags & F_TIMESTAMP) body += 4 + varintSize(e.nanos);
-  if (flags & F_TEST_ID) body += stringSize(e.testId!);
+  if (flags & F_TEST_ID) body += stringSize(e.testIdLen);
   if (flags & F_TAGS) {
-    body += varintSize(e.tags!.length);
-    for (const t of e.tags!) body += stringSize(t);
+    body += varintSize(e.tags.length);
+    for (const len of e.tagLens) body += stringSize(len);
   }
-  if (flags & F_MIME) body += stringSize(e.mimeType!);
-  if (flags & F_FILE) body += stringSize(e.fileName!) + stringSize(e.fileBytes!);
-  if (flags & F_ROUTE_CODE) body += stringSize(e.routeCode!);
+  if (flags & F_MIME) body += stringSize(e.mimeLen);
+  if (flags & F_FILE) body += stringSize(e.nameLen) + stringSize(e.fileBytes.length);
+  if (flags & F_ROUTE_CODE) body += stringSize(e.routeLen);
   const base = 1 + 2 + body + 4;
   const total = base <= 62 ? base + 1 : base <= 16381 ? base + 2 : base <= MAX_PACKET - 3 ? base + 3 : -1;
   if (total < 0) return null;
-  const out = new Uint8Array(total);
   out[0] = 0xb3;
   out[1] = flags >> 8;
   out[2] = flags;
@@ -68,21 +69,23 @@ export function encodePacket(e: StagedPacket): Uint8Array | null {
     out[p + 3] = s;
     p = putVarint(out, p + 4, e.nanos);
   }
-  if (flags & F_TEST_ID) p = putString(out, p, e.testId!);
+  if (flags & F_TEST_ID) p = putString(out, p, e.testId, e.testIdLen);
   if (flags & F_TAGS) {
-    p = putVarint(out, p, e.tags!.length);
-    for (const t of e.tags!) p = putString(out, p, t);
+    p = putVarint(out, p, e.tags.length);
+    for (let i = 0; i < e.tags.length; i++) p = putString(out, p, e.tags[i], e.tagLens[i]);
   }
-  if (flags & F_MIME) p = putString(out, p, e.mimeType!);
+  if (flags & F_MIME) p = putString(out, p, e.mimeType, e.mimeLen);
   if (flags & F_FILE) {
-    p = putString(out, p, e.fileName!);
-    p = putString(out, p, e.fileBytes!);
+    p = putString(out, p, e.fileName, e.nameLen);
+    p = putVarint(out, p, e.fileBytes.length);
+    out.set(e.fileBytes, p);
+    p += e.fileBytes.length;
   }
-  if (flags & F_ROUTE_CODE) p = putString(out, p, e.routeCode!);
+  if (flags & F_ROUTE_CODE) p = putString(out, p, e.routeCode, e.routeLen);
   const c = crc32(0, out, 0, p);
   out[p] = c >>> 24;
   out[p + 1] = c >>> 16;
   out[p + 2] = c >>> 8;
   out[p + 3] = c;
-  return out;
+  return out.subarray(0, total);
 }

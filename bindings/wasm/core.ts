@@ -1,10 +1,11 @@
 // The WebAssembly backend: a thin wrapper over the module's raw exports
 // (numbers and pointers only). Memory views are made once: the module never
 // grows its memory (static buffers, stub runtime, no allocation).
-import { RECORD_CAPACITY, RECORD_STRIDE, STATE_SLOTS, E_FLAGS, E_SECONDS, E_NANOS, E_TESTID_OFF, E_TAGS_COUNT, E_MIME_OFF, E_NAME_OFF, E_FILE_OFF, E_ROUTE_OFF, E_TAGS, ENCODE_SLOTS, ENC_TOO_LONG, MAX_PACKET } from '../../assembly/layout.js';
+import { RECORD_CAPACITY, RECORD_STRIDE, STATE_SLOTS, E_FLAGS, E_SECONDS, E_NANOS, E_TESTID_OFF, E_TAGS_COUNT, E_MIME_OFF, E_NAME_OFF, E_FILE_OFF, E_FILE_LEN, E_ROUTE_OFF, E_TAGS, ENCODE_SLOTS, ENC_TOO_LONG, MAX_PACKET } from '../../assembly/layout.js';
 import type { Core } from '../core.js';
 import type { StagedPacket } from '../stage.js';
 import { fromBase64 } from '../base64.js';
+import { writeUtf8 } from '../utf8.js';
 import { scalarWasm, simdWasm } from './bytes.generated.js';
 
 interface Exports {
@@ -76,32 +77,33 @@ class WasmCore implements Core {
   }
 
   encode(p: StagedPacket): Uint8Array | null {
-    const d = this.desc;
-    let at = 0;
-    const put = (bytes: Uint8Array | undefined, slot: number) => {
-      if (!bytes) return;
-      this.stage.set(bytes, at);
-      d[slot] = at;
-      d[slot + 1] = bytes.length;
-      at += bytes.length;
-    };
     // a packet's fields never exceed MAX_PACKET; anything larger is refused here
-    let size = (p.testId?.length ?? 0) + (p.mimeType?.length ?? 0) + (p.fileName?.length ?? 0) + (p.fileBytes?.length ?? 0) + (p.routeCode?.length ?? 0);
-    for (const t of p.tags ?? []) size += t.length;
+    let size = p.testIdLen + p.mimeLen + p.nameLen + p.fileBytes.length + p.routeLen;
+    for (const len of p.tagLens) size += len;
     if (size > MAX_PACKET) return null;
+    const d = this.desc;
+    const stage = this.stage;
+    let at = 0;
+    const put = (s: string, len: number, slot: number) => {
+      d[slot] = at;
+      d[slot + 1] = len;
+      at = writeUtf8(stage, at, s);
+    };
     d[E_FLAGS] = p.flags;
     d[E_SECONDS] = p.seconds;
     d[E_NANOS] = p.nanos;
-    put(p.testId, E_TESTID_OFF);
-    put(p.mimeType, E_MIME_OFF);
-    put(p.fileName, E_NAME_OFF);
-    put(p.fileBytes, E_FILE_OFF);
-    put(p.routeCode, E_ROUTE_OFF);
-    const tags = p.tags ?? [];
-    d[E_TAGS_COUNT] = tags.length;
-    for (let i = 0; i < tags.length; i++) put(tags[i], E_TAGS + 2 * i);
+    put(p.testId, p.testIdLen, E_TESTID_OFF);
+    put(p.mimeType, p.mimeLen, E_MIME_OFF);
+    put(p.fileName, p.nameLen, E_NAME_OFF);
+    put(p.routeCode, p.routeLen, E_ROUTE_OFF);
+    d[E_FILE_OFF] = at;
+    d[E_FILE_LEN] = p.fileBytes.length;
+    stage.set(p.fileBytes, at);
+    at += p.fileBytes.length;
+    d[E_TAGS_COUNT] = p.tags.length;
+    for (let i = 0; i < p.tags.length; i++) put(p.tags[i], p.tagLens[i], E_TAGS + 2 * i);
     const len = this.x.encode();
-    return len === ENC_TOO_LONG ? null : this.out.slice(0, len);
+    return len === ENC_TOO_LONG ? null : this.out.subarray(0, len);
   }
 
   crc32(bytes: Uint8Array, crc = 0): number {
