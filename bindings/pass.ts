@@ -32,14 +32,18 @@ export abstract class ChunkedPass<T> {
 
   protected pushItems(chunk: Uint8Array): T[] {
     if (this.ended) throw new Error('push() after end()');
-    if (chunk.length === 0) return [];
-    let window = chunk;
-    if (this.pendingLen > 0) {
-      this.append(chunk);
-      if (this.pendingLen < this.need) return [];
-      window = this.pending.subarray(0, this.pendingLen);
+    const items: T[] = [];
+    // complete the carried candidate with only the bytes it needs, then
+    // scan the rest of the chunk in place (no copy)
+    while (this.pendingLen > 0 && chunk.length > 0) {
+      const take = Math.min(chunk.length, this.need - this.pendingLen);
+      this.append(chunk.subarray(0, take));
+      chunk = chunk.subarray(take);
+      if (this.pendingLen < this.need) return items;
+      for (const item of this.passes(this.pending.subarray(0, this.pendingLen), false)) items.push(item);
     }
-    return [...this.passes(window, false)];
+    if (chunk.length > 0) for (const item of this.passes(chunk, false)) items.push(item);
+    return items;
   }
 
   protected endItems(): T[] {
@@ -67,11 +71,11 @@ export abstract class ChunkedPass<T> {
     }
     // carry the unresolved tail (never aliasing `window`: results may view it)
     const rest = window.length - pos;
-    const next = new Uint8Array(rest > 0 ? Math.max(rest * 2, 4096) : 0);
+    this.need = needAbs > 0 ? needAbs - pos : 0;
+    const next = new Uint8Array(rest > 0 ? Math.max(this.need, 64) : 0);
     next.set(window.subarray(pos));
     this.pending = next;
     this.pendingLen = rest;
-    this.need = needAbs > 0 ? needAbs - pos : 0;
     this.offset += pos;
   }
 

@@ -38,6 +38,13 @@ export class RoutePrefixer extends ChunkedPass<Uint8Array> {
   end(): Uint8Array {
     return join(this.endItems());
   }
+  /** Like push, as the pieces the core wrote (saves a copy when streaming them on). */
+  pushParts(chunk: Uint8Array): Uint8Array[] {
+    return this.pushItems(chunk);
+  }
+  endParts(): Uint8Array[] {
+    return this.endItems();
+  }
   protected step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): Uint8Array | null {
     const core = this.core;
     core.rewrite(window, pos, eof, ctx, ctxLen, REWRITE_PREFIX, this.component);
@@ -132,12 +139,10 @@ export async function* mux(inputs: (ByteSource | MuxInput)[], options: DecodeOpt
       const { lane, r } = await Promise.race(inflight.values());
       if (r.done) {
         inflight.delete(lane);
-        const tail = lane.rw.end();
-        if (tail.length) yield tail;
+        yield* lane.rw.endParts();
         continue;
       }
-      const out = lane.rw.push(r.value);
-      if (out.length) yield out;
+      yield* lane.rw.pushParts(r.value);
       inflight.set(lane, read(lane));
     }
   } finally {
