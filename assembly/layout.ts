@@ -42,6 +42,10 @@ export const S_CTX_LEN = 3;
 export const S_OUT_LEN = 4; // rewrite: bytes written to the output area
 export const STATE_SLOTS = 5;
 
+// Flags of scan()/rewrite()'s third argument.
+export const SCAN_EOF = 1; // no bytes follow the window
+export const SCAN_APPENDED = 2; // the window only grew at its end since the last call: CRC checkpoints stay valid
+
 // flag bits (SUBUNIT-V2.md §3.2)
 export const F_TEST_ID = 0x0800;
 export const F_ROUTE_CODE = 0x0400;

@@ -4,11 +4,13 @@
 // off the register, swap the header's contribution, run the new route code.
 // A wrong stored CRC therefore stays wrong. Twin: bindings/js/rewrite.ts.
 import {
+  SCAN_EOF,
   MAX_PACKET, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, F_RUNNABLE, VERSION_2,
   S_NEXT, S_NEED, S_CTX, S_CTX_LEN, S_OUT_LEN, REWRITE_PREFIX, MAX_COMPONENT, WRAP_PIECE, SEG_STRIDE, SEG_CAPACITY,
   SEG_PACKET, SEG_CHATTER, SEG_UNCHANGED, G_KIND, G_OUT, G_OUT_LEN, G_IN, G_COMP_OFF, G_COMP_LEN,
 } from './layout';
-import { crc32, crcTable } from './crc32';
+import { crc32 } from './crc32';
+import { shift, unrun } from './crcmath';
 import {
   INPUT, INPUT_CAPACITY, statePtr, beginWindow, setRunStart, getRunStart, candidateLength, candidateNeed,
   varintWidth, windowByte, crcMatches, findB3, classify, continuesText, readVarint, NEED, IMPLAUSIBLE,
@@ -18,57 +20,9 @@ export const REWRITE_CAPACITY: i32 = INPUT_CAPACITY + (1 << 16);
 const OUT: usize = memory.data(REWRITE_CAPACITY, 16);
 const SEGS: usize = memory.data(SEG_CAPACITY * SEG_STRIDE * 4, 16);
 const COMPONENT: usize = memory.data(MAX_COMPONENT + 1, 16);
-const INV: usize = memory.data(256, 16); // table index by top byte of its entry
-const X2N: usize = memory.data(32 * 4, 16); // x^(2^k) mod P
-
 export function rewriteOutPtr(): usize { return OUT; }
 export function segmentsPtr(): usize { return SEGS; }
 export function componentPtr(): usize { return COMPONENT; }
-
-const POLY: u32 = 0xedb88320;
-
-/** a(x)·b(x) mod P(x), bit-reflected. */
-function multModP(a: u32, b: u32): u32 {
-  if (a == 0) return 0;
-  let m: u32 = 1 << 31;
-  let p: u32 = 0;
-  while (true) {
-    if (a & m) {
-      p ^= b;
-      if ((a & (m - 1)) == 0) break;
-    }
-    m >>= 1;
-    b = b & 1 ? (b >>> 1) ^ POLY : b >>> 1;
-  }
-  return p;
-}
-
-function initTables(): void {
-  for (let k: u32 = 0; k < 256; k++) store<u8>(INV + <usize>(crcTable(k) >>> 24), <u8>k);
-  let p: u32 = 1 << 30; // x^1
-  for (let k = 0; k < 32; k++) {
-    store<u32>(X2N + (<usize>k << 2), p);
-    p = multModP(p, p);
-  }
-}
-initTables();
-
-/** The register change from running `bytes` zero bytes after state s (s·x^(8·bytes) mod P). */
-function shift(s: u32, bytes: i32): u32 {
-  let p: u32 = 1 << 31; // x^0
-  let k = 3;
-  for (let n = <u32>bytes; n != 0; n >>= 1, k++) if (n & 1) p = multModP(load<u32>(X2N + (<usize>(k & 31) << 2)), p);
-  return multModP(p, s);
-}
-
-/** The CRC register before `len` bytes at ptr were run into it (each step is invertible). */
-function unrun(reg: u32, ptr: usize, len: i32): u32 {
-  for (let i = len - 1; i >= 0; i--) {
-    const k = <u32>load<u8>(INV + <usize>(reg >>> 24));
-    reg = ((reg ^ crcTable(k)) << 8) | (k ^ <u32>load<u8>(ptr + <usize>i));
-  }
-  return reg;
-}
 
 // @ts-ignore: decorator
 @inline function at(i: i32): u32 { return <u32>load<u8>(INPUT + <usize>i); }
@@ -298,13 +252,13 @@ function emitChatter(start: i32, end: i32): i32 {
  * Returns the segment count; STATE holds next/need/ctx like scan(), plus the
  * output length.
  */
-export function rewrite(len: i32, start: i32, atEof: i32, ctxBytes: u32, ctxBytesLen: i32, op: i32, componentLen: i32): i32 {
-  beginWindow(len, start, atEof != 0, ctxBytes, ctxBytesLen);
+export function rewrite(len: i32, start: i32, flags: i32, ctxBytes: u32, ctxBytesLen: i32, op: i32, componentLen: i32): i32 {
+  beginWindow(len, start, flags, ctxBytes, ctxBytesLen);
   mode = op;
   compLen = componentLen;
   outPos = 0;
   segs = 0;
-  const eof = atEof != 0;
+  const eof = (flags & SCAN_EOF) != 0;
   let pos = start;
   let q = start;
   let need = 0;

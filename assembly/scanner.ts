@@ -3,6 +3,7 @@
 // The damage rules (README, "Decoder contract") live here and in the
 // TypeScript twin bindings/js/scanner.ts, which must stay line-for-line equal.
 import {
+  SCAN_EOF, SCAN_APPENDED,
   MAX_PACKET, RECORD_STRIDE, RECORD_CAPACITY, KIND_PACKET, KIND_CHATTER, KIND_ERROR,
   R_KIND, R_START, R_LENGTH, R_FLAGS, R_SECONDS, R_NANOS, R_TESTID_OFF, R_TESTID_LEN,
   R_TAGS_OFF, R_TAGS_COUNT, R_MIME_OFF, R_MIME_LEN, R_NAME_OFF, R_NAME_LEN, R_FILE_OFF,
@@ -13,6 +14,7 @@ import {
 } from './layout';
 import { crc32 } from './crc32';
 import { checkUtf8 } from './utf8';
+import { shift, run } from './crcmath';
 
 /** Window capacity: one maximum packet plus 1 MiB of new input. */
 export const INPUT_CAPACITY: i32 = (5 << 20);
@@ -47,13 +49,17 @@ let varWidth: i32 = 0;
 
 // ---- shared with the route-code rewriter (rewrite.ts) -----------------------
 /** Start a window pass: the same state scan() sets up. */
-export function beginWindow(len: i32, start: i32, atEof: bool, ctxBytes: u32, ctxBytesLen: i32): void {
+export function beginWindow(len: i32, start: i32, flags: i32, ctxBytes: u32, ctxBytesLen: i32): void {
   n = len;
   from = start;
-  eof = atEof;
+  eof = (flags & SCAN_EOF) != 0;
   ctx = ctxBytes;
   ctxLen = ctxBytesLen;
   runStart = from - ctxLen;
+  if ((flags & SCAN_APPENDED) == 0) {
+    ckHi = -1;
+    ckLo = 0;
+  }
 }
 export function setRunStart(p: i32): void { runStart = p; }
 export function getRunStart(): i32 { return runStart; }
@@ -62,7 +68,7 @@ export function candidateNeed(): i32 { return candNeed; }
 export function varintWidth(): i32 { return varWidth; }
 export function windowByte(j: i32): u32 { return runByte(j); }
 export function crcMatches(q: i32, len: i32): bool {
-  return bswap<u32>(load<u32>(INPUT + <usize>(q + len - 4))) == crc32(0, INPUT + <usize>q, <usize>(len - 4));
+  return bswap<u32>(load<u32>(INPUT + <usize>(q + len - 4))) == rangeCrc(q, q + len - 4);
 }
 export { findB3, classify, continuesText, readVarint, INPUT };
 
@@ -72,6 +78,42 @@ export { findB3, classify, continuesText, readVarint, INPUT };
 }
 // @ts-ignore: decorator
 @inline function scr(field: i32, v: i32): void { store<i32>(SCRATCH + (<usize>field << 2), v); }
+
+// CRC checkpoints: the register every 32 bytes of the window, in a ring that
+// spans 8 MiB (more than a packet). The CRC of any range then costs two short
+// runs and one shift, so a stream of fake headers claiming 4 MiB each is
+// checked in linear time instead of re-hashing 4 MiB per candidate.
+const CK_SIZE = 1 << 18;
+const CK: usize = memory.data(CK_SIZE * 4, 16);
+let ckLo: i32 = 0; // oldest block with a checkpoint
+let ckHi: i32 = -1; // newest (ckHi < ckLo: none)
+const DIRECT_CRC = 256; // shorter ranges are cheaper to hash directly
+
+// @ts-ignore: decorator
+@inline function ck(b: i32): usize { return CK + (<usize>(b & (CK_SIZE - 1)) << 2); }
+
+/** The register after the window's bytes up to pos, in the current checkpoint chain. */
+function regAt(pos: i32, startChain: bool): u32 {
+  const b = pos >> 5;
+  if (startChain && (ckHi < ckLo || b < ckLo || b > ckHi)) {
+    ckLo = ckHi = b;
+    store<u32>(ck(b), 0);
+  }
+  while (ckHi < b) {
+    const r = load<u32>(ck(ckHi));
+    store<u32>(ck(ckHi + 1), ~crc32(~r, INPUT + (<usize>ckHi << 5), 32));
+    ckHi++;
+    if (ckHi - ckLo >= CK_SIZE) ckLo = ckHi - CK_SIZE + 1;
+  }
+  return run(load<u32>(ck(b)), INPUT + (<usize>b << 5), pos & 31);
+}
+
+/** CRC-32 of window bytes [q, e). */
+function rangeCrc(q: i32, e: i32): u32 {
+  if (e - q <= DIRECT_CRC) return crc32(0, INPUT + <usize>q, <usize>(e - q));
+  const pq = regAt(q, true);
+  return ~(shift(~pq, e - q) ^ regAt(e, false));
+}
 
 /** First 0xB3 in [p, end), or end. */
 function findB3(p: i32, end: i32): i32 {
@@ -200,7 +242,7 @@ function overrun(field: i32, q: i32, p: i32, claimed: i32, avail: i32): i32 {
 function validate(q: i32, len: i32): i32 {
   const crcPos = q + len - 4;
   const stored = bswap<u32>(load<u32>(INPUT + <usize>crcPos));
-  const computed = crc32(0, INPUT + <usize>q, <usize>(len - 4));
+  const computed = rangeCrc(q, crcPos);
   if (stored != computed) { errA = <i32>computed; errB = <i32>stored; return ERR_CRC; }
   const flags = (at(q + 1) << 8) | at(q + 2);
   let p = q + 3 + <i32>(at(q + 3) >> 6) + 1;
@@ -284,13 +326,8 @@ function emitError(start: i32, end: i32, code: i32): void {
  * before `start` (for the UTF-8 rule). Returns the number of records; the
  * continuation point, the bytes still needed and the new context are in STATE.
  */
-export function scan(len: i32, start: i32, atEof: i32, ctxBytes: u32, ctxBytesLen: i32): i32 {
-  n = len;
-  from = start;
-  eof = atEof != 0;
-  ctx = ctxBytes;
-  ctxLen = ctxBytesLen;
-  runStart = from - ctxLen;
+export function scan(len: i32, start: i32, flags: i32, ctxBytes: u32, ctxBytesLen: i32): i32 {
+  beginWindow(len, start, flags, ctxBytes, ctxBytesLen);
   count = 0;
   let pos = from; // first byte not yet covered by a record
   let q = from; // where the search for the next signature goes on

@@ -212,6 +212,30 @@ export function errorReason(code: number, a: number, b: number, c: number, d: nu
 
 const encoder = new TextEncoder();
 
+/** The "Parser Error" event after a damaged span; its message is made only when read (hostile input makes many). */
+class ParserErrorEvent implements SubunitEvent {
+  readonly source = 'parser-error' as const;
+  readonly length = 0;
+  readonly testId = 'subunit.parser';
+  readonly status = 'fail' as const;
+  readonly fileName = 'Parser Error';
+  readonly mimeType = 'text/plain;charset=utf8';
+  readonly runnable = true;
+  readonly eof = true;
+  private bytes: Uint8Array | undefined;
+  constructor(
+    readonly offset: number,
+    private readonly rec: Int32Array,
+  ) {}
+  get fileBytes(): Uint8Array {
+    const r = this.rec;
+    return (this.bytes ??= encoder.encode(`${errorReason(r[R_FLAGS], r[R_SECONDS], r[R_NANOS], r[R_TESTID_OFF], r[R_TESTID_LEN])} (at byte ${this.offset})`));
+  }
+  toJSON() {
+    return eventToJSON(this);
+  }
+}
+
 /**
  * Append the events for one record to `out`. `bytes` holds the window the
  * record indexes; `rec` must be the caller's own copy of the record table; `base` is where the core's offsets start in it; `streamBase`
@@ -227,16 +251,12 @@ export function pushEvents(out: SubunitEvent[], bytes: Uint8Array, rec: Int32Arr
   } else if (kind === KIND_CHATTER) {
     out.push(new PlainEvent('chatter', offset, len, { fileName: 'stdout', fileBytes: bytes.subarray(start, start + len) }));
   } else {
-    const reason = errorReason(rec[at + R_FLAGS], rec[at + R_SECONDS], rec[at + R_NANOS], rec[at + R_TESTID_OFF], rec[at + R_TESTID_LEN]);
     out.push(
       new PlainEvent('parser-error', offset, len, {
         testId: 'subunit.parser', fileName: 'Packet data', mimeType: 'application/octet-stream',
         fileBytes: bytes.subarray(start, start + len), eof: true,
       }),
-      new PlainEvent('parser-error', offset, 0, {
-        testId: 'subunit.parser', status: 'fail', fileName: 'Parser Error', mimeType: 'text/plain;charset=utf8',
-        fileBytes: encoder.encode(`${reason} (at byte ${offset})`), eof: true,
-      }),
+      new ParserErrorEvent(offset, rec.subarray(at, at + RECORD_STRIDE)),
     );
   }
 }

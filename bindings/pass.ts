@@ -6,15 +6,21 @@ import type { Core } from './core.js';
 
 export abstract class ChunkedPass<T> {
   protected readonly core: Core;
-  /** Unresolved bytes carried to the next push: pending[0, pendingLen). */
-  private pending = new Uint8Array(0);
-  private pendingLen = 0;
-  /** How many pending bytes the core needs before it can decide anything. */
+  /**
+   * Unresolved bytes carried to the next push: buf[start, tail). The buffer
+   * only grows at its end (events may view bytes before `start`), so the core
+   * sees an appended window and keeps its CRC checkpoints: a run of damaged
+   * candidates that each claim 4 MiB is resolved in linear time.
+   */
+  private buf = new Uint8Array(0);
+  private start = 0;
+  private tail = 0;
+  /** How many bytes from `start` the core needs before it can decide anything. */
   private need = 0;
-  /** Chatter bytes just before pending[0], for the UTF-8 rule. */
+  /** Chatter bytes just before buf[start], for the UTF-8 rule. */
   private ctx = 0;
   private ctxLen = 0;
-  /** Stream offset of pending[0]. */
+  /** Stream offset of window[0] during a pass (of buf[0] between passes). */
   protected offset = 0;
   private ended = false;
 
@@ -24,7 +30,7 @@ export abstract class ChunkedPass<T> {
 
   /** Bytes received but not yet resolved (at most one packet). */
   get buffered(): number {
-    return this.pendingLen;
+    return this.tail - this.start;
   }
 
   /** One core call on window[pos …]; returns what it produced, or null. */
@@ -35,12 +41,12 @@ export abstract class ChunkedPass<T> {
     const items: T[] = [];
     // complete the carried candidate with only the bytes it needs, then
     // scan the rest of the chunk in place (no copy)
-    while (this.pendingLen > 0 && chunk.length > 0) {
-      const take = Math.min(chunk.length, this.need - this.pendingLen);
+    while (this.tail > this.start && chunk.length > 0) {
+      const take = Math.min(chunk.length, this.start + this.need - this.tail);
       this.append(chunk.subarray(0, take));
       chunk = chunk.subarray(take);
-      if (this.pendingLen < this.need) return items;
-      for (const item of this.passes(this.pending.subarray(0, this.pendingLen), false)) items.push(item);
+      if (this.tail - this.start < this.need) return items;
+      for (const item of this.passes(this.buf.subarray(0, this.tail), false, this.start)) items.push(item);
     }
     if (chunk.length > 0) for (const item of this.passes(chunk, false)) items.push(item);
     return items;
@@ -49,15 +55,25 @@ export abstract class ChunkedPass<T> {
   protected endItems(): T[] {
     if (this.ended) return [];
     this.ended = true;
-    if (this.pendingLen === 0) return [];
-    return [...this.passes(this.pending.subarray(0, this.pendingLen), true)];
+    if (this.tail === this.start) return [];
+    return [...this.passes(this.buf.subarray(0, this.tail), true, this.start)];
   }
 
-  /** Run the core over a window, one item per call; keep what is unresolved. */
-  *passes(window: Uint8Array, eof: boolean): Generator<T> {
+  /**
+   * Run the core over window[pos …], one item per call; keep what is
+   * unresolved. `pos` > 0 only for the carried buffer, which the core may
+   * know already (a caller's chunk may reuse memory: the core forgets it).
+   */
+  *passes(window: Uint8Array, eof: boolean, pos = 0): Generator<T> {
     const core = this.core;
-    core.reset();
-    let pos = 0;
+    const own = window.buffer === this.buf.buffer && window.byteOffset === this.buf.byteOffset;
+    if (!own) {
+      core.reset();
+      // nothing is carried: the window starts where the carried bytes ended
+      this.offset += this.start;
+      this.buf = new Uint8Array(0);
+      this.start = this.tail = 0;
+    }
     let needAbs = 0;
     while (pos < window.length) {
       const item = this.step(window, pos, eof, this.ctx, this.ctxLen);
@@ -69,24 +85,32 @@ export abstract class ChunkedPass<T> {
       if (item !== null) yield item;
       if (needAbs > window.length) break;
     }
-    // carry the unresolved tail (never aliasing `window`: results may view it)
-    const rest = window.length - pos;
     this.need = needAbs > 0 ? needAbs - pos : 0;
-    const next = new Uint8Array(rest > 0 ? Math.max(this.need, 64) : 0);
-    next.set(window.subarray(pos));
-    this.pending = next;
-    this.pendingLen = rest;
+    if (own) {
+      this.start = pos;
+      return;
+    }
+    // carry the unresolved tail of a caller's chunk (never aliasing it)
+    const rest = window.length - pos;
+    this.buf = new Uint8Array(rest > 0 ? Math.max(this.need, 64) : 0);
+    this.buf.set(window.subarray(pos));
+    this.start = 0;
+    this.tail = rest;
     this.offset += pos;
   }
 
   private append(chunk: Uint8Array): void {
-    const len = this.pendingLen + chunk.length;
-    if (len > this.pending.length) {
-      const grown = new Uint8Array(Math.max(len, this.pending.length * 2));
-      grown.set(this.pending.subarray(0, this.pendingLen));
-      this.pending = grown;
+    if (this.tail + chunk.length > this.buf.length) {
+      // a new buffer (events may view the old one), with the live bytes at 0
+      const live = this.tail - this.start;
+      const grown = new Uint8Array(Math.max(2 * (live + chunk.length), this.need, 64));
+      grown.set(this.buf.subarray(this.start, this.tail));
+      this.buf = grown;
+      this.offset += this.start;
+      this.start = 0;
+      this.tail = live;
     }
-    this.pending.set(chunk, this.pendingLen);
-    this.pendingLen = len;
+    this.buf.set(chunk, this.tail);
+    this.tail += chunk.length;
   }
 }

@@ -40,11 +40,11 @@ export function decodeWith(core: Core, bytes: Uint8Array, chunks?: number[]): Su
   let at = 0;
   for (const size of chunks) {
     if (at >= bytes.length) break;
-    out.push(...d.push(bytes.subarray(at, at + size)));
+    for (const e of d.push(bytes.subarray(at, at + size))) out.push(e);
     at += size;
   }
-  if (at < bytes.length) out.push(...d.push(bytes.subarray(at)));
-  out.push(...d.end());
+  if (at < bytes.length) for (const e of d.push(bytes.subarray(at))) out.push(e);
+  for (const e of d.end()) out.push(e);
   return out;
 }
 

@@ -4,65 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CORES, decodeWith, fixtureBytes, fixtures, rng } from './helpers.js';
+import { check, randomChunks, shape } from './invariants.js';
 import { encode, eventToJSON, Timestamp, STATUSES, type SubunitEvent, type EventInit } from '../bindings/index.js';
-
-/** Comparable form: chatter joined; everything else with its offset and length. */
-function shape(events: SubunitEvent[]): unknown[] {
-  const out: unknown[] = [];
-  let chatter: number[] | null = null;
-  for (const e of events) {
-    if (e.source === 'chatter') {
-      (chatter ??= []).push(...e.fileBytes!);
-      continue;
-    }
-    if (chatter) out.push(['chatter', Buffer.from(chatter).toString('base64')]);
-    chatter = null;
-    out.push([e.offset, e.length, e.source, eventToJSON(e)]);
-  }
-  if (chatter) out.push(['chatter', Buffer.from(chatter).toString('base64')]);
-  return out;
-}
-
-/** Exact form, chatter cut included (whole-buffer decodes must agree on it too). */
-const exact = (events: SubunitEvent[]) => events.map((e) => [e.offset, e.length, e.source, eventToJSON(e)]);
-
-function expectAccounted(events: SubunitEvent[], input: Uint8Array) {
-  let at = 0;
-  for (const e of events) {
-    if (e.fileName === 'Parser Error' && e.source === 'parser-error') continue;
-    if (e.offset !== at) throw new Error(`event at ${e.offset}, expected ${at}`);
-    if (e.source !== 'packet' && !Buffer.from(e.fileBytes!).equals(input.subarray(at, at + e.length))) throw new Error(`bytes differ at ${at}`);
-    at += e.length;
-  }
-  if (at !== input.length) throw new Error(`accounted ${at} of ${input.length} bytes`);
-}
-
-function randomChunks(len: number, next: () => number, max: number): number[] {
-  const sizes: number[] = [];
-  for (let n = 0; n < len; ) {
-    const s = 1 + Math.floor(next() * max);
-    sizes.push(s);
-    n += s;
-  }
-  return sizes;
-}
-
-/** The invariants on one input, across all cores. */
-function check(input: Uint8Array, seed: number) {
-  const [, first] = CORES[0];
-  const reference = decodeWith(first, input);
-  expectAccounted(reference, input);
-  const want = exact(reference);
-  const wantShape = shape(reference);
-  const next = rng(seed);
-  for (const [name, core] of CORES) {
-    const whole = decodeWith(core, input);
-    expect(exact(whole), name).toEqual(want);
-    const chunked = decodeWith(core, input, randomChunks(input.length, next, 64));
-    expectAccounted(chunked, input);
-    expect(shape(chunked), `${name} chunked`).toEqual(wantShape);
-  }
-}
 
 // ---- generators -------------------------------------------------------------
 const text = fc.string({ maxLength: 12 });

@@ -1,10 +1,12 @@
 // Pure-TypeScript twin of assembly/rewrite.ts (keep them line-for-line equal).
 import {
+  SCAN_EOF,
   MAX_PACKET, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, F_RUNNABLE, VERSION_2,
   S_NEXT, S_NEED, S_CTX, S_CTX_LEN, S_OUT_LEN, REWRITE_PREFIX, MAX_COMPONENT, WRAP_PIECE, SEG_STRIDE, SEG_CAPACITY,
   SEG_PACKET, SEG_CHATTER, SEG_UNCHANGED, G_KIND, G_OUT, G_OUT_LEN, G_IN, G_COMP_OFF, G_COMP_LEN,
 } from '../../assembly/layout.js';
-import { crc32, crcTable } from './crc32.js';
+import { crc32 } from './crc32.js';
+import { shift, unrun } from './crcmath.js';
 import {
   state, beginWindow, setRunStart, getRunStart, candidateLength, candidateNeed, varintWidth, windowByte,
   crcMatches, findB3, classify, continuesText, readVarint, NEED, IMPLAUSIBLE,
@@ -14,46 +16,6 @@ export const REWRITE_CAPACITY = (5 << 20) + (1 << 16);
 export const out = new Uint8Array(REWRITE_CAPACITY);
 export const segments = new Int32Array(SEG_CAPACITY * SEG_STRIDE);
 export const component = new Uint8Array(MAX_COMPONENT + 1);
-const INV = new Uint8Array(256);
-const X2N = new Uint32Array(32);
-const POLY = 0xedb88320;
-
-function multModP(a: number, b: number): number {
-  if (a === 0) return 0;
-  let m = 0x80000000;
-  let p = 0;
-  for (;;) {
-    if (a & m) {
-      p ^= b;
-      if ((a & (m - 1)) === 0) break;
-    }
-    m >>>= 1;
-    b = b & 1 ? (b >>> 1) ^ POLY : b >>> 1;
-  }
-  return p >>> 0;
-}
-
-for (let k = 0; k < 256; k++) INV[crcTable(k) >>> 24] = k;
-for (let k = 0, p = 1 << 30; k < 32; k++) {
-  X2N[k] = p;
-  p = multModP(p, p);
-}
-
-function shift(s: number, bytes: number): number {
-  let p = 0x80000000;
-  let k = 3;
-  for (let n = bytes; n !== 0; n >>>= 1, k++) if (n & 1) p = multModP(X2N[k & 31], p);
-  return multModP(p, s);
-}
-
-function unrun(reg: number, b: Uint8Array, start: number, len: number): number {
-  for (let i = len - 1; i >= 0; i--) {
-    const k = INV[reg >>> 24];
-    reg = (((reg ^ crcTable(k)) << 8) | (k ^ b[start + i])) >>> 0;
-  }
-  return reg;
-}
-
 const varintSize = (v: number) => (v < 64 ? 1 : v < 16384 ? 2 : v < 4194304 ? 3 : 4);
 
 function putVarint(o: Uint8Array, p: number, v: number): number {
@@ -289,14 +251,14 @@ function emitChatter(start: number, end: number): number {
 const STDOUT = new Uint8Array([6, 0x73, 0x74, 0x64, 0x6f, 0x75, 0x74]);
 
 /** See assembly/rewrite.ts `rewrite`. */
-export function rewrite(window: Uint8Array, len: number, start: number, atEof: boolean, ctxBytes: number, ctxBytesLen: number, op: number, componentLen: number): number {
+export function rewrite(window: Uint8Array, len: number, start: number, flags: number, ctxBytes: number, ctxBytesLen: number, op: number, componentLen: number): number {
   w = window;
-  beginWindow(window, len, start, atEof, ctxBytes, ctxBytesLen);
+  beginWindow(window, len, start, flags, ctxBytes, ctxBytesLen);
   mode = op;
   compLen = componentLen;
   outPos = 0;
   segs = 0;
-  const eof = atEof;
+  const eof = (flags & SCAN_EOF) !== 0;
   let pos = start;
   let q = start;
   let need = 0;

@@ -1,6 +1,7 @@
 // Pure-TypeScript twin of assembly/scanner.ts: same algorithm, same record
 // table, same damage rules. Keep the two line-for-line equal.
 import {
+  SCAN_EOF, SCAN_APPENDED,
   MAX_PACKET, RECORD_STRIDE, RECORD_CAPACITY, KIND_PACKET, KIND_CHATTER, KIND_ERROR,
   R_KIND, R_START, R_LENGTH, R_FLAGS, R_SECONDS, R_NANOS, R_TESTID_OFF, R_TESTID_LEN,
   R_TAGS_OFF, R_TAGS_COUNT, R_MIME_OFF, R_MIME_LEN, R_NAME_OFF, R_NAME_LEN, R_FILE_OFF,
@@ -11,6 +12,7 @@ import {
 } from '../../assembly/layout.js';
 import { crc32 } from './crc32.js';
 import { checkUtf8 } from './utf8.js';
+import { shift, run } from './crcmath.js';
 
 export const records = new Int32Array(RECORD_CAPACITY * RECORD_STRIDE);
 export const state = new Int32Array(STATE_SLOTS);
@@ -34,14 +36,18 @@ let errA = 0, errB = 0, errC = 0, errD = 0;
 let varWidth = 0;
 
 // ---- shared with the route-code rewriter (rewrite.ts) -----------------------
-export function beginWindow(window: Uint8Array, len: number, start: number, atEof: boolean, ctxBytes: number, ctxBytesLen: number): void {
+export function beginWindow(window: Uint8Array, len: number, start: number, flags: number, ctxBytes: number, ctxBytesLen: number): void {
   w = window;
   n = len;
   from = start;
-  eof = atEof;
+  eof = (flags & SCAN_EOF) !== 0;
   ctx = ctxBytes;
   ctxLen = ctxBytesLen;
   runStart = from - ctxLen;
+  if ((flags & SCAN_APPENDED) === 0) {
+    ckHi = -1;
+    ckLo = 0;
+  }
 }
 export const setRunStart = (p: number) => void (runStart = p);
 export const getRunStart = () => runStart;
@@ -51,9 +57,37 @@ export const varintWidth = () => varWidth;
 export const windowByte = (j: number) => runByte(j);
 export function crcMatches(q: number, len: number): boolean {
   const c = q + len - 4;
-  return (((w[c] << 24) | (w[c + 1] << 16) | (w[c + 2] << 8) | w[c + 3]) >>> 0) === crc32(0, w, q, c);
+  return (((w[c] << 24) | (w[c + 1] << 16) | (w[c + 2] << 8) | w[c + 3]) >>> 0) === rangeCrc(q, c);
 }
 export { findB3, classify, continuesText, readVarint };
+
+// CRC checkpoints every 32 bytes in a ring spanning 8 MiB: see assembly/scanner.ts.
+const CK_SIZE = 1 << 18;
+const CK = new Int32Array(CK_SIZE);
+let ckLo = 0;
+let ckHi = -1;
+const DIRECT_CRC = 256;
+
+function regAt(pos: number, startChain: boolean): number {
+  const b = pos >> 5;
+  if (startChain && (ckHi < ckLo || b < ckLo || b > ckHi)) {
+    ckLo = ckHi = b;
+    CK[b & (CK_SIZE - 1)] = 0;
+  }
+  while (ckHi < b) {
+    const r = CK[ckHi & (CK_SIZE - 1)] >>> 0;
+    CK[(ckHi + 1) & (CK_SIZE - 1)] = ~crc32(~r >>> 0, w, ckHi << 5, (ckHi << 5) + 32);
+    ckHi++;
+    if (ckHi - ckLo >= CK_SIZE) ckLo = ckHi - CK_SIZE + 1;
+  }
+  return run(CK[b & (CK_SIZE - 1)] >>> 0, w, b << 5, pos & 31);
+}
+
+function rangeCrc(q: number, e: number): number {
+  if (e - q <= DIRECT_CRC) return crc32(0, w, q, e);
+  const pq = regAt(q, true);
+  return ~(shift(~pq >>> 0, e - q) ^ regAt(e, false)) >>> 0;
+}
 
 function findB3(p: number, end: number): number {
   const i = w.indexOf(0xb3, p);
@@ -172,7 +206,7 @@ function overrun(field: number, q: number, p: number, claimed: number, avail: nu
 function validate(q: number, len: number): number {
   const crcPos = q + len - 4;
   const stored = ((w[crcPos] << 24) | (w[crcPos + 1] << 16) | (w[crcPos + 2] << 8) | w[crcPos + 3]) >>> 0;
-  const computed = crc32(0, w, q, crcPos);
+  const computed = rangeCrc(q, crcPos);
   if (stored !== computed) {
     errA = computed | 0;
     errB = stored | 0;
@@ -261,14 +295,8 @@ function emitError(start: number, end: number, code: number): void {
 }
 
 /** Index window[0, len) from `start`; see assembly/scanner.ts `scan`. */
-export function scan(window: Uint8Array, len: number, start: number, atEof: boolean, ctxBytes: number, ctxBytesLen: number): number {
-  w = window;
-  n = len;
-  from = start;
-  eof = atEof;
-  ctx = ctxBytes;
-  ctxLen = ctxBytesLen;
-  runStart = from - ctxLen;
+export function scan(window: Uint8Array, len: number, start: number, flags: number, ctxBytes: number, ctxBytesLen: number): number {
+  beginWindow(window, len, start, flags, ctxBytes, ctxBytesLen);
   count = 0;
   let pos = from;
   let q = from;

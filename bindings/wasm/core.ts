@@ -1,7 +1,7 @@
 // The WebAssembly backend: a thin wrapper over the module's raw exports
 // (numbers and pointers only). Memory views are made once: the module never
 // grows its memory (static buffers, stub runtime, no allocation).
-import { RECORD_CAPACITY, RECORD_STRIDE, STATE_SLOTS, SEG_CAPACITY, SEG_STRIDE, MAX_COMPONENT, E_FLAGS, E_SECONDS, E_NANOS, E_TESTID_OFF, E_TAGS_COUNT, E_MIME_OFF, E_NAME_OFF, E_FILE_OFF, E_FILE_LEN, E_ROUTE_OFF, E_TAGS, ENCODE_SLOTS, ENC_TOO_LONG, MAX_PACKET } from '../../assembly/layout.js';
+import { RECORD_CAPACITY, RECORD_STRIDE, STATE_SLOTS, SEG_CAPACITY, SEG_STRIDE, MAX_COMPONENT, E_FLAGS, E_SECONDS, E_NANOS, E_TESTID_OFF, E_TAGS_COUNT, E_MIME_OFF, E_NAME_OFF, E_FILE_OFF, E_FILE_LEN, E_ROUTE_OFF, E_TAGS, ENCODE_SLOTS, ENC_TOO_LONG, MAX_PACKET, SCAN_EOF, SCAN_APPENDED } from '../../assembly/layout.js';
 import type { Core } from '../core.js';
 import type { StagedPacket } from '../stage.js';
 import { fromBase64 } from '../base64.js';
@@ -61,40 +61,49 @@ class WasmCore implements Core {
     this.segments = new Int32Array(buf, x.segmentsPtr(), SEG_CAPACITY * SEG_STRIDE);
     this.rewriteOut = new Uint8Array(buf, x.rewriteOutPtr(), x.REWRITE_CAPACITY.value);
     this.component = new Uint8Array(buf, x.componentPtr(), MAX_COMPONENT + 1);
+    // (the views above throw a RangeError if an area lies outside the module's memory)
   }
 
   scan(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number): number {
-    const len = this.load(window, from);
-    const count = this.x.scan(len, from - this.base, this.atEnd(window, eof), ctx, ctxLen);
+    const flags = this.load(window, from);
+    const count = this.x.scan(this.loadedEnd - this.base, from - this.base, flags | this.atEnd(window, eof), ctx, ctxLen);
     this.noteNeed();
     return count;
   }
 
   rewrite(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number, op: number, component: Uint8Array): number {
-    const len = this.load(window, from);
+    const flags = this.load(window, from);
     this.component.set(component);
-    const count = this.x.rewrite(len, from - this.base, this.atEnd(window, eof), ctx, ctxLen, op, component.length);
+    const count = this.x.rewrite(this.loadedEnd - this.base, from - this.base, flags | this.atEnd(window, eof), ctx, ctxLen, op, component.length);
     this.noteNeed();
     return count;
   }
 
   /**
-   * Copy window[from …] into wasm memory, unless the last copy still covers
-   * `from` and the bytes the last call asked for. Returns the loaded length.
+   * Copy window[from …] into wasm memory. When the caller only appended to the
+   * window loaded last, copy just the new bytes and tell the core its CRC
+   * checkpoints still hold (SCAN_APPENDED); otherwise reload from `from`.
    */
   private load(window: Uint8Array, from: number): number {
-    if (window !== this.loaded || from < this.base || from >= this.loadedEnd || this.lastNeed > this.loadedEnd) {
-      const end = Math.min(window.length, from + this.input.length);
-      this.input.set(window.subarray(from, end));
+    const cap = this.input.length;
+    const last = this.loaded;
+    if (last && window.buffer === last.buffer && window.byteOffset === last.byteOffset && window.length >= last.length && from >= this.base) {
+      const end = Math.min(window.length, this.base + cap);
+      if (end > this.loadedEnd) this.input.set(window.subarray(this.loadedEnd, end), this.loadedEnd - this.base);
       this.loaded = window;
-      this.base = from;
       this.loadedEnd = end;
+      if (from < end && this.lastNeed <= end) return SCAN_APPENDED;
     }
-    return this.loadedEnd - this.base;
+    const end = Math.min(window.length, from + cap);
+    this.input.set(window.subarray(from, end));
+    this.loaded = window;
+    this.base = from;
+    this.loadedEnd = end;
+    return 0;
   }
 
   private atEnd(window: Uint8Array, eof: boolean): number {
-    return eof && this.loadedEnd === window.length ? 1 : 0;
+    return eof && this.loadedEnd === window.length ? SCAN_EOF : 0;
   }
 
   private noteNeed(): void {
