@@ -33,6 +33,7 @@ static uint32_t stage_ptr, stage_capacity, out_ptr, encode_ptr;
 
 static bool reencode = false;
 static const char *path = "";
+enum { STATUS_NONE = 0, STATUS_FAIL = 6 };
 static const char *const STATUS_NAMES[8] = {"-", "exists", "inprogress", "success", "uxsuccess", "skip", "fail", "xfail"};
 static uint64_t status_counts[8];
 static uint64_t file_bytes;
@@ -202,7 +203,7 @@ static void handle_record(const uint8_t *win, uint64_t base, const int32_t *r) {
   }
   case SUBUNIT_KIND_CHATTER:
     if (reencode) encode_plain(0, NULL, NULL, "stdout", win + start, len);
-    else print_event(0, NULL, 0, NULL, 0);
+    else print_event(STATUS_NONE, NULL, 0, NULL, 0);
     file_bytes += (uint32_t)len;
     return;
   case SUBUNIT_KIND_ERROR: {
@@ -215,11 +216,11 @@ static void handle_record(const uint8_t *win, uint64_t base, const int32_t *r) {
     file_bytes += (uint32_t)len + (uint32_t)n;
     if (reencode) {
       encode_plain(SUBUNIT_F_EOF, "subunit.parser", "application/octet-stream", "Packet data", win + start, len);
-      encode_plain(SUBUNIT_F_EOF | 6, "subunit.parser", "text/plain;charset=utf8", "Parser Error", (const uint8_t *)reason, n);
+      encode_plain(SUBUNIT_F_EOF | STATUS_FAIL, "subunit.parser", "text/plain;charset=utf8", "Parser Error", (const uint8_t *)reason, n);
       return;
     }
-    print_event(0, id, 14, NULL, 0);
-    print_event(6, id, 14, NULL, 0);
+    print_event(STATUS_NONE, id, 14, NULL, 0);
+    print_event(STATUS_FAIL, id, 14, NULL, 0);
     printf("parser-error\t");
     print_escaped((const uint8_t *)reason, n);
     putchar('\n');
@@ -237,7 +238,7 @@ static void decode_file(FILE *f, size_t chunk) {
   uint64_t base = 0;   /* stream offset of the buffer's first byte */
   uint32_t ctx = 0, ctx_len = 0;
   bool eof = false;
-  int32_t records[SUBUNIT_RECORD_STRIDE * SUBUNIT_RECORD_CAPACITY];
+  const int32_t *records = (const int32_t *)(mem + records_ptr); /* 16-byte aligned */
   while (!eof) {
     size_t want = input_capacity - fill < chunk ? input_capacity - fill : chunk;
     size_t got = fread(mem + input_ptr + fill, 1, want, f);
@@ -249,8 +250,6 @@ static void decode_file(FILE *f, size_t chunk) {
     need = 0;
     while (pos < fill) {
       uint32_t count = Z_subunitZ_scan(&core, fill, pos, eof, ctx, ctx_len);
-      /* copy the records out: encoding below may not touch them, but the next scan will */
-      memcpy(records, mem + records_ptr, (size_t)count * SUBUNIT_RECORD_STRIDE * 4);
       for (uint32_t i = 0; i < count; i++) handle_record(mem + input_ptr, base, records + i * SUBUNIT_RECORD_STRIDE);
       pos = (uint32_t)get_i32(state_ptr + 4 * SUBUNIT_S_NEXT);
       need = (uint32_t)get_i32(state_ptr + 4 * SUBUNIT_S_NEED);
