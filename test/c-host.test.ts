@@ -84,6 +84,12 @@ describe('C host (wasm2c)', () => {
     expect(host(['--chunk', '7', file]).toString('latin1')).toBe(whole);
   });
 
+  it('the same summary when one read fills the record table several times over', () => {
+    // the whole 1.1 MB run in one window: ~9 600 records, more than RECORD_CAPACITY per scan call
+    const file = `${FIXTURES}sample-run.subunit`;
+    expect(host(['--chunk', String(5 << 20), file]).toString('latin1')).toBe(host([file]).toString('latin1'));
+  });
+
   it('the same summary for a 4 MiB packet read in 1000-byte chunks', () => {
     const file = `${FIXTURES}varint-boundaries.subunit`;
     expect(host(['--chunk', '1000', file]).toString('latin1')).toBe(host([file]).toString('latin1'));
