@@ -8,3 +8,4 @@ export { Timestamp } from './timestamp.js';
 export { toBase64, fromBase64 } from './base64.js';
 export { SubunitError, EncodeError, InputError } from './errors.js';
 export type { BackendName, Core } from './core.js';
+export { RoutePrefixer, Router, mux, demux, routeComponent, type MuxInput, type RoutedBytes } from './route.js';

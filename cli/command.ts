@@ -12,5 +12,6 @@ export interface Command {
   usage: string;
   description: string;
   options: Record<string, OptionSpec>;
-  run(args: { values: Record<string, unknown>; positionals: string[] }): Promise<number>;
+  /** `args`: the raw arguments after the command name (for commands where order matters). */
+  run(args: { values: Record<string, unknown>; positionals: string[]; args: string[] }): Promise<number>;
 }

@@ -8,8 +8,9 @@ import type { Command } from './command.js';
 import { json } from './commands/json.js';
 import { encode } from './commands/encode.js';
 import { summary } from './commands/summary.js';
+import { muxCommand } from './commands/mux.js';
 
-const COMMANDS: Command[] = [json, encode, summary];
+const COMMANDS: Command[] = [json, encode, summary, muxCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -67,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const backend = (parsed.values as Record<string, unknown>).backend;
   if (backend !== undefined && backend !== 'wasm' && backend !== 'js') throw new UsageError(`${name}: --backend must be wasm or js`);
-  return command.run(parsed as { values: Record<string, unknown>; positionals: string[] });
+  return command.run({ ...(parsed as { values: Record<string, unknown>; positionals: string[] }), args: rest });
 }
 
 // A reader that went away (`subunit json | head`) is not an error.
