@@ -107,6 +107,9 @@ describe.each(BUILDS)('%s', (file) => {
       x.stagePtr() + x.STAGE_CAPACITY.value,
       x.outPtr() + layout.MAX_PACKET + 1,
       x.encodePtr() + layout.ENCODE_SLOTS * 4,
+      x.rewriteOutPtr() + x.REWRITE_CAPACITY.value,
+      x.segmentsPtr() + layout.SEG_CAPACITY * layout.SEG_STRIDE * 4,
+      x.componentPtr() + layout.MAX_COMPONENT + 1,
     ];
     expect(Math.max(...ends)).toBeLessThanOrEqual(x.memory.buffer.byteLength);
     expect(x.INPUT_CAPACITY.value).toBe(5 << 20);
