@@ -1,11 +1,16 @@
 // The wasm core outside JavaScript: examples/c-host compiles build/subunit.wasm
 // to C with wasm2c, and must print the same event summary as we derive here
-// from `subunit json`, and re-encode streams to the bytes `subunit encode` writes.
+// from `subunit json`, re-encode streams to the bytes `subunit encode` writes,
+// and rewrite route codes as `subunit mux` and the Router do.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fixtures, FIXTURES } from './helpers.js';
 import { requireTool } from './tools.js';
 import { fromBase64 } from '../bindings/base64.js';
+import { Router } from '../bindings/route.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const HOST_DIR = ROOT + 'examples/c-host';
@@ -100,6 +105,24 @@ describe('C host (wasm2c)', () => {
     const expected = cli(['encode'], cli(['json', file]));
     expect(expected.length).toBeGreaterThan(0);
     expect(host(['--reencode', file]).equals(expected)).toBe(true);
+  });
+
+  it.each(packetsOnly.map((f) => [f.name]))('%s: route codes prefixed from C = `subunit mux --route w`; stripping gives the input back', (name) => {
+    const file = `${FIXTURES}${name}.subunit`;
+    const prefixed = host(['--prefix', 'w', file]);
+    expect(prefixed.equals(cli(['mux', '--route', 'w', file]))).toBe(true);
+    const tmp = join(mkdtempSync(join(tmpdir(), 'c-host-')), 'prefixed.subunit');
+    writeFileSync(tmp, prefixed);
+    expect(host(['--strip', '--chunk', '4096', tmp]).equals(readFileSync(file))).toBe(true);
+  });
+
+  it.each(all.map((f) => [f.kind, f.name]))('%s %s: route codes stripped from C = the TypeScript Router', (_kind, name) => {
+    const file = `${FIXTURES}${name}.subunit`;
+    const router = new Router();
+    const bytes = readFileSync(file);
+    const pieces = [...router.push(bytes), ...router.end()].map((p) => p.bytes);
+    expect(host(['--strip', file]).equals(Buffer.concat(pieces))).toBe(true);
+    expect(host(['--strip', '--chunk', '7', file]).equals(Buffer.concat(pieces))).toBe(true);
   });
 
   it('reports an unreadable file in one line and exits 1', () => {

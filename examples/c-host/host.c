@@ -4,6 +4,8 @@
  *
  *   subunit-summary [--chunk N] FILE...        event summary (see print_event)
  *   subunit-summary --reencode [--chunk N] FILE...   every event re-encoded by the core
+ *   subunit-summary --prefix NAME [--chunk N] FILE... route codes prefixed by the core's rewriter
+ *   subunit-summary --strip [--chunk N] FILE...       first route component removed
  *
  * The summary is what test/c-host.test.ts derives from `subunit json`: one
  * line per event that has a test id (status, test id, route code), the reason
@@ -32,6 +34,9 @@ static uint32_t input_ptr, input_capacity, records_ptr, state_ptr;
 static uint32_t stage_ptr, stage_capacity, out_ptr, encode_ptr;
 
 static bool reencode = false;
+static int rewrite_op = 0;          /* SUBUNIT_REWRITE_PREFIX / _STRIP, or 0: decode */
+static uint32_t component_len = 0;
+static uint32_t rewrite_out_ptr;
 static const char *path = "";
 enum { STATUS_NONE = 0, STATUS_FAIL = 6 };
 static const char *const STATUS_NAMES[8] = {"-", "exists", "inprogress", "success", "uxsuccess", "skip", "fail", "xfail"};
@@ -249,8 +254,14 @@ static void decode_file(FILE *f, size_t chunk) {
     uint32_t pos = 0;
     need = 0;
     while (pos < fill) {
-      uint32_t count = Z_subunitZ_scan(&core, fill, pos, eof, ctx, ctx_len);
-      for (uint32_t i = 0; i < count; i++) handle_record(mem + input_ptr, base, records + i * SUBUNIT_RECORD_STRIDE);
+      if (rewrite_op) {
+        /* the rewriter is fed like scan; its output is whole packets and chatter, in order */
+        Z_subunitZ_rewrite(&core, fill, pos, eof, ctx, ctx_len, rewrite_op, component_len);
+        fwrite(mem + rewrite_out_ptr, 1, (uint32_t)get_i32(state_ptr + 4 * SUBUNIT_S_OUT_LEN), stdout);
+      } else {
+        uint32_t count = Z_subunitZ_scan(&core, fill, pos, eof, ctx, ctx_len);
+        for (uint32_t i = 0; i < count; i++) handle_record(mem + input_ptr, base, records + i * SUBUNIT_RECORD_STRIDE);
+      }
       pos = (uint32_t)get_i32(state_ptr + 4 * SUBUNIT_S_NEXT);
       need = (uint32_t)get_i32(state_ptr + 4 * SUBUNIT_S_NEED);
       ctx = (uint32_t)get_i32(state_ptr + 4 * SUBUNIT_S_CTX);
@@ -268,14 +279,22 @@ static void decode_file(FILE *f, size_t chunk) {
 
 int main(int argc, char **argv) {
   size_t chunk = 65536;
+  const char *prefix = NULL;
   int first = 1;
   for (; first < argc && argv[first][0] == '-' && argv[first][1] == '-'; first++) {
     if (!strcmp(argv[first], "--reencode")) reencode = true;
     else if (!strcmp(argv[first], "--chunk") && first + 1 < argc) chunk = strtoul(argv[++first], NULL, 10);
+    else if (!strcmp(argv[first], "--prefix") && first + 1 < argc) prefix = argv[++first], rewrite_op = SUBUNIT_REWRITE_PREFIX;
+    else if (!strcmp(argv[first], "--strip")) rewrite_op = SUBUNIT_REWRITE_STRIP;
     else break;
   }
   if (first >= argc || chunk == 0) {
-    fprintf(stderr, "usage: subunit-summary [--reencode] [--chunk N] FILE...\n");
+    fprintf(stderr, "usage: subunit-summary [--reencode | --prefix NAME | --strip] [--chunk N] FILE...\n");
+    return 2;
+  }
+  /* a route component: at most MAX_COMPONENT bytes, no '/' (the module trusts the host) */
+  if (prefix && (strlen(prefix) > SUBUNIT_MAX_COMPONENT || strchr(prefix, '/'))) {
+    fprintf(stderr, "subunit-summary: --prefix: a route component has no '/' and at most %d bytes\n", SUBUNIT_MAX_COMPONENT);
     return 2;
   }
 
@@ -291,6 +310,11 @@ int main(int argc, char **argv) {
   stage_capacity = *Z_subunitZ_STAGE_CAPACITY(&core);
   out_ptr = Z_subunitZ_outPtr(&core);
   encode_ptr = Z_subunitZ_encodePtr(&core);
+  rewrite_out_ptr = Z_subunitZ_rewriteOutPtr(&core);
+  if (prefix) {
+    component_len = (uint32_t)strlen(prefix);
+    memcpy(mem + Z_subunitZ_componentPtr(&core), prefix, component_len);
+  }
 
   /* the module never traps on any input; a trap means this host misused the ABI */
   wasm_rt_trap_t trap = wasm_rt_impl_try();
@@ -305,7 +329,7 @@ int main(int argc, char **argv) {
     decode_file(f, chunk);
     fclose(f);
   }
-  if (!reencode) {
+  if (!reencode && !rewrite_op) {
     printf("counts");
     for (int s = 1; s < 8; s++) printf(" %s=%llu", STATUS_NAMES[s], (unsigned long long)status_counts[s]);
     printf("\nfile-bytes %llu\n", (unsigned long long)file_bytes);
