@@ -2,6 +2,9 @@
 // and the bindings. Plain constants only, so both compilers (asc and tsc) read
 // this one file: the record table written by `scan` and the descriptor read by
 // `encode` have exactly one definition.
+// Every constant is part of the wasm ABI: assembly/ABI.md lists each with its
+// value (test/abi.test.ts checks), and examples/c-host turns the
+// `export const NAME = value;` lines into C macros.
 
 /** Largest packet the format can express (3-byte length varint). */
 export const MAX_PACKET = 4194303;
