@@ -9,8 +9,10 @@ import { json } from './commands/json.js';
 import { encode } from './commands/encode.js';
 import { summary } from './commands/summary.js';
 import { stats } from './commands/stats.js';
+import { ls } from './commands/ls.js';
+import { csv } from './commands/csv.js';
 
-const COMMANDS: Command[] = [json, encode, summary, stats];
+const COMMANDS: Command[] = [json, encode, summary, stats, ls, csv];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
