@@ -11,8 +11,9 @@ import { summary } from './commands/summary.js';
 import { stats } from './commands/stats.js';
 import { ls } from './commands/ls.js';
 import { csv } from './commands/csv.js';
+import { junit } from './commands/junit.js';
 
-const COMMANDS: Command[] = [json, encode, summary, stats, ls, csv];
+const COMMANDS: Command[] = [json, encode, summary, stats, ls, csv, junit];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
