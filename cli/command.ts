@@ -12,5 +12,7 @@ export interface Command {
   usage: string;
   description: string;
   options: Record<string, OptionSpec>;
+  /** Take the arguments as given (e.g. `-TAG` is not an option); only a first --help is special. */
+  rawArgs?: boolean;
   run(args: { values: Record<string, unknown>; positionals: string[] }): Promise<number>;
 }

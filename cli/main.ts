@@ -12,8 +12,9 @@ import { stats } from './commands/stats.js';
 import { ls } from './commands/ls.js';
 import { csv } from './commands/csv.js';
 import { junit } from './commands/junit.js';
+import { tags } from './commands/tags.js';
 
-const COMMANDS: Command[] = [json, encode, summary, stats, ls, csv, junit];
+const COMMANDS: Command[] = [json, encode, summary, stats, ls, csv, junit, tags];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -54,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) throw new UsageError(`unknown command "${name}" (see subunit --help)`);
+  if (command.rawArgs && rest[0] !== '--help' && rest[0] !== '-h') return command.run({ values: {}, positionals: rest });
   let parsed;
   try {
     parsed = parseArgs({
