@@ -14,5 +14,7 @@ export interface Command {
   options: Record<string, OptionSpec>;
   /** Take the arguments as given (e.g. `-TAG` is not an option); only a first --help is special. */
   rawArgs?: boolean;
+  /** Rewrite the arguments before parsing (e.g. options that take two values). */
+  rewriteArgs?(args: string[]): string[];
   run(args: { values: Record<string, unknown>; positionals: string[] }): Promise<number>;
 }

@@ -13,8 +13,9 @@ import { ls } from './commands/ls.js';
 import { csv } from './commands/csv.js';
 import { junit } from './commands/junit.js';
 import { tags } from './commands/tags.js';
+import { filter } from './commands/filter.js';
 
-const COMMANDS: Command[] = [json, encode, summary, stats, ls, csv, junit, tags];
+const COMMANDS: Command[] = [json, encode, summary, stats, ls, csv, junit, tags, filter];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -59,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: rest,
+      args: command.rewriteArgs ? command.rewriteArgs(rest) : rest,
       options: { ...command.options, help: { type: 'boolean', short: 'h' } } as never,
       allowPositionals: true,
       strict: true,
