@@ -109,7 +109,7 @@ export class TestResults {
       file.mimeType ??= e.mimeType;
       const bytes = e.fileBytes;
       // copied: event bytes view the decoder's input, which callers may reuse
-      if (this.keepBytes && bytes && bytes.length) file.chunks.push(bytes.slice());
+      if (this.keepBytes && bytes && bytes.length) file.chunks.push(new Uint8Array(bytes)); // not slice(): a Buffer's is a view
     }
     const status = e.status;
     if (status === undefined) return undefined;

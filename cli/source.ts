@@ -30,6 +30,8 @@ export async function sniffed(input: Input): Promise<{ kind: 'gzip' | 'plain'; c
   const raw = prepend(head, it);
   if (first[0] !== 0x1f || first[1] !== 0x8b) return { kind: 'plain', chunks: raw, head: first };
   const gunzip = Readable.from(raw).pipe(createGunzip());
+  // errors surface through the iteration below; this keeps an early one from being "unhandled"
+  gunzip.on('error', () => {});
   async function* unzipped(): AsyncGenerator<Uint8Array> {
     try {
       for await (const chunk of gunzip) yield chunk as Uint8Array;
