@@ -14,8 +14,9 @@ import { csv } from './commands/csv.js';
 import { junit } from './commands/junit.js';
 import { tags } from './commands/tags.js';
 import { filter } from './commands/filter.js';
+import { trace } from './commands/trace.js';
 
-const COMMANDS: Command[] = [json, encode, summary, stats, ls, csv, junit, tags, filter];
+const COMMANDS: Command[] = [json, encode, summary, stats, ls, csv, junit, tags, filter, trace];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -68,6 +68,8 @@ export interface ResultHandlers {
   onOther?(e: SubunitEvent): void | Promise<void>;
   /** Every event, before it is folded into results. */
   onEvent?(e: SubunitEvent): void | Promise<void>;
+  /** After each batch of input (a read): the moment to flush live output. */
+  onBatchEnd?(): void | Promise<void>;
 }
 
 /** Drive the per-test results layer over the inputs. */
@@ -83,6 +85,7 @@ export async function forEachResult(paths: string[], backend: BackendName | unde
       const r = results.add(e);
       if (r) await h.onResult(r);
     }
+    if (h.onBatchEnd) await h.onBatchEnd();
   }
   for (const r of results.end()) await h.onResult(r);
 }
