@@ -15,8 +15,9 @@ import { junit } from './commands/junit.js';
 import { tags } from './commands/tags.js';
 import { filter } from './commands/filter.js';
 import { trace } from './commands/trace.js';
+import { emit } from './commands/emit.js';
 
-const COMMANDS: Command[] = [json, encode, summary, stats, ls, csv, junit, tags, filter, trace];
+const COMMANDS: Command[] = [json, encode, summary, stats, ls, csv, junit, tags, filter, trace, emit];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
