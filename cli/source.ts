@@ -8,6 +8,7 @@ import type { SubunitEvent } from '../bindings/events.js';
 import { TestResults, type TestResult } from '../bindings/results.js';
 import type { BackendName } from '../bindings/core.js';
 import { openInput, type Input } from './io.js';
+import { looksLikeV1, v1ToV2 } from './v1.js';
 
 /** Replays the chunks already read in front of the rest of the iterator. */
 async function* prepend(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -20,9 +21,12 @@ export async function sniffed(input: Input): Promise<{ kind: 'gzip' | 'plain'; c
   const it = input.chunks[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let size = 0;
-  while (size < 2) {
+  // enough to tell gzip, v2 and a v1 directive apart, without waiting on a live stream
+  const enough = () => size >= 2 && (head[0][0] === 0xb3 || size >= 16 || head.some((h) => h.includes(10)));
+  while (!enough()) {
     const r = await it.next();
     if (r.done) break;
+    if (r.value.length === 0) continue;
     head.push(r.value);
     size += r.value.length;
   }
@@ -46,7 +50,12 @@ export async function sniffed(input: Input): Promise<{ kind: 'gzip' | 'plain'; c
 export async function inputBytes(path: string): Promise<{ name: string; chunks: AsyncIterable<Uint8Array> }> {
   const input = await openInput(path);
   const s = await sniffed(input);
-  return { name: input.name, chunks: s.chunks };
+  if (s.kind === 'gzip') {
+    // look again under the gzip layer: it may hold v1
+    const inner = await sniffed({ name: input.name, chunks: s.chunks });
+    return { name: input.name, chunks: looksLikeV1(inner.head) ? v1ToV2(inner.chunks) : inner.chunks };
+  }
+  return { name: input.name, chunks: looksLikeV1(s.head) ? v1ToV2(s.chunks) : s.chunks };
 }
 
 /** Event batches of every input in turn ("-" = stdin; none = stdin). */
