@@ -17,8 +17,9 @@ import { filter } from './commands/filter.js';
 import { trace } from './commands/trace.js';
 import { emit } from './commands/emit.js';
 import { v1to2, v2to1 } from './commands/convert.js';
+import { fromJunit } from './commands/fromjunit.js';
 
-const COMMANDS: Command[] = [json, encode, summary, stats, ls, csv, junit, tags, filter, trace, emit, v1to2, v2to1];
+const COMMANDS: Command[] = [json, encode, summary, stats, ls, csv, junit, tags, filter, trace, emit, v1to2, v2to1, fromJunit];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
