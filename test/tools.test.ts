@@ -195,7 +195,7 @@ describe('every tool', () => {
     }
   });
 
-  it.each([...TOOLS, 'tags'])('%s --help', (tool) => {
+  it.each([...TOOLS, 'tags', 'trace', 'emit', '1to2', '2to1', 'from-junit'])('%s --help', (tool) => {
     const r = ours([tool, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toMatch(new RegExp(`^usage: subunit ${tool} `));
@@ -209,6 +209,10 @@ describe('every tool', () => {
     [['filter', '--rename', 'a'], 1, 'subunit: filter: --rename takes two values, FROM and TO\n'],
     [['filter', '--fixup-expected-failures', '/no/list', '/dev/null'], 1, 'subunit: /no/list: no such file\n'],
     [['csv', '-o', '/no/dir/out.csv', '/dev/null'], 1, 'subunit: /no/dir/out.csv: no such file\n'],
+    [['trace', '/no/such'], 1, 'subunit: /no/such: no such file\n'],
+    [['2to1', '/no/such'], 1, 'subunit: /no/such: no such file\n'],
+    [['1to2', 'a', 'b'], 1, 'subunit: 1to2 takes at most one input\n'],
+    [['from-junit', '/no/such'], 1, 'subunit: /no/such: no such file\n'],
   ] as [string[], number, string | RegExp][])('%j fails in one line', (args, code, message) => {
     const r = ours(args, new Uint8Array(0));
     if (typeof message === 'string') expect(r.stderr).toBe(message);
