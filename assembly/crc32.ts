@@ -24,6 +24,9 @@ fillTable();
   return load<u32>(TABLE + ((<usize>t << 10) | (<usize>b << 2)));
 }
 
+/** Entry k of the byte-at-a-time table (for the rewriter's CRC arithmetic). */
+export function crcTable(k: u32): u32 { return T(0, k); }
+
 /** Continue a CRC (pass 0 to start) over [ptr, ptr+len). */
 export function crc32(crc: u32, ptr: usize, len: usize): u32 {
   let c = ~crc;

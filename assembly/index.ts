@@ -2,3 +2,4 @@
 export { crc32 } from './crc32';
 export { scan, inputPtr, recordsPtr, statePtr, INPUT_CAPACITY } from './scanner';
 export { encode, stagePtr, outPtr, encodePtr, STAGE_CAPACITY } from './encoder';
+export { rewrite, rewriteOutPtr, segmentsPtr, componentPtr, REWRITE_CAPACITY } from './rewrite';

@@ -39,7 +39,8 @@ export const S_NEXT = 0; // where the next call continues
 export const S_NEED = 1; // window length needed to go on (0: nothing pending)
 export const S_CTX = 2; // up to 3 chatter bytes before S_NEXT, packed little-endian
 export const S_CTX_LEN = 3;
-export const STATE_SLOTS = 4;
+export const S_OUT_LEN = 4; // rewrite: bytes written to the output area
+export const STATE_SLOTS = 5;
 
 // flag bits (SUBUNIT-V2.md §3.2)
 export const F_TEST_ID = 0x0800;
@@ -91,3 +92,22 @@ export const ENCODE_SLOTS = 16 + 2 * 8192;
 
 /** encode result when the event does not fit in one packet */
 export const ENC_TOO_LONG = -1;
+
+// ---- rewrite: route codes of whole packets (mux / demux) --------------------
+export const REWRITE_PREFIX = 1; // add the staged component in front of each route code
+export const REWRITE_STRIP = 2; // remove the first route component
+export const MAX_COMPONENT = 255; // bytes of a prefix component
+export const WRAP_PIECE = 262144; // chatter bytes per wrapping stdout packet
+
+// one segment per output piece
+export const SEG_STRIDE = 6;
+export const SEG_CAPACITY = 4096;
+export const SEG_PACKET = 1; // a packet with its route code rewritten
+export const SEG_CHATTER = 2; // non-subunit bytes: wrapped in stdout packets (prefix) or copied (strip)
+export const SEG_UNCHANGED = 3; // a packet copied as is: no route code to strip, or too long to prefix
+export const G_KIND = 0;
+export const G_OUT = 1; // offset in the output area
+export const G_OUT_LEN = 2;
+export const G_IN = 3; // offset in the window of the input it came from
+export const G_COMP_OFF = 4; // strip: the removed component (window offset, length)
+export const G_COMP_LEN = 5;

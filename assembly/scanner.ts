@@ -25,9 +25,9 @@ export function inputPtr(): usize { return INPUT; }
 export function recordsPtr(): usize { return RECORDS; }
 export function statePtr(): usize { return STATE; }
 
-const IMPLAUSIBLE = 0;
-const PLAUSIBLE = 1;
-const NEED = 2;
+export const IMPLAUSIBLE = 0;
+export const PLAUSIBLE = 1;
+export const NEED = 2;
 
 // per-call state
 let n: i32 = 0;
@@ -44,6 +44,27 @@ let varWidth: i32 = 0;
 
 // @ts-ignore: decorator
 @inline function at(i: i32): u32 { return <u32>load<u8>(INPUT + <usize>i); }
+
+// ---- shared with the route-code rewriter (rewrite.ts) -----------------------
+/** Start a window pass: the same state scan() sets up. */
+export function beginWindow(len: i32, start: i32, atEof: bool, ctxBytes: u32, ctxBytesLen: i32): void {
+  n = len;
+  from = start;
+  eof = atEof;
+  ctx = ctxBytes;
+  ctxLen = ctxBytesLen;
+  runStart = from - ctxLen;
+}
+export function setRunStart(p: i32): void { runStart = p; }
+export function getRunStart(): i32 { return runStart; }
+export function candidateLength(): i32 { return candLen; }
+export function candidateNeed(): i32 { return candNeed; }
+export function varintWidth(): i32 { return varWidth; }
+export function windowByte(j: i32): u32 { return runByte(j); }
+export function crcMatches(q: i32, len: i32): bool {
+  return bswap<u32>(load<u32>(INPUT + <usize>(q + len - 4))) == crc32(0, INPUT + <usize>q, <usize>(len - 4));
+}
+export { findB3, classify, continuesText, readVarint, INPUT };
 
 // @ts-ignore: decorator
 @inline function rec(slot: i32, field: i32, v: i32): void {

@@ -17,6 +17,16 @@ export interface Core {
    * the chatter bytes just before `from`. Returns the number of records.
    */
   scan(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number): number;
+  /**
+   * Rewrite route codes in window[from …]: op REWRITE_PREFIX puts `component`
+   * in front of each packet's route code, REWRITE_STRIP removes the first
+   * component. Returns the number of segments; the output is
+   * rewriteOut[0, state[S_OUT_LEN]) (valid until the next call).
+   */
+  rewrite(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number, op: number, component: Uint8Array): number;
+  /** Segment table written by rewrite (layout in assembly/layout.ts). */
+  readonly segments: Int32Array;
+  readonly rewriteOut: Uint8Array;
   /** One packet (a view valid until the next call), or null when the event does not fit in one packet. */
   encode(p: StagedPacket): Uint8Array | null;
   crc32(bytes: Uint8Array, crc?: number): number;

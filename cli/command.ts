@@ -16,5 +16,6 @@ export interface Command {
   rawArgs?: boolean;
   /** Rewrite the arguments before parsing (e.g. options that take two values). */
   rewriteArgs?(args: string[]): string[];
-  run(args: { values: Record<string, unknown>; positionals: string[] }): Promise<number>;
+  /** `args`: the raw arguments after the command name (for commands where order matters). */
+  run(args: { values: Record<string, unknown>; positionals: string[]; args: string[] }): Promise<number>;
 }

@@ -59,6 +59,12 @@ export class Output {
   constructor(private readonly stream: Writable = process.stdout, private readonly limit = 1 << 16) {}
 
   async write(part: string | Uint8Array): Promise<void> {
+    // large binary pieces go out as they are (no concatenation copy)
+    if (typeof part !== 'string' && part.length >= this.limit) {
+      await this.flush();
+      await this.send(part);
+      return;
+    }
     this.parts.push(part);
     this.size += part.length;
     if (this.size >= this.limit) await this.flush();
@@ -72,6 +78,10 @@ export class Output {
     const data = parts.every((p) => typeof p === 'string')
       ? (parts as string[]).join('')
       : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+    await this.send(data);
+  }
+
+  private async send(data: string | Uint8Array): Promise<void> {
     if (!this.stream.write(data)) {
       await new Promise<void>((resolve, reject) => {
         const done = (e?: Error) => {

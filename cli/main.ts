@@ -17,9 +17,10 @@ import { filter } from './commands/filter.js';
 import { trace } from './commands/trace.js';
 import { emit } from './commands/emit.js';
 import { v1to2, v2to1 } from './commands/convert.js';
+import { muxCommand } from './commands/mux.js';
 import { fromJunit } from './commands/fromjunit.js';
 
-const COMMANDS: Command[] = [json, encode, summary, stats, ls, csv, junit, tags, filter, trace, emit, v1to2, v2to1, fromJunit];
+const COMMANDS: Command[] = [json, encode, summary, muxCommand, stats, ls, csv, junit, tags, filter, trace, emit, v1to2, v2to1, fromJunit];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -60,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) throw new UsageError(`unknown command "${name}" (see subunit --help)`);
-  if (command.rawArgs && rest[0] !== '--help' && rest[0] !== '-h') return command.run({ values: {}, positionals: rest });
+  if (command.rawArgs && rest[0] !== '--help' && rest[0] !== '-h') return command.run({ values: {}, positionals: rest, args: rest });
   let parsed;
   try {
     parsed = parseArgs({
@@ -78,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const backend = (parsed.values as Record<string, unknown>).backend;
   if (backend !== undefined && backend !== 'wasm' && backend !== 'js') throw new UsageError(`${name}: --backend must be wasm or js`);
-  return command.run(parsed as { values: Record<string, unknown>; positionals: string[] });
+  return command.run({ ...(parsed as { values: Record<string, unknown>; positionals: string[] }), args: rest });
 }
 
 // A reader that went away (`subunit json | head`) is not an error.

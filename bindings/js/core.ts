@@ -3,6 +3,7 @@ import type { StagedPacket } from '../stage.js';
 import { scan, records, state } from './scanner.js';
 import { encodePacket } from './encoder.js';
 import { crc32 } from './crc32.js';
+import { rewrite, segments, out, component as componentArea } from './rewrite.js';
 
 /** The pure-TypeScript backend: scans the caller's bytes in place. */
 export const jsCore: Core = {
@@ -12,6 +13,12 @@ export const jsCore: Core = {
   base: 0,
   scan(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number): number {
     return scan(window, window.length, from, eof, ctx, ctxLen);
+  },
+  segments,
+  rewriteOut: out,
+  rewrite(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number, op: number, component: Uint8Array): number {
+    componentArea.set(component);
+    return rewrite(window, window.length, from, eof, ctx, ctxLen, op, component.length);
   },
   encode(p: StagedPacket): Uint8Array | null {
     return encodePacket(p);

@@ -36,3 +36,8 @@ export function crc32(crc: number, bytes: Uint8Array, start = 0, end = bytes.len
   while (i < end) c = T0[(c ^ bytes[i++]) & 0xff] ^ (c >>> 8);
   return ~c >>> 0;
 }
+
+/** Entry k of the byte-at-a-time table (for the rewriter's CRC arithmetic). */
+export function crcTable(k: number): number {
+  return T0[k] >>> 0;
+}

@@ -16,9 +16,9 @@ export const records = new Int32Array(RECORD_CAPACITY * RECORD_STRIDE);
 export const state = new Int32Array(STATE_SLOTS);
 const scratch = new Int32Array(RECORD_STRIDE);
 
-const IMPLAUSIBLE = 0;
-const PLAUSIBLE = 1;
-const NEED = 2;
+export const IMPLAUSIBLE = 0;
+export const PLAUSIBLE = 1;
+export const NEED = 2;
 
 let w: Uint8Array = new Uint8Array(0);
 let n = 0;
@@ -32,6 +32,28 @@ let candLen = 0;
 let candNeed = 0;
 let errA = 0, errB = 0, errC = 0, errD = 0;
 let varWidth = 0;
+
+// ---- shared with the route-code rewriter (rewrite.ts) -----------------------
+export function beginWindow(window: Uint8Array, len: number, start: number, atEof: boolean, ctxBytes: number, ctxBytesLen: number): void {
+  w = window;
+  n = len;
+  from = start;
+  eof = atEof;
+  ctx = ctxBytes;
+  ctxLen = ctxBytesLen;
+  runStart = from - ctxLen;
+}
+export const setRunStart = (p: number) => void (runStart = p);
+export const getRunStart = () => runStart;
+export const candidateLength = () => candLen;
+export const candidateNeed = () => candNeed;
+export const varintWidth = () => varWidth;
+export const windowByte = (j: number) => runByte(j);
+export function crcMatches(q: number, len: number): boolean {
+  const c = q + len - 4;
+  return (((w[c] << 24) | (w[c + 1] << 16) | (w[c + 2] << 8) | w[c + 3]) >>> 0) === crc32(0, w, q, c);
+}
+export { findB3, classify, continuesText, readVarint };
 
 function findB3(p: number, end: number): number {
   const i = w.indexOf(0xb3, p);

@@ -1,7 +1,7 @@
 // The WebAssembly backend: a thin wrapper over the module's raw exports
 // (numbers and pointers only). Memory views are made once: the module never
 // grows its memory (static buffers, stub runtime, no allocation).
-import { RECORD_CAPACITY, RECORD_STRIDE, STATE_SLOTS, E_FLAGS, E_SECONDS, E_NANOS, E_TESTID_OFF, E_TAGS_COUNT, E_MIME_OFF, E_NAME_OFF, E_FILE_OFF, E_FILE_LEN, E_ROUTE_OFF, E_TAGS, ENCODE_SLOTS, ENC_TOO_LONG, MAX_PACKET } from '../../assembly/layout.js';
+import { RECORD_CAPACITY, RECORD_STRIDE, STATE_SLOTS, SEG_CAPACITY, SEG_STRIDE, MAX_COMPONENT, E_FLAGS, E_SECONDS, E_NANOS, E_TESTID_OFF, E_TAGS_COUNT, E_MIME_OFF, E_NAME_OFF, E_FILE_OFF, E_FILE_LEN, E_ROUTE_OFF, E_TAGS, ENCODE_SLOTS, ENC_TOO_LONG, MAX_PACKET } from '../../assembly/layout.js';
 import type { Core } from '../core.js';
 import type { StagedPacket } from '../stage.js';
 import { fromBase64 } from '../base64.js';
@@ -20,6 +20,11 @@ interface Exports {
   outPtr(): number;
   encodePtr(): number;
   encode(): number;
+  rewrite(len: number, from: number, eof: number, ctx: number, ctxLen: number, op: number, componentLen: number): number;
+  rewriteOutPtr(): number;
+  segmentsPtr(): number;
+  componentPtr(): number;
+  REWRITE_CAPACITY: WebAssembly.Global;
 }
 
 /** Whether this engine runs fixed-width SIMD: a tiny module using v128 must validate. */
@@ -30,13 +35,15 @@ class WasmCore implements Core {
   readonly name = 'wasm' as const;
   readonly records: Int32Array;
   readonly state: Int32Array;
+  readonly segments: Int32Array;
+  readonly rewriteOut: Uint8Array;
   base = 0;
   private readonly x: Exports;
   private readonly input: Uint8Array;
   private readonly stage: Uint8Array;
   private readonly desc: Int32Array;
   private readonly out: Uint8Array;
-  private readonly u8: Uint8Array;
+  private readonly component: Uint8Array;
   // the slice of the caller's window currently copied into wasm memory
   private loaded: Uint8Array | null = null;
   private loadedEnd = 0;
@@ -45,18 +52,37 @@ class WasmCore implements Core {
   constructor(instance: WebAssembly.Instance) {
     const x = (this.x = instance.exports as unknown as Exports);
     const buf = x.memory.buffer;
-    this.u8 = new Uint8Array(buf);
     this.input = new Uint8Array(buf, x.inputPtr(), x.INPUT_CAPACITY.value);
     this.records = new Int32Array(buf, x.recordsPtr(), RECORD_CAPACITY * RECORD_STRIDE);
     this.state = new Int32Array(buf, x.statePtr(), STATE_SLOTS);
     this.stage = new Uint8Array(buf, x.stagePtr(), MAX_PACKET + 1);
     this.desc = new Int32Array(buf, x.encodePtr(), ENCODE_SLOTS);
     this.out = new Uint8Array(buf, x.outPtr(), MAX_PACKET + 1);
+    this.segments = new Int32Array(buf, x.segmentsPtr(), SEG_CAPACITY * SEG_STRIDE);
+    this.rewriteOut = new Uint8Array(buf, x.rewriteOutPtr(), x.REWRITE_CAPACITY.value);
+    this.component = new Uint8Array(buf, x.componentPtr(), MAX_COMPONENT + 1);
   }
 
   scan(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number): number {
-    // Reuse the copy in wasm memory while the scan stays inside it; reload
-    // from `from` when the window changed or the last scan needed more.
+    const len = this.load(window, from);
+    const count = this.x.scan(len, from - this.base, this.atEnd(window, eof), ctx, ctxLen);
+    this.noteNeed();
+    return count;
+  }
+
+  rewrite(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number, op: number, component: Uint8Array): number {
+    const len = this.load(window, from);
+    this.component.set(component);
+    const count = this.x.rewrite(len, from - this.base, this.atEnd(window, eof), ctx, ctxLen, op, component.length);
+    this.noteNeed();
+    return count;
+  }
+
+  /**
+   * Copy window[from …] into wasm memory, unless the last copy still covers
+   * `from` and the bytes the last call asked for. Returns the loaded length.
+   */
+  private load(window: Uint8Array, from: number): number {
     if (window !== this.loaded || from < this.base || from >= this.loadedEnd || this.lastNeed > this.loadedEnd) {
       const end = Math.min(window.length, from + this.input.length);
       this.input.set(window.subarray(from, end));
@@ -64,11 +90,16 @@ class WasmCore implements Core {
       this.base = from;
       this.loadedEnd = end;
     }
-    const len = this.loadedEnd - this.base;
-    const count = this.x.scan(len, from - this.base, eof && this.loadedEnd === window.length ? 1 : 0, ctx, ctxLen);
+    return this.loadedEnd - this.base;
+  }
+
+  private atEnd(window: Uint8Array, eof: boolean): number {
+    return eof && this.loadedEnd === window.length ? 1 : 0;
+  }
+
+  private noteNeed(): void {
     const need = this.state[1];
     this.lastNeed = need > 0 ? this.base + need : 0;
-    return count;
   }
 
   /** Forget the loaded window (a caller may refill the same buffer). */

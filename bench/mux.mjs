@@ -1,0 +1,73 @@
+// Route-code rewriting speed (issue 3): in memory on 1 MiB attachments beside
+// memcpy, and `subunit mux FILE > /dev/null` beside `cat FILE > /dev/null`.
+// Needs `npm run build`. Usage: node bench/mux.mjs [--quick]
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Encoder, RoutePrefixer } from '../dist/bindings/index.js';
+import { jsCore } from '../dist/bindings/js/core.js';
+import { wasmCoreOf, simdSupported } from '../dist/bindings/wasm/core.js';
+
+const quick = process.argv.includes('--quick');
+const MiB = 1 << 20;
+const attachment = new Uint8Array(MiB).map((_, i) => (i * 2654435761) >>> 24);
+const enc = new Encoder({ backend: 'js' });
+const one = enc.encodeAll([
+  { testId: 'pkg.test_big', status: 'inprogress', routeCode: '3' },
+  { testId: 'pkg.test_big', fileName: 'log', fileBytes: attachment, mimeType: 'application/octet-stream', routeCode: '3', eof: true },
+  { testId: 'pkg.test_big', status: 'success', routeCode: '3' },
+]);
+const copies = quick ? 32 : 128;
+const stream = new Uint8Array(one.length * copies);
+for (let i = 0; i < copies; i++) stream.set(one, i * one.length);
+const CHUNK = 4 * MiB;
+
+function best(fn, rounds) {
+  let t = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const s = performance.now();
+    fn();
+    t = Math.min(t, performance.now() - s);
+  }
+  return stream.length / 1e6 / (t / 1000); // MB/s
+}
+
+const rows = [];
+const dst = new Uint8Array(stream.length);
+rows.push(['memcpy (Uint8Array#set, same bytes)', best(() => { for (let i = 0; i < stream.length; i += CHUNK) dst.set(stream.subarray(i, i + CHUNK), i); }, 5)]);
+const cores = { js: jsCore, 'wasm-scalar': wasmCoreOf('scalar'), ...(simdSupported ? { 'wasm-simd': wasmCoreOf('simd') } : {}) };
+for (const [name, core] of Object.entries(cores)) {
+  rows.push([`rewrite, prefix "7" (${name})`, best(() => {
+    const rw = new RoutePrefixer('7', { backend: core });
+    let n = 0;
+    for (let i = 0; i < stream.length; i += CHUNK) n += rw.push(stream.subarray(i, i + CHUNK)).length;
+    n += rw.end().length;
+    if (n <= stream.length) throw new Error('output too short');
+  }, 5)]);
+}
+
+// the CLI on a file of large attachments
+const dir = mkdtempSync(join(tmpdir(), 'muxbench-'));
+const file = join(dir, 'big.subunit');
+const fileCopies = quick ? 64 : 256 / (one.length / MiB) | 0;
+const big = new Uint8Array(one.length * fileCopies);
+for (let i = 0; i < fileCopies; i++) big.set(one, i * one.length);
+writeFileSync(file, big);
+const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
+function timeShell(cmd) {
+  let t = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const s = performance.now();
+    execFileSync('sh', ['-c', cmd]);
+    t = Math.min(t, performance.now() - s);
+  }
+  return big.length / 1e6 / (t / 1000);
+}
+rows.push([`cat FILE > /dev/null (${(big.length / MiB).toFixed(0)} MiB)`, timeShell(`cat "${file}" > /dev/null`)]);
+rows.push([`subunit mux FILE > /dev/null (wasm)`, timeShell(`"${process.execPath}" "${cli}" mux "${file}" > /dev/null`)]);
+rows.push([`subunit mux FILE > /dev/null (js)`, timeShell(`"${process.execPath}" "${cli}" mux --backend js "${file}" > /dev/null`)]);
+
+console.log(`stream: ${copies} x (1 MiB attachment + 2 status packets) = ${(stream.length / 1e6).toFixed(0)} MB in ${CHUNK / MiB} MiB chunks; node ${process.version}`);
+const memcpy = rows[0][1];
+for (const [task, mbs] of rows) console.log(`${task.padEnd(48)} ${Math.round(mbs).toString().padStart(7)} MB/s  ${(mbs / memcpy).toFixed(2)}x memcpy`);

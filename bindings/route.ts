@@ -1,0 +1,172 @@
+// Route codes: prefix (mux) and strip (demux) whole packets through the core's
+// rewriter, which derives each new CRC from the old one instead of re-hashing.
+import {
+  REWRITE_PREFIX, REWRITE_STRIP, MAX_COMPONENT, S_OUT_LEN, SEG_STRIDE, SEG_PACKET, G_KIND, G_OUT, G_OUT_LEN,
+  G_COMP_OFF, G_COMP_LEN,
+} from '../assembly/layout.js';
+import { ChunkedPass } from './pass.js';
+import { coreFor, init, type DecodeOptions } from './decoder.js';
+import { chunksOf, type ByteSource } from './streams.js';
+import { readString } from './events.js';
+import { utf8Length, writeUtf8 } from './utf8.js';
+import { EncodeError } from './errors.js';
+
+/** UTF-8 bytes of one route component (no '/', at most 255 bytes). */
+export function routeComponent(name: string): Uint8Array {
+  const len = utf8Length(name, 'route component');
+  if (name.includes('/')) throw new EncodeError(`route component ${JSON.stringify(name)} contains "/"`);
+  if (len > MAX_COMPONENT) throw new EncodeError(`route component longer than ${MAX_COMPONENT} bytes`);
+  const b = new Uint8Array(len);
+  writeUtf8(b, 0, name);
+  return b;
+}
+
+/**
+ * Prefix every packet's route code with one component ("3" → "i/3", none →
+ * "i"); non-subunit bytes are wrapped in `stdout` packets carrying "i", never
+ * splitting a UTF-8 character. push() returns the rewritten bytes (whole packets).
+ */
+export class RoutePrefixer extends ChunkedPass<Uint8Array> {
+  private readonly component: Uint8Array;
+  constructor(component: string, options: DecodeOptions = {}) {
+    super(coreFor(options.backend));
+    this.component = routeComponent(component);
+  }
+  push(chunk: Uint8Array): Uint8Array {
+    return join(this.pushItems(chunk));
+  }
+  end(): Uint8Array {
+    return join(this.endItems());
+  }
+  /** Like push, as the pieces the core wrote (saves a copy when streaming them on). */
+  pushParts(chunk: Uint8Array): Uint8Array[] {
+    return this.pushItems(chunk);
+  }
+  endParts(): Uint8Array[] {
+    return this.endItems();
+  }
+  protected step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): Uint8Array | null {
+    const core = this.core;
+    core.rewrite(window, pos, eof, ctx, ctxLen, REWRITE_PREFIX, this.component);
+    const len = core.state[S_OUT_LEN];
+    return len > 0 ? core.rewriteOut.slice(0, len) : null;
+  }
+}
+
+/** Output of the router: bytes for one route (the removed first component), or unrouted (undefined). */
+export interface RoutedBytes {
+  route: string | undefined;
+  bytes: Uint8Array;
+}
+
+/**
+ * Demultiplex: each packet goes to the route named by the first component of
+ * its route code, with that component removed ("0/1" → "1" on route "0",
+ * "0" → no route code on route "0"). Packets without a route code and
+ * non-subunit bytes are unrouted and pass unchanged.
+ */
+export class Router extends ChunkedPass<RoutedBytes[]> {
+  constructor(options: DecodeOptions = {}) {
+    super(coreFor(options.backend));
+  }
+  push(chunk: Uint8Array): RoutedBytes[] {
+    return this.pushItems(chunk).flat();
+  }
+  end(): RoutedBytes[] {
+    return this.endItems().flat();
+  }
+  protected step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): RoutedBytes[] | null {
+    const core = this.core;
+    const count = core.rewrite(window, pos, eof, ctx, ctxLen, REWRITE_STRIP, EMPTY);
+    if (count === 0) return null;
+    const out = core.rewriteOut.slice(0, core.state[S_OUT_LEN]);
+    const g = core.segments;
+    const pieces: RoutedBytes[] = [];
+    for (let i = 0; i < count; i++) {
+      const s = i * SEG_STRIDE;
+      const route = g[s + G_KIND] === SEG_PACKET ? readString(window, core.base + g[s + G_COMP_OFF], g[s + G_COMP_LEN]) : undefined;
+      const start = g[s + G_OUT];
+      const end = start + g[s + G_OUT_LEN];
+      const last = pieces[pieces.length - 1];
+      // consecutive segments for one route share one view
+      if (last && last.route === route && last.bytes.byteOffset + last.bytes.length === start) {
+        last.bytes = out.subarray(last.bytes.byteOffset, end);
+      } else pieces.push({ route, bytes: out.subarray(start, end) });
+    }
+    return pieces;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function join(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export interface MuxInput {
+  source: ByteSource;
+  /** Route component for this input (default: its index). */
+  route?: string;
+}
+
+/**
+ * Multiplex byte sources into one v2 stream. Each source's packets get its
+ * route component in front of their route codes and stay in order; sources
+ * interleave by arrival at packet boundaries. One read per source is in flight
+ * at a time and the next is asked for only after the consumer took the
+ * previous output, so a slow consumer slows the sources (no unbounded buffer).
+ */
+export async function* mux(inputs: (ByteSource | MuxInput)[], options: DecodeOptions = {}): AsyncGenerator<Uint8Array> {
+  await init(options.backend);
+  type Lane = { route: string; it: AsyncIterator<Uint8Array>; rw: RoutePrefixer };
+  type Arrival = { lane: Lane; r: IteratorResult<Uint8Array> };
+  const lanes: Lane[] = inputs.map((input, i) => {
+    const m = isMuxInput(input) ? input : { source: input };
+    const route = m.route ?? String(i);
+    return { route, it: chunksOf(m.source)[Symbol.asyncIterator](), rw: new RoutePrefixer(route, options) };
+  });
+  const read = (lane: Lane): Promise<Arrival> => lane.it.next().then((r) => ({ lane, r }));
+  const inflight = new Map<Lane, Promise<Arrival>>(lanes.map((l) => [l, read(l)]));
+  try {
+    while (inflight.size > 0) {
+      const { lane, r } = await Promise.race(inflight.values());
+      if (r.done) {
+        inflight.delete(lane);
+        yield* lane.rw.endParts();
+        continue;
+      }
+      yield* lane.rw.pushParts(r.value);
+      inflight.set(lane, read(lane));
+    }
+  } finally {
+    for (const lane of inflight.keys()) await lane.it.return?.();
+  }
+}
+
+function isMuxInput(x: ByteSource | MuxInput): x is MuxInput {
+  return typeof x === 'object' && x !== null && 'source' in x;
+}
+
+/**
+ * Demultiplex a stream: `onRoute(route, bytes)` receives each run of packets
+ * for one first route component, with that component removed; `route` is
+ * undefined for packets without a route code and for non-subunit bytes.
+ * The next chunk is read only after the callback's promise settles.
+ */
+export async function demux(
+  source: ByteSource,
+  onRoute: (route: string | undefined, bytes: Uint8Array) => void | Promise<void>,
+  options: DecodeOptions = {},
+): Promise<void> {
+  await init(options.backend);
+  const router = new Router(options);
+  for await (const chunk of chunksOf(source)) for (const p of router.push(chunk)) await onRoute(p.route, p.bytes);
+  for (const p of router.end()) await onRoute(p.route, p.bytes);
+}

@@ -1,0 +1,176 @@
+// subunit mux: many inputs (files, stdin, worker processes) → one v2 stream,
+// each input's packets under its own route component; stdin packets routed
+// back down to the workers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { mux, type MuxInput } from '../../bindings/route.js';
+import { Decoder } from '../../bindings/decoder.js';
+import { Encoder } from '../../bindings/encoder.js';
+import { decodeStream } from '../../bindings/streams.js';
+import { toPlainEvent } from '../../bindings/events.js';
+import { InputError } from '../../bindings/errors.js';
+import type { BackendName } from '../../bindings/core.js';
+import { openInput, Output } from '../io.js';
+import type { Command } from '../command.js';
+
+interface Worker {
+  route: string;
+  command: string;
+  child: ChildProcess;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Inputs in command-line order; `--route NAME` names the input that follows it. */
+function inputsInOrder(args: string[]): { kind: 'cmd' | 'file'; value: string; route?: string }[] {
+  const { tokens } = parseArgs({
+    args,
+    options: { cmd: { type: 'string', multiple: true }, route: { type: 'string', multiple: true }, backend: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+    tokens: true,
+  });
+  const inputs: { kind: 'cmd' | 'file'; value: string; route?: string }[] = [];
+  let route: string | undefined;
+  for (const t of tokens) {
+    if (t.kind === 'option' && t.name === 'route') route = t.value;
+    else if ((t.kind === 'option' && t.name === 'cmd') || t.kind === 'positional') {
+      inputs.push({ kind: t.kind === 'positional' ? 'file' : 'cmd', value: t.value!, route });
+      route = undefined;
+    }
+  }
+  if (route !== undefined) throw new InputError('--route must come before the input it names');
+  return inputs;
+}
+
+/** Keep the bytes of an unfinished UTF-8 character for the next chunk. */
+function utf8Whole(chunk: Uint8Array, carry: Uint8Array): [Uint8Array, Uint8Array] {
+  const b = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+  for (let k = 1; k <= 3 && k <= b.length; k++) {
+    const c = b[b.length - k];
+    if ((c & 0xc0) === 0x80) continue;
+    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    return need > k ? [b.subarray(0, b.length - k), b.slice(b.length - k)] : [b, new Uint8Array(0)];
+  }
+  return [b, new Uint8Array(0)];
+}
+
+/** A worker's stderr as `stderr` file packets (the mux adds the route code). */
+async function* stderrPackets(stream: NodeJS.ReadableStream, encoder: Encoder): AsyncGenerator<Uint8Array> {
+  let carry: Uint8Array = new Uint8Array(0);
+  for await (const chunk of stream as AsyncIterable<Uint8Array>) {
+    let text: Uint8Array;
+    [text, carry] = utf8Whole(chunk, carry);
+    if (text.length) yield encoder.encode({ fileName: 'stderr', fileBytes: text, mimeType: 'text/plain; charset=utf8' });
+  }
+  if (carry.length) yield encoder.encode({ fileName: 'stderr', fileBytes: carry, mimeType: 'text/plain; charset=utf8' });
+}
+
+/**
+ * A worker's stdout, passed through unchanged, while watching which tests it
+ * has in progress; if it exits with tests unfinished, they are failed with an
+ * attachment saying so.
+ */
+async function* workerStdout(w: Worker, encoder: Encoder, backend: BackendName, failures: string[]): AsyncGenerator<Uint8Array> {
+  const decoder = new Decoder({ backend });
+  const open = new Map<string, { testId: string; routeCode?: string }>();
+  const watch = (events: ReturnType<Decoder['push']>) => {
+    for (const e of events) {
+      if (e.testId === undefined || e.status === undefined || e.source !== 'packet') continue;
+      const key = `${e.routeCode ?? ''}\0${e.testId}`;
+      if (e.status === 'inprogress') open.set(key, { testId: e.testId, routeCode: e.routeCode });
+      else open.delete(key);
+    }
+  };
+  for await (const chunk of w.child.stdout as AsyncIterable<Uint8Array>) {
+    watch(decoder.push(chunk));
+    yield chunk;
+  }
+  watch(decoder.end());
+  const { code, signal } = await w.exit;
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  if (signal || code !== 0) failures.push(`worker ${w.route} (${w.command}) ${how}`);
+  const now = new Date();
+  for (const t of open.values()) {
+    const message = new TextEncoder().encode(`worker ${w.route} (${w.command}) ${how} while this test was in progress\n`);
+    yield encoder.encodeAll([
+      { ...t, fileName: 'worker-exit', fileBytes: message, mimeType: 'text/plain; charset=utf8', eof: true, timestamp: now },
+      { ...t, status: 'fail', timestamp: now },
+    ]);
+  }
+}
+
+/** Route stdin packets down: `stdin` files for "i/rest" go to worker i as packets for "rest"; for "i", as raw bytes. */
+async function routeStdin(workers: Map<string, Worker>, encoder: Encoder, backend: BackendName): Promise<void> {
+  for await (const batch of decodeStream(process.stdin, { backend })) {
+    for (const e of batch) {
+      if (e.fileName !== 'stdin' || e.routeCode === undefined) continue;
+      const slash = e.routeCode.indexOf('/');
+      const w = workers.get(slash < 0 ? e.routeCode : e.routeCode.slice(0, slash));
+      if (!w || w.child.stdin?.destroyed) continue;
+      const data = slash < 0 ? e.fileBytes! : encoder.encode({ ...toPlainEvent(e), routeCode: e.routeCode.slice(slash + 1) });
+      if (!w.child.stdin!.write(data)) await new Promise((r) => w.child.stdin!.once('drain', r));
+    }
+  }
+}
+
+export const muxCommand: Command = {
+  name: 'mux',
+  summary: 'multiplex files, stdin and worker processes into one stream',
+  usage: 'subunit mux [--backend wasm|js] [[--route NAME] (--cmd COMMAND | FILE | -)]...',
+  description:
+    'Each input\'s packets leave with its route component in front of their route codes\n' +
+    '("3" → "i/3", none → "i"); i is the input\'s index in command-line order unless\n' +
+    '--route NAME precedes it. Non-subunit bytes become stdout packets with that route.\n' +
+    '--cmd runs COMMAND through the shell as a worker: its stdout is read as subunit,\n' +
+    'its stderr becomes stderr packets. With workers (and no "-" input), stdin carries\n' +
+    'v2 packets: a "stdin" file for "i/rest" goes to worker i as a packet for "rest";\n' +
+    'for "i" its bytes go raw to worker i\'s stdin; end of stdin closes the workers\'\n' +
+    'stdin. Tests a worker leaves in progress when it exits are failed, and the mux\n' +
+    'exits 1 naming every worker that failed.',
+  options: {
+    cmd: { type: 'string', multiple: true, help: 'a worker command (run with sh -c)' },
+    route: { type: 'string', multiple: true, help: 'route component for the next input' },
+    backend: { type: 'string', default: 'wasm', help: 'codec backend: wasm (default) or js' },
+  },
+  async run({ values, args }) {
+    const backend = values.backend as BackendName;
+    const specs = inputsInOrder(args);
+    if (specs.length === 0) specs.push({ kind: 'file', value: '-' });
+    const encoder = new Encoder({ backend });
+    const failures: string[] = [];
+    const workers = new Map<string, Worker>();
+    const routes = new Set<string>();
+    const inputs: MuxInput[] = [];
+    for (const [i, spec] of specs.entries()) {
+      const route = spec.route ?? String(i);
+      if (routes.has(route)) throw new InputError(`route ${JSON.stringify(route)} is given to two inputs`);
+      routes.add(route);
+      if (spec.kind === 'file') {
+        inputs.push({ source: (await openInput(spec.value)).chunks, route });
+        continue;
+      }
+      const child = spawn('sh', ['-c', spec.value], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on('close', (code, signal) => resolve({ code, signal })),
+      );
+      child.stdin.on('error', () => {}); // a worker that does not read its stdin
+      const w: Worker = { route, command: spec.value, child, exit };
+      workers.set(route, w);
+      inputs.push({ source: workerStdout(w, encoder, backend, failures), route });
+      inputs.push({ source: stderrPackets(child.stderr, encoder), route });
+    }
+    const stdinIsData = specs.some((s) => s.kind === 'file' && s.value === '-');
+    if (workers.size > 0 && !stdinIsData) {
+      routeStdin(workers, encoder, backend)
+        .catch((e: Error) => process.stderr.write(`subunit: stdin: ${e.message}\n`))
+        .finally(() => workers.forEach((w) => w.child.stdin?.end()));
+    } else workers.forEach((w) => w.child.stdin?.end());
+
+    const out = new Output(process.stdout, 1 << 18);
+    for await (const bytes of mux(inputs, { backend })) await out.write(bytes);
+    await out.flush();
+    if (workers.size > 0 && !stdinIsData) process.stdin.destroy(); // nothing left to route to
+    if (failures.length) throw new InputError(failures.join('; '));
+    return 0;
+  },
+};

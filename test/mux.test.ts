@@ -1,0 +1,85 @@
+// `subunit mux` with real processes: trees of muxes, stdin routed down, workers
+// that die mid-test, and python-subunit reading the result.
+import { describe, expect, it } from 'vitest';
+import { spawnSync, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FIXTURES, PYTHON, hasReference, fixtureBytes, normalize } from './helpers.js';
+import { encode, decodeAll, eventToJSON, type SubunitEvent } from '../bindings/index.js';
+
+const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const WORKER = new URL('./workers/worker.mjs', import.meta.url).pathname;
+const node = process.execPath;
+const subunit = `"${node}" "${CLI}"`;
+const worker = (args: string) => `"${node}" "${WORKER}" ${args}`;
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`; // sh single quotes
+
+function mux(args: string[], input: Uint8Array = new Uint8Array(0), env: Record<string, string> = {}) {
+  const r = spawnSync(node, [CLI, 'mux', ...args], { input, env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+  return { code: r.status, events: decodeAll(new Uint8Array(r.stdout)), stderr: r.stderr.toString(), stdout: new Uint8Array(r.stdout) };
+}
+
+const text = (e: SubunitEvent) => new TextDecoder().decode(e.fileBytes);
+
+describe('subunit mux', () => {
+  it('builds a two-level tree: route codes, chatter attribution, stdin routed two levels down', () => {
+    const intermediary = (a: string, b: string) => `${subunit} mux --cmd ${q(worker(`${a} t1`))} --cmd ${q(worker(`${b} t1`))}`;
+    const stdin = Buffer.concat([
+      encode({ fileName: 'stdin', fileBytes: new TextEncoder().encode('hello c\n'), routeCode: '1/0' }),
+      encode({ fileName: 'stdin', fileBytes: new TextEncoder().encode('to b'), routeCode: '0/1' }),
+      encode({ fileName: 'other', fileBytes: new Uint8Array([1]), routeCode: '1/1' }), // not a stdin file: ignored
+    ]);
+    const r = mux(['--cmd', intermediary('a', 'b'), '--cmd', intermediary('c', 'd')], stdin);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const byTest = (id: string) => r.events.filter((e) => e.testId === id);
+    expect(Object.fromEntries(['a', 'b', 'c', 'd'].map((w) => [w, byTest(`${w}.t1`).map((e) => e.routeCode)]))).toEqual({
+      a: ['0/0', '0/0'], b: ['0/1', '0/1'], c: ['1/0', '1/0'], d: ['1/1', '1/1'],
+    });
+    const chatter = r.events.filter((e) => e.fileName === 'stdout').map((e) => [e.routeCode, text(e)]);
+    expect(chatter.sort()).toEqual([['0/0', 'chatter from a ó\n'], ['0/1', 'chatter from b ó\n'], ['1/0', 'chatter from c ó\n'], ['1/1', 'chatter from d ó\n']]);
+    const stderr = r.events.filter((e) => e.fileName === 'stderr').map((e) => [e.routeCode, text(e)]);
+    expect(stderr.sort()).toEqual([['0/0', 'stderr from a\n'], ['0/1', 'stderr from b\n'], ['1/0', 'stderr from c\n'], ['1/1', 'stderr from d\n']]);
+    const echoes = r.events.filter((e) => e.fileName === 'echo').map((e) => [e.testId, e.routeCode, text(e)]);
+    expect(echoes.sort()).toEqual([['b.stdin', '0/1', 'to b'], ['c.stdin', '1/0', 'hello c\n']]);
+  });
+
+  it('fails the tests of a worker that exits mid-test, exits 1 and says which worker', () => {
+    const r = mux(['--cmd', worker('a t1'), '--route', 'w', '--cmd', `HANG=1 EXIT_CODE=3 ${worker('b t2')}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^subunit: worker w \(HANG=1 EXIT_CODE=3 .*worker\.mjs" b t2\) exited with code 3\n$/);
+    const hang = r.events.filter((e) => e.testId === 'b.hang');
+    expect(hang.map((e) => [e.status, e.fileName, e.routeCode])).toEqual([['inprogress', undefined, 'w'], [undefined, 'worker-exit', 'w'], ['fail', undefined, 'w']]);
+    expect(text(hang[1])).toMatch(/exited with code 3 while this test was in progress/);
+  });
+
+  it('reads files and stdin as inputs, and refuses a route used twice', () => {
+    const r = mux([FIXTURES + 'chatter.subunit', '-'], fixtureBytes('unicode'));
+    expect(r.code).toBe(0);
+    expect(new Set(r.events.map((e) => e.routeCode!.split('/')[0]))).toEqual(new Set(['0', '1']));
+    const bad = mux(['--route', 'x', FIXTURES + 'chatter.subunit', '--route', 'x', FIXTURES + 'unicode.subunit']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('subunit: route "x" is given to two inputs\n');
+    const missing = mux(['/no/such']);
+    expect(missing.stderr).toBe('subunit: /no/such: no such file\n');
+  });
+
+  it.runIf(hasReference)('python-subunit reads the output: input i under route i or i/<old>, in order, chatter included', () => {
+    const names = ['sample-run-parallel', 'chatter', 'nested-routes'];
+    const r = mux(names.map((n) => FIXTURES + `${n}.subunit`));
+    const dir = mkdtempSync(join(tmpdir(), 'mux-'));
+    writeFileSync(join(dir, 'out.subunit'), r.stdout);
+    const ref = execFileSync(PYTHON, [new URL('../scripts/ref_events.py', import.meta.url).pathname, join(dir, 'out.subunit')], { maxBuffer: 1 << 28 })
+      .toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    names.forEach((name, i) => {
+      const mine = ref.filter((e) => String(e.routeCode).split('/')[0] === String(i)).map((e) => {
+        const route = String(e.routeCode);
+        const { routeCode: _, ...rest } = e;
+        return route === String(i) ? rest : { ...rest, routeCode: route.slice(String(i).length + 1) };
+      });
+      expect(normalize(mine, { sortTags: true })).toEqual(normalize(decodeAll(fixtureBytes(name)).map(eventToJSON), { sortTags: true }));
+    });
+    expect(ref.every((e) => typeof e.routeCode === 'string')).toBe(true);
+  });
+});

@@ -1,0 +1,172 @@
+// Route-code rewriting: the CRC derived by combination equals a full
+// recompute; a wrong CRC stays wrong; cores agree; mux/demux lose nothing.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { CORES, decodeWith, fixtureBytes, normalize, rng } from './helpers.js';
+import { encode, decodeAll, RoutePrefixer, Router, mux, demux, eventToJSON, type EventInit, type Core } from '../bindings/index.js';
+
+const s = fc.string({ maxLength: 10 }).filter((x) => !x.includes('\0'));
+const event: fc.Arbitrary<EventInit> = fc.record(
+  {
+    testId: s, status: fc.constantFrom('inprogress', 'success', 'fail', 'skip'), tags: fc.array(s, { maxLength: 3 }),
+    runnable: fc.boolean(), mimeType: s, fileName: s, fileBytes: fc.uint8Array({ maxLength: 100 }), eof: fc.boolean(),
+    routeCode: fc.oneof(s, fc.constant('0/1/2'), fc.constant('a/')),
+  },
+  { requiredKeys: [] },
+);
+const component = s.filter((x) => !x.includes('/'));
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+function prefixed(core: Core, comp: string, bytes: Uint8Array, chunks?: number[]): Uint8Array {
+  const rw = new RoutePrefixer(comp, { backend: core });
+  if (!chunks) return Buffer.concat([rw.push(bytes), rw.end()]);
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  for (const n of chunks) {
+    parts.push(rw.push(bytes.subarray(at, at + n)));
+    at += n;
+  }
+  parts.push(rw.push(bytes.subarray(at)), rw.end());
+  return Buffer.concat(parts);
+}
+
+function stripped(core: Core, bytes: Uint8Array) {
+  const r = new Router({ backend: core });
+  return [...r.push(bytes), ...r.end()];
+}
+
+describe.each(CORES)('rewriter (%s)', (_n, core) => {
+  it('prefixing gives exactly the packet the encoder writes for the new route code', () => {
+    fc.assert(
+      fc.property(event, component, (e, comp) => {
+        const out = prefixed(core, comp, encode(e));
+        const route = e.routeCode === undefined ? comp : `${comp}/${e.routeCode}`;
+        expect(hex(out)).toBe(hex(encode({ ...e, routeCode: route })));
+      }),
+      { numRuns: 400, seed: 3 },
+    );
+  });
+
+  it('stripping gives exactly the packet the encoder writes without the first component', () => {
+    fc.assert(
+      fc.property(event, (e) => {
+        const [piece] = stripped(core, encode(e));
+        const r = e.routeCode;
+        if (r === undefined) {
+          expect(piece.route).toBeUndefined();
+          expect(hex(piece.bytes)).toBe(hex(encode(e)));
+          return;
+        }
+        const slash = r.indexOf('/');
+        expect(piece.route).toBe(slash < 0 ? r : r.slice(0, slash));
+        expect(hex(piece.bytes)).toBe(hex(encode({ ...e, routeCode: slash < 0 ? undefined : r.slice(slash + 1) })));
+      }),
+      { numRuns: 400, seed: 4 },
+    );
+  });
+
+  it('a packet whose CRC was wrong is still wrong after rewriting, by a non-zero error', () => {
+    fc.assert(
+      fc.property(event, component, fc.nat(), fc.integer({ min: 1, max: 0xffffffff }), (e, comp, pick, flip) => {
+        const good = encode(e);
+        const bad = good.slice();
+        // damage either the stored CRC or a payload byte the framing does not read
+        const at = pick % 2 === 0 || !e.fileBytes?.length ? bad.length - 4 : bad.length - 4 - (e.routeCode !== undefined ? 1 + new TextEncoder().encode(e.routeCode).length : 0) - 1;
+        new DataView(bad.buffer).setUint32(bad.length - 4, new DataView(bad.buffer).getUint32(bad.length - 4) ^ (at === bad.length - 4 ? flip : 0));
+        if (at !== bad.length - 4) bad[at] ^= flip & 0xff || 1;
+        const out = prefixed(core, comp, bad);
+        const events = decodeAll(out);
+        expect(events.some((x) => x.source === 'parser-error')).toBe(true);
+        // and the new CRC differs from the correct one for the rewritten bytes
+        const fixed = decodeAll(prefixed(core, comp, good));
+        expect(fixed.map((x) => x.source)).toEqual(['packet']);
+      }),
+      { numRuns: 300, seed: 5 },
+    );
+  });
+
+  it('chatter is wrapped in stdout packets carrying the component, never splitting a character', () => {
+    const text = new TextEncoder().encode('naïve ünïcödé — 日本語 🎉 ó³\n'.repeat(50));
+    const input = Buffer.concat([text, encode({ testId: 't', status: 'success' }), text]);
+    const whole = decodeAll(prefixed(core, 'w', input));
+    const bytewise = decodeAll(prefixed(core, 'w', input, Array(input.length).fill(1)));
+    for (const events of [whole, bytewise]) {
+      for (const e of events) {
+        expect(e.routeCode?.split('/')[0]).toBe('w');
+        if (e.fileName === 'stdout') expect(() => new TextDecoder('utf-8', { fatal: true }).decode(e.fileBytes)).not.toThrow();
+      }
+      const chatter = Buffer.concat(events.filter((e) => e.fileName === 'stdout').map((e) => e.fileBytes!));
+      expect(chatter.equals(Buffer.concat([text, text]))).toBe(true);
+    }
+  });
+
+  it('a maximum-size packet that cannot grow is passed on unchanged', () => {
+    const big = encode({ fileName: '', fileBytes: new Uint8Array(4194289) });
+    const out = prefixed(core, 'x', big);
+    expect(Buffer.from(out).equals(Buffer.from(big))).toBe(true);
+  });
+});
+
+/** Events of a stream, routes made relative to `comp`, chatter joined. */
+function eventsUnder(bytes: Uint8Array, comp: string) {
+  return normalize(
+    decodeAll(bytes).filter((e) => e.source !== 'parser-error').map((e) => {
+      const j = eventToJSON(e);
+      expect(String(j.routeCode).split('/')[0]).toBe(comp);
+      const rest = String(j.routeCode).slice(comp.length + 1);
+      if (j.routeCode === comp) delete j.routeCode;
+      else j.routeCode = rest;
+      return j;
+    }),
+  );
+}
+
+describe('cores agree on rewriting random and real streams, whole and chunked', () => {
+  const streams = ['sample-run-parallel', 'chatter', 'nested-routes', 'damaged-garbage', 'unicode'].map((n) => [n, fixtureBytes(n)] as const);
+  it.each(streams)('%s', (_n, bytes) => {
+    const [[, first]] = CORES;
+    const want = prefixed(first, '9', bytes);
+    const next = rng(11);
+    for (const [, core] of CORES) {
+      expect(hex(prefixed(core, '9', bytes))).toBe(hex(want));
+      const chunks = Array.from({ length: 200 }, () => 1 + Math.floor(next() * 5000));
+      expect(eventsUnder(prefixed(core, '9', bytes, chunks), '9')).toEqual(eventsUnder(want, '9'));
+      const back = stripped(core, want);
+      expect(back.every((p) => p.route === '9')).toBe(true);
+    }
+    // nothing lost: every packet of the input comes out, in order, under route 9
+    const tests = (events: Record<string, unknown>[]) => events.filter((e) => e.fileName !== 'stdout').map((e) => JSON.stringify(e));
+    expect(tests(eventsUnder(want, '9'))).toEqual(tests(normalize(decodeWith(first, bytes).filter((e) => e.source === 'packet'))));
+  });
+});
+
+describe('mux and demux', () => {
+  async function* trickle(bytes: Uint8Array, size: number, delayMs: number) {
+    for (let i = 0; i < bytes.length; i += size) {
+      await new Promise((r) => setTimeout(r, delayMs));
+      yield bytes.subarray(i, i + size);
+    }
+  }
+
+  it.each(['wasm', 'js'] as const)('interleaves sources at packet boundaries and demux gives each one back (%s)', async (backend) => {
+    // whole packets only: the mux turns a packet truncated by the end of its input into stdout bytes
+    const head = fixtureBytes('sample-run');
+    const cut = decodeAll(head).find((e) => e.offset > 60_000)!.offset;
+    const inputs = [head.subarray(0, cut), fixtureBytes('chatter'), fixtureBytes('unicode')];
+    const parts: Uint8Array[] = [];
+    for await (const b of mux(
+      [{ source: trickle(inputs[0], 7000, 1), route: 'a' }, trickle(inputs[1], 100, 2), new ReadableStream({ start(c) { c.enqueue(inputs[2]); c.close(); } })],
+      { backend },
+    )) parts.push(b);
+    const out = Buffer.concat(parts);
+    // interleaved: the second source's events are not all after the first's
+    const routes = decodeAll(out).map((e) => e.routeCode!.split('/')[0]);
+    expect(new Set(routes)).toEqual(new Set(['a', '1', '2']));
+    expect(routes.lastIndexOf('a')).toBeGreaterThan(routes.indexOf('1'));
+    const per = new Map<string | undefined, Uint8Array[]>();
+    await demux([out], (route, bytes) => void (per.get(route) ?? per.set(route, []).get(route)!).push(bytes.slice()), { backend });
+    ['a', '1', '2'].forEach((route, i) => {
+      expect(normalize(decodeAll(Buffer.concat(per.get(route)!)))).toEqual(normalize(decodeAll(inputs[i])));
+    });
+  });
+});
