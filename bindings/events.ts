@@ -267,7 +267,7 @@ export function toPlainEvent(e: SubunitEvent): SubunitEvent {
   for (const k of ['testId', 'status', 'tags', 'runnable', 'mimeType', 'fileName', 'eof', 'routeCode', 'timestamp'] as const) {
     if (e[k] !== undefined) fields[k] = e[k];
   }
-  if (e.fileBytes) fields.fileBytes = e.fileBytes.slice();
+  if (e.fileBytes) fields.fileBytes = new Uint8Array(e.fileBytes); // a copy even for Buffers (their slice() is a view)
   return new PlainEvent(e.source, e.offset, e.length, fields);
 }
 

@@ -12,6 +12,10 @@ export interface Command {
   usage: string;
   description: string;
   options: Record<string, OptionSpec>;
+  /** Take the arguments as given (e.g. `-TAG` is not an option); only a first --help is special. */
+  rawArgs?: boolean;
+  /** Rewrite the arguments before parsing (e.g. options that take two values). */
+  rewriteArgs?(args: string[]): string[];
   /** `args`: the raw arguments after the command name (for commands where order matters). */
   run(args: { values: Record<string, unknown>; positionals: string[]; args: string[] }): Promise<number>;
 }

@@ -94,4 +94,23 @@ export class Output {
       });
     }
   }
+
+  /** Flush, then end the stream when it is not stdout/stderr. */
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.stream === process.stdout || this.stream === process.stderr) return;
+    await new Promise<void>((resolve) => this.stream.end(resolve));
+  }
+}
+
+/** stdout, or a file opened for writing (errors name the file). */
+export async function outputStream(path: string | undefined): Promise<Writable> {
+  if (path === undefined || path === '-') return process.stdout;
+  const { createWriteStream } = await import('node:fs');
+  const stream = createWriteStream(path);
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (e) => reject(new InputError(`${path}: ${describe(e)}`, path)));
+  });
+  return stream;
 }

@@ -8,9 +8,19 @@ import type { Command } from './command.js';
 import { json } from './commands/json.js';
 import { encode } from './commands/encode.js';
 import { summary } from './commands/summary.js';
+import { stats } from './commands/stats.js';
+import { ls } from './commands/ls.js';
+import { csv } from './commands/csv.js';
+import { junit } from './commands/junit.js';
+import { tags } from './commands/tags.js';
+import { filter } from './commands/filter.js';
+import { trace } from './commands/trace.js';
+import { emit } from './commands/emit.js';
+import { v1to2, v2to1 } from './commands/convert.js';
 import { muxCommand } from './commands/mux.js';
+import { fromJunit } from './commands/fromjunit.js';
 
-const COMMANDS: Command[] = [json, encode, summary, muxCommand];
+const COMMANDS: Command[] = [json, encode, summary, muxCommand, stats, ls, csv, junit, tags, filter, trace, emit, v1to2, v2to1, fromJunit];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -51,10 +61,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) throw new UsageError(`unknown command "${name}" (see subunit --help)`);
+  if (command.rawArgs && rest[0] !== '--help' && rest[0] !== '-h') return command.run({ values: {}, positionals: rest, args: rest });
   let parsed;
   try {
     parsed = parseArgs({
-      args: rest,
+      args: command.rewriteArgs ? command.rewriteArgs(rest) : rest,
       options: { ...command.options, help: { type: 'boolean', short: 'h' } } as never,
       allowPositionals: true,
       strict: true,

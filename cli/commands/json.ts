@@ -1,7 +1,8 @@
 import { decodeStream } from '../../bindings/streams.js';
 import { eventToJsonLine } from '../../bindings/jsonl.js';
 import type { BackendName } from '../../bindings/core.js';
-import { openInput, Output } from '../io.js';
+import { Output } from '../io.js';
+import { inputBytes } from '../source.js';
 import type { Command } from '../command.js';
 
 export const json: Command = {
@@ -16,7 +17,7 @@ export const json: Command = {
   async run({ values, positionals }) {
     const out = new Output();
     for (const path of positionals.length ? positionals : ['-']) {
-      const input = await openInput(path);
+      const input = await inputBytes(path); // gzip and v1 detected
       for await (const batch of decodeStream(input.chunks, { backend: values.backend as BackendName })) {
         let text = '';
         for (const e of batch) text += eventToJsonLine(e) + '\n';

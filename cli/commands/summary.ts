@@ -1,7 +1,7 @@
 import { decodeStream } from '../../bindings/streams.js';
 import { RunSummary } from '../../bindings/results.js';
 import type { BackendName } from '../../bindings/core.js';
-import { openInput } from '../io.js';
+import { inputBytes } from '../source.js';
 import type { Command } from '../command.js';
 
 export const summary: Command = {
@@ -19,7 +19,7 @@ export const summary: Command = {
     let bytes = 0;
     const started = performance.now();
     for (const path of positionals.length ? positionals : ['-']) {
-      const input = await openInput(path);
+      const input = await inputBytes(path); // gzip and v1 detected
       for await (const batch of decodeStream(input.chunks, { backend: values.backend as BackendName })) {
         for (const e of batch) {
           run.add(e);

@@ -1,0 +1,57 @@
+import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
+import type { FinalStatus } from '../../bindings/results.js';
+import type { Timestamp } from '../../bindings/timestamp.js';
+import type { BackendName } from '../../bindings/core.js';
+import { Output } from '../io.js';
+import { pyDatetime } from '../format.js';
+import { outputStream } from '../io.js';
+import type { Command } from '../command.js';
+
+/** subunit2csv's status words (testtools outcome names). */
+export const OUTCOME: Record<FinalStatus, string> = {
+  success: 'success', uxsuccess: 'success', xfail: 'xfail', skip: 'skip',
+  fail: 'failure', inprogress: 'failure', unknown: 'failure', exists: 'exists',
+};
+
+/** One CSV field, quoted as Python's csv module does (QUOTE_MINIMAL). */
+function field(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export const csv: Command = {
+  name: 'csv',
+  summary: 'one CSV row per test, as subunit2csv',
+  usage: 'subunit csv [-o FILE] [FILE|-]...',
+  description:
+    'Writes "test,status,start_time,stop_time" and one row per test as it finishes (CRLF line\n' +
+    'ends and quoting as Python\'s csv module; times as str(datetime) in UTC). Statuses are\n' +
+    'subunit2csv\'s: success (also unexpected successes), failure (also tests that never\n' +
+    'finished), skip, xfail. Non-test output is never mixed into the CSV (--no-passthrough is\n' +
+    'accepted for compatibility). Exit status 1 when a test failed.',
+  options: {
+    'output-to': { type: 'string', short: 'o', help: 'write to this file instead of stdout' },
+    'no-passthrough': { type: 'boolean', help: 'accepted for compatibility (nothing is passed through)' },
+    backend: BACKEND_OPTION,
+  },
+  async run({ values, positionals }) {
+    const out = new Output(await outputStream(values['output-to'] as string | undefined));
+    let failed = false;
+    let clock: Timestamp | undefined;
+    await out.write('test,status,start_time,stop_time\r\n');
+    await forEachResult(positionals, values.backend as BackendName, {
+      attachments: false,
+      onResult(r) {
+        if (isFailure(r)) failed = true;
+        if (r.status === 'exists') return; // enumerated, never run
+        // as in testtools, a test without timestamps takes the clock's time (the previous test's)
+        const start = r.start ?? clock;
+        const stop = r.stop ?? start;
+        clock = stop;
+        return out.write(`${field(r.id)},${OUTCOME[r.status]},${start ? pyDatetime(start) : ''},${stop ? pyDatetime(stop) : ''}\r\n`);
+      },
+    });
+    await out.flush();
+    await out.close();
+    return failed ? 1 : 0;
+  },
+};

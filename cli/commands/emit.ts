@@ -1,0 +1,87 @@
+import { basename } from 'node:path';
+import { InputError } from '../../bindings/errors.js';
+import { STATUSES, type EventInit, type Status } from '../../bindings/events.js';
+import { Output, openInput } from '../io.js';
+import { V2Writer } from '../v2out.js';
+import type { Command, OptionSpec } from '../command.js';
+
+/** Bytes of file content per packet: well under the 4194303-byte packet limit. */
+const CHUNK = 1 << 20;
+const FINAL = new Set<Status>(['success', 'uxsuccess', 'skip', 'fail', 'xfail']);
+
+const statusOptions = Object.fromEntries(
+  STATUSES.map((s) => [s, { type: 'string', help: `report test ID as ${s}` } satisfies OptionSpec]),
+) as Record<Status, OptionSpec>;
+
+/** The file's bytes in CHUNK-sized pieces (at least one, possibly empty). */
+async function* pieces(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let buf = Buffer.alloc(0);
+  let any = false;
+  for await (const c of chunks) {
+    buf = buf.length ? Buffer.concat([buf, c]) : Buffer.from(c);
+    while (buf.length >= CHUNK) {
+      yield buf.subarray(0, CHUNK);
+      any = true;
+      buf = buf.subarray(CHUNK);
+    }
+  }
+  if (buf.length || !any) yield buf;
+}
+
+export const emit: Command = {
+  name: 'emit',
+  summary: 'write one test status or file as v2, as subunit-output',
+  usage: 'subunit emit [--STATUS ID] [--attach-file FILE|-] [--file-name NAME] [--mimetype TYPE] [--tag TAG]...',
+  description:
+    'Writes packets for shell scripts that report tests: --inprogress ID, --success ID, --fail ID,\n' +
+    '--skip ID, --xfail ID, --uxsuccess ID or --exists ID, optionally with a file attached\n' +
+    '(--attach-file; "-" is stdin, named "stdin"), sent in 1 MiB chunks, the last with eof. The\n' +
+    'first packet has the current time, the tags and the MIME type; a final status goes on the\n' +
+    'last packet, inprogress/exists on the first. A file without a status is a run-level file.',
+  options: {
+    ...statusOptions,
+    'attach-file': { type: 'string', help: 'attach this file ("-" = stdin)' },
+    'file-name': { type: 'string', help: 'name of the attachment (default: the path, or "stdin")' },
+    mimetype: { type: 'string', help: 'MIME type of the attachment' },
+    tag: { type: 'string', multiple: true, help: 'a tag (repeatable)' },
+  },
+  async run({ values, positionals }) {
+    if (positionals.length) throw new InputError(`emit: unexpected argument "${positionals[0]}" (a test id follows a status option)`);
+    const given = STATUSES.filter((s) => values[s] !== undefined);
+    if (given.length > 1) throw new InputError(`emit: give one status, not ${given.map((s) => '--' + s).join(' and ')}`);
+    const status = given[0];
+    const testId = status ? (values[status] as string) : undefined;
+    const path = values['attach-file'] as string | undefined;
+    if (!status && path === undefined) throw new InputError('emit: give a status (--success ID, …) or --attach-file');
+    if (path === undefined && (values['file-name'] !== undefined || values.mimetype !== undefined)) {
+      throw new InputError('emit: --file-name and --mimetype need --attach-file');
+    }
+    const tags = values.tag as string[] | undefined;
+    const out = new Output();
+    const writer = new V2Writer(out);
+    const first: EventInit = { testId, timestamp: new Date(), tags: tags?.length ? tags : undefined };
+    if (status && !FINAL.has(status)) first.status = status;
+    if (path === undefined) {
+      await writer.write({ ...first, status });
+    } else {
+      const input = await openInput(path);
+      const fileName = (values['file-name'] as string | undefined) ?? (path === '-' ? 'stdin' : path);
+      let packet: EventInit | undefined = { ...first, mimeType: values.mimetype as string | undefined };
+      let pending: Uint8Array | undefined;
+      // hold one piece back to know which is last (it carries eof and the final status)
+      for await (const piece of pieces(input.chunks)) {
+        if (pending) {
+          await writer.write({ ...(packet ?? { testId }), fileName, fileBytes: pending });
+          packet = undefined;
+        }
+        pending = piece;
+      }
+      await writer.write({
+        ...(packet ?? { testId }), fileName, fileBytes: pending, eof: true,
+        ...(status && FINAL.has(status) ? { status } : {}),
+      });
+    }
+    await out.flush();
+    return 0;
+  },
+};

@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { inputEvents, BACKEND_OPTION } from '../source.js';
+import { TestResults, type TestResult, type FinalStatus } from '../../bindings/results.js';
+import { toPlainEvent, type SubunitEvent, type Status } from '../../bindings/events.js';
+import { InputError } from '../../bindings/errors.js';
+import type { BackendName } from '../../bindings/core.js';
+import { Output, describe } from '../io.js';
+import { V2Writer } from '../v2out.js';
+import { attachmentsText } from '../format.js';
+import type { Command } from '../command.js';
+
+/** A Python regular expression as a JS one: (?i) prefix, (?P<name>…), (?P=name). */
+export function pythonRegExp(source: string, flags: string): RegExp {
+  let src = source;
+  let f = flags;
+  const inline = /^\(\?([aiLmsux]+)\)/.exec(src);
+  if (inline) {
+    src = src.slice(inline[0].length);
+    for (const c of inline[1]) if ('ims'.includes(c) && !f.includes(c)) f += c;
+  }
+  src = src.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
+  try {
+    return new RegExp(src, f + 'u');
+  } catch (e) {
+    throw new InputError(`filter: bad regular expression ${JSON.stringify(source)}: ${(e as Error).message}`);
+  }
+}
+
+/** A Python re.sub replacement (\1, \g<1>, \g<name>) as a JS one. */
+export function pythonReplacement(repl: string): string {
+  return repl.replace(/\$/g, '$$$$').replace(/\\(?:g<(\w+)>|(\d{1,2})|(\\))/g, (_m, g: string, d: string, bs: string) =>
+    bs ? '\\' : g !== undefined ? (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`) : `$${d}`,
+  );
+}
+
+const FAILING: FinalStatus[] = ['fail', 'inprogress', 'unknown'];
+
+export const filter: Command = {
+  name: 'filter',
+  summary: 'keep or drop tests by status, id, text or tag, as subunit-filter',
+  usage: 'subunit filter [OPTIONS] [FILE|-]...',
+  description:
+    'Writes the tests that pass the filters as v2, each with all its events (attachments\n' +
+    'included) once it has finished. By default successes and expected failures are dropped\n' +
+    '(as subunit-filter does) and everything else is kept. --with/--without take Python-style regular expressions (a leading (?i) makes one\n' +
+    'case-insensitive), matched against the test id, its status and its attachments\' text; a\n' +
+    'test is kept when it matches any --with and no --without. --with-tag keeps tests having\n' +
+    'all of the given tags, --without-tag drops tests having any. --fixup-expected-failures\n' +
+    'FILE (one test id a line) turns those tests\' failures into xfail and their successes into\n' +
+    'failures. --rename FROM TO rewrites test ids with a regular expression (Python \\1\n' +
+    'replacements). Non-test input is forwarded as "stdout" packets unless --no-passthrough.',
+  options: {
+    error: { type: 'boolean', help: 'include errors (v2 has none: a no-op, for compatibility)' },
+    'no-error': { type: 'boolean', short: 'e', help: 'exclude errors (a no-op, for compatibility)' },
+    failure: { type: 'boolean', help: 'include failures (default)' },
+    'no-failure': { type: 'boolean', short: 'f', help: 'exclude failures and tests that never finished' },
+    success: { type: 'boolean', short: 's', help: 'include successes' },
+    'no-success': { type: 'boolean', help: 'exclude successes (default)' },
+    'no-skip': { type: 'boolean', help: 'exclude skips' },
+    xfail: { type: 'boolean', help: 'include expected failures (dropped by default, as subunit-filter does)' },
+    'no-xfail': { type: 'boolean', help: 'exclude expected failures' },
+    passthrough: { type: 'boolean', help: 'forward non-test input as "stdout" packets (default)' },
+    'no-passthrough': { type: 'boolean', help: 'drop non-test input' },
+    'with-tag': { type: 'string', multiple: true, help: 'keep only tests with this tag (all must match)' },
+    'without-tag': { type: 'string', multiple: true, help: 'drop tests with this tag' },
+    with: { type: 'string', short: 'm', multiple: true, help: 'keep tests matching this regexp' },
+    without: { type: 'string', multiple: true, help: 'drop tests matching this regexp' },
+    'fixup-expected-failures': { type: 'string', multiple: true, help: 'file of test ids expected to fail' },
+    'only-genuine-failures': { type: 'boolean', short: 'F', help: '= --no-success --no-skip --no-xfail --no-passthrough' },
+    rename: { type: 'string', multiple: true, help: 'FROM TO: regexp substitution on test ids' },
+    backend: BACKEND_OPTION,
+  },
+  rewriteArgs(args) {
+    // `--rename FROM TO` takes two values: pass TO as a second --rename
+    const out: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      if (args[i] === '--') {
+        out.push(...args.slice(i));
+        break;
+      }
+      if (args[i] === '--rename' && i + 2 < args.length) {
+        out.push('--rename', args[i + 1], '--rename', args[i + 2]);
+        i += 2;
+      } else out.push(args[i]);
+    }
+    return out;
+  },
+  async run({ values, positionals }) {
+    const v = values as Record<string, string[] | boolean | string | undefined>;
+    const genuine = !!v['only-genuine-failures'];
+    const drop = new Set<FinalStatus>();
+    if (!v.success || v['no-success'] || genuine) drop.add('success');
+    if (v['no-skip'] || genuine) drop.add('skip');
+    if (!v.xfail || v['no-xfail'] || genuine) drop.add('xfail');
+    if (v['no-failure']) for (const s of FAILING) drop.add(s);
+    const passthrough = !(v['no-passthrough'] || genuine);
+    const withRe = (v.with as string[] | undefined)?.length ? pythonRegExp((v.with as string[]).join('|'), 'm') : undefined;
+    const withoutRe = (v.without as string[] | undefined)?.length ? pythonRegExp((v.without as string[]).join('|'), 'm') : undefined;
+    const withTags = (v['with-tag'] as string[] | undefined) ?? [];
+    const withoutTags = (v['without-tag'] as string[] | undefined) ?? [];
+    const renameArgs = (v.rename as string[] | undefined) ?? [];
+    if (renameArgs.length % 2) throw new InputError('filter: --rename takes two values, FROM and TO');
+    const renames: [RegExp, string][] = [];
+    for (let i = 0; i < renameArgs.length; i += 2) renames.push([pythonRegExp(renameArgs[i], 'g'), pythonReplacement(renameArgs[i + 1])]);
+    const expected = new Set<string>();
+    for (const path of (v['fixup-expected-failures'] as string[] | undefined) ?? []) {
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch (e) {
+        throw new InputError(`${path}: ${describe(e)}`, path);
+      }
+      for (const line of text.split('\n')) if (line) expected.add(line.replace(/\r$/, ''));
+    }
+    const rename = (id: string) => renames.reduce((s, [re, to]) => s.replace(re, to), id);
+
+    const keep = (r: TestResult, status: FinalStatus): boolean => {
+      // enumeration only: subunit-filter drops it too (it has no outcome)
+      if (status === 'exists' || drop.has(status)) return false;
+      if (withTags.some((t) => !r.tags.includes(t))) return false;
+      if (withoutTags.some((t) => r.tags.includes(t))) return false;
+      if (withRe || withoutRe) {
+        const text = `${r.id}${status}${attachmentsText(r.attachments)}`;
+        if (withRe && !withRe.test(text)) return false;
+        if (withoutRe && withoutRe.test(text)) return false;
+      }
+      return true;
+    };
+
+    const out = new Output();
+    const writer = new V2Writer(out, v.backend as BackendName);
+    const results = new TestResults({ attachments: !!(withRe || withoutRe) });
+    const held = new Map<string, SubunitEvent[]>(); // the events of each test in flight
+    const emit = async (r: TestResult, events: SubunitEvent[]) => {
+      const id = rename(r.id);
+      let status: FinalStatus = r.status;
+      let changed: Status | undefined;
+      if (expected.has(id)) {
+        if (status === 'fail') changed = 'xfail';
+        else if (status === 'success') changed = 'fail';
+        status = changed ?? status;
+      }
+      if (!keep({ ...r, id }, status)) return;
+      for (const e of events) await writer.write(e, { testId: id, ...(changed && e.status === r.status ? { status: changed } : {}) });
+    };
+    for await (const batch of inputEvents(positionals, v.backend as BackendName)) {
+      for (const e of batch) {
+        if (e.testId === undefined) {
+          if (passthrough) await writer.write(e);
+          continue;
+        }
+        const key = e.routeCode === undefined ? e.testId : `${e.routeCode}\0${e.testId}`;
+        let events = held.get(key);
+        if (!events) held.set(key, (events = []));
+        events.push(toPlainEvent(e));
+        const r = results.add(e);
+        if (r) {
+          held.delete(key);
+          await emit(r, events);
+        }
+      }
+    }
+    for (const r of results.end()) {
+      const key = r.routeCode === undefined ? r.id : `${r.routeCode}\0${r.id}`;
+      await emit(r, held.get(key) ?? []);
+    }
+    await out.flush();
+    return 0;
+  },
+};

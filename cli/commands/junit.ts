@@ -1,0 +1,96 @@
+import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
+import type { Timestamp } from '../../bindings/timestamp.js';
+import type { BackendName } from '../../bindings/core.js';
+import { secondsBetween, type TestResult } from '../../bindings/results.js';
+import { Output, outputStream } from '../io.js';
+import { attachmentsText, pyDuration } from '../format.js';
+import type { Command } from '../command.js';
+
+// Characters XML 1.0 cannot hold (controls other than tab and LF, lone surrogates,
+// U+FFFE/U+FFFF) are dropped, as junitxml does; CR goes too, since parsers fold it.
+const NOT_XML = /[\0-\x08\x0B-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/gu;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function xmlText(s: string): string {
+  return s.replace(LONE_SURROGATE, '').replace(NOT_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function xmlAttr(s: string): string {
+  return xmlText(s).replace(/"/g, '&quot;').replace(/\t/g, '&#x9;').replace(/\n/g, '&#xA;');
+}
+
+/** junitxml's split: the class is everything before the last dot ahead of any "(". */
+export function splitId(id: string): [classname: string, name: string] {
+  const paren = id.indexOf('(');
+  const end = id.slice(0, paren === -1 ? id.length - 1 : paren).lastIndexOf('.');
+  return end === -1 ? ['', id] : [id.slice(0, end), id.slice(end + 1)];
+}
+
+const decoder = new TextDecoder();
+
+function testcase(r: TestResult, seconds: number): string {
+  const [classname, name] = splitId(r.id);
+  const open = `<testcase classname="${xmlAttr(classname)}" name="${xmlAttr(name)}" time="${seconds.toFixed(3)}"`;
+  switch (r.status) {
+    case 'success':
+    case 'xfail':
+      return `${open}/>\n`;
+    case 'skip': {
+      const reason = r.attachments.find((a) => a.name === 'reason');
+      return `${open}>\n<skipped>${xmlAttr(reason ? decoder.decode(reason.bytes) : '')}</skipped>\n</testcase>\n`;
+    }
+    case 'uxsuccess':
+      return `${open}>\n<failure type="unittest.case._UnexpectedSuccess"/>\n</testcase>\n`;
+    default: {
+      // the traceback last, as testtools prints details
+      const tb = r.attachments.filter((a) => a.name === 'traceback');
+      let text = attachmentsText(r.attachments, (n) => n === 'traceback');
+      for (const a of tb) text += decoder.decode(a.bytes);
+      if (r.status !== 'fail') text = `test ${r.status === 'inprogress' ? 'never finished' : 'has no status'}\n` + text;
+      return `${open}>\n<failure type="testtools.testresult.real._StringException">${xmlText(text)}</failure>\n</testcase>\n`;
+    }
+  }
+}
+
+export const junit: Command = {
+  name: 'junit',
+  summary: 'JUnit XML of a run, as subunit2junitxml',
+  usage: 'subunit junit [-o FILE] [FILE|-]...',
+  description:
+    'Writes one <testsuite> with one <testcase> per test: failures (fail, unexpected success,\n' +
+    'tests that never finished) carry the test\'s attachments as text, skips their reason.\n' +
+    'Characters XML cannot hold are dropped. The counts are written first, so the XML is\n' +
+    'kept until the end (attachments of passing tests are not). Non-test output is never\n' +
+    'mixed in (--no-passthrough is accepted). Exit status 1 when a test failed.',
+  options: {
+    'output-to': { type: 'string', short: 'o', help: 'write to this file instead of stdout' },
+    'no-passthrough': { type: 'boolean', help: 'accepted for compatibility (nothing is passed through)' },
+    backend: BACKEND_OPTION,
+  },
+  async run({ values, positionals }) {
+    const cases: string[] = [];
+    let tests = 0;
+    let failures = 0;
+    let clock: Timestamp | undefined;
+    let first: Timestamp | undefined;
+    await forEachResult(positionals, values.backend as BackendName, {
+      onResult(r) {
+        if (r.status === 'exists') return;
+        tests++;
+        if (isFailure(r)) failures++;
+        // a test without timestamps runs at the clock's time, as in testtools
+        const start = r.start ?? clock;
+        const stop = r.stop ?? start;
+        clock = stop;
+        for (const t of [start, stop]) if (t && (!first || secondsBetween(first, t) < 0)) first = t;
+        cases.push(testcase(r, pyDuration(start, stop)));
+      },
+    });
+    const out = new Output(await outputStream(values['output-to'] as string | undefined));
+    await out.write(`<testsuite errors="0" failures="${failures}" name="" tests="${tests}" time="${pyDuration(first, clock).toFixed(3)}">\n`);
+    for (const c of cases) await out.write(c);
+    await out.write('</testsuite>\n');
+    await out.close();
+    return failures > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,43 @@
+import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
+import type { Timestamp } from '../../bindings/timestamp.js';
+import type { BackendName } from '../../bindings/core.js';
+import { Output } from '../io.js';
+import { pyDuration } from '../format.js';
+import type { Command } from '../command.js';
+
+export const ls: Command = {
+  name: 'ls',
+  summary: 'list the tests of a run, as subunit-ls',
+  usage: 'subunit ls [--times] [--exists] [--no-passthrough] [FILE|-]...',
+  description:
+    'Prints the id of every test that ran, in the order they finished; with --times, its\n' +
+    'duration in seconds; with --exists, also tests that were only enumerated. Non-test\n' +
+    'output is copied through unless --no-passthrough. Exit status 1 when a test failed.',
+  options: {
+    times: { type: 'boolean', help: 'show each test\'s duration in seconds' },
+    exists: { type: 'boolean', help: 'also list tests reported as existing' },
+    'no-passthrough': { type: 'boolean', help: 'hide non-test output' },
+    backend: BACKEND_OPTION,
+  },
+  async run({ values, positionals }) {
+    const out = new Output();
+    let failed = false;
+    let now: Timestamp | undefined; // the stream's clock, for tests it never finished
+    await forEachResult(positionals, values.backend as BackendName, {
+      attachments: false,
+      onEvent(e) {
+        if (e.timestamp) now = e.timestamp;
+      },
+      onResult(r) {
+        if (isFailure(r)) failed = true;
+        // subunit-ls prints no empty ids
+        if (r.id === '' || (r.status === 'exists' && !values.exists)) return;
+        const seconds = r.status === 'exists' ? 0 : pyDuration(r.start, r.complete ? r.stop : now);
+        return out.write(values.times ? `${r.id} ${seconds.toFixed(3)}\n` : `${r.id}\n`);
+      },
+      onOther: values['no-passthrough'] ? undefined : (e) => (e.fileBytes?.length ? out.write(e.fileBytes) : undefined),
+    });
+    await out.flush();
+    return failed ? 1 : 0;
+  },
+};

@@ -1,0 +1,43 @@
+import { inputEvents } from '../source.js';
+import { InputError } from '../../bindings/errors.js';
+import { Output } from '../io.js';
+import { V2Writer } from '../v2out.js';
+import type { Command } from '../command.js';
+
+/** Tag changes `TAG` (add) and `-TAG` (remove) → the new tag list of an event. */
+export function tagChanger(changes: string[]): (tags: readonly string[] | undefined) => string[] | undefined {
+  const add: string[] = [];
+  const remove = new Set<string>();
+  for (const c of changes) {
+    if (c.startsWith('-')) remove.add(c.slice(1));
+    else add.push(c);
+  }
+  return (tags) => {
+    const out = (tags ?? []).filter((t) => !remove.has(t));
+    for (const t of add) if (!remove.has(t) && !out.includes(t)) out.push(t);
+    return out.length ? out : undefined;
+  };
+}
+
+export const tags: Command = {
+  name: 'tags',
+  summary: 'add or remove tags on every event, as subunit-tags',
+  usage: 'subunit tags TAG|-TAG...',
+  description:
+    'Reads a stream on stdin and writes it as v2 with the tags changed on every event:\n' +
+    'TAG adds TAG, -TAG removes it. Existing tags keep\n' +
+    'their order. Non-subunit input is forwarded as "stdout" file packets, as subunit-tags does.',
+  options: {},
+  rawArgs: true,
+  async run({ positionals }) {
+    if (positionals.length === 0) throw new InputError('tags: name at least one TAG or -TAG');
+    const change = tagChanger(positionals);
+    const out = new Output();
+    const writer = new V2Writer(out);
+    for await (const batch of inputEvents(['-'])) {
+      for (const e of batch) await writer.write(e, { tags: change(e.tags) });
+    }
+    await out.flush();
+    return 0;
+  },
+};

@@ -1,0 +1,61 @@
+// Formatting shared by the tools that mimic python-subunit's output.
+import type { Timestamp } from '../bindings/timestamp.js';
+import type { Attachment } from '../bindings/results.js';
+
+/** Microseconds since the epoch, rounded half-even as python-subunit decodes them. */
+export function micros(t: Timestamp): number {
+  const q = Math.floor(t.nanos / 1000);
+  const r = t.nanos - q * 1000;
+  const us = r > 500 || (r === 500 && q % 2 === 1) ? q + 1 : q;
+  return t.seconds * 1e6 + us;
+}
+
+/** A timedelta's seconds as Python computes them: whole seconds + microseconds / 1e6. */
+export function pySeconds(deltaMicros: number): number {
+  const whole = Math.floor(deltaMicros / 1e6);
+  return whole + (deltaMicros - whole * 1e6) / 1e6;
+}
+
+/** Seconds between two timestamps at python-subunit's (microsecond) precision. */
+export function pyDuration(start: Timestamp | undefined, stop: Timestamp | undefined): number {
+  return start && stop ? pySeconds(micros(stop) - micros(start)) : 0;
+}
+
+/** `str(datetime)` of a UTC timestamp: `2024-01-02 03:04:05.678901+00:00` (no fraction when it is 0). */
+export function pyDatetime(t: Timestamp): string {
+  const us = micros(t);
+  const s = Math.floor(us / 1e6);
+  const frac = us - s * 1e6;
+  const base = new Date(s * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  return `${base}${frac ? '.' + String(frac).padStart(6, '0') : ''}+00:00`;
+}
+
+const text = new TextDecoder('utf-8');
+
+/** Is this attachment shown as text? (text/*, or no MIME type but valid UTF-8) */
+export function isText(a: Attachment): boolean {
+  const m = (a.mimeType ?? '').toLowerCase();
+  return m.startsWith('text/') || m.includes('json') || m.includes('xml');
+}
+
+/** Attachments as readable text: one block per file, binary ones summarised. */
+export function attachmentsText(atts: Attachment[], skip: (name: string) => boolean = () => false): string {
+  let out = '';
+  for (const a of atts) {
+    if (skip(a.name) || a.bytes.length === 0) continue;
+    const body = isText(a) ? text.decode(a.bytes) : `(${a.bytes.length} bytes of ${a.mimeType ?? 'application/octet-stream'})`;
+    out += `${a.name}: {{{\n${body.endsWith('\n') ? body : body + '\n'}}}}\n`;
+  }
+  return out;
+}
+
+/** Order strings by code point, as Python sorts them (JS `<` compares UTF-16 units). */
+export function byCodePoint(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i].codePointAt(0)! - y[i].codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}

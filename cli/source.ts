@@ -1,0 +1,105 @@
+// Inputs → event batches for the tools: files or stdin, gzip detected by its
+// magic bytes, then the v2 decoder. Every tool reads through here.
+import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { decodeStream } from '../bindings/streams.js';
+import { InputError } from '../bindings/errors.js';
+import type { SubunitEvent } from '../bindings/events.js';
+import { TestResults, type TestResult } from '../bindings/results.js';
+import type { BackendName } from '../bindings/core.js';
+import { openInput, type Input } from './io.js';
+import { looksLikeV1, v1ToV2 } from './v1.js';
+
+/** Replays the chunks already read in front of the rest of the iterator. */
+async function* prepend(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield* head;
+  for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
+}
+
+/** The input's bytes, gunzipped when they start with the gzip magic (1F 8B). */
+export async function sniffed(input: Input): Promise<{ kind: 'gzip' | 'plain'; chunks: AsyncIterable<Uint8Array>; head: Uint8Array }> {
+  const it = input.chunks[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let size = 0;
+  // enough to tell gzip, v2 and a v1 directive apart, without waiting on a live stream
+  const enough = () => size >= 2 && (head[0][0] === 0xb3 || size >= 16 || head.some((h) => h.includes(10)));
+  while (!enough()) {
+    const r = await it.next();
+    if (r.done) break;
+    if (r.value.length === 0) continue;
+    head.push(r.value);
+    size += r.value.length;
+  }
+  const first = Buffer.concat(head);
+  const raw = prepend(head, it);
+  if (first[0] !== 0x1f || first[1] !== 0x8b) return { kind: 'plain', chunks: raw, head: first };
+  const gunzip = Readable.from(raw).pipe(createGunzip());
+  // errors surface through the iteration below; this keeps an early one from being "unhandled"
+  gunzip.on('error', () => {});
+  async function* unzipped(): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of gunzip) yield chunk as Uint8Array;
+    } catch (e) {
+      throw new InputError(`${input.name}: bad gzip data (${(e as Error).message})`, input.name);
+    }
+  }
+  return { kind: 'gzip', chunks: unzipped(), head: first };
+}
+
+/** Decoded bytes of one input (gzip removed). */
+export async function inputBytes(path: string): Promise<{ name: string; chunks: AsyncIterable<Uint8Array> }> {
+  const input = await openInput(path);
+  const s = await sniffed(input);
+  if (s.kind === 'gzip') {
+    // look again under the gzip layer: it may hold v1
+    const inner = await sniffed({ name: input.name, chunks: s.chunks });
+    return { name: input.name, chunks: looksLikeV1(inner.head) ? v1ToV2(inner.chunks) : inner.chunks };
+  }
+  return { name: input.name, chunks: looksLikeV1(s.head) ? v1ToV2(s.chunks) : s.chunks };
+}
+
+/** Event batches of every input in turn ("-" = stdin; none = stdin). */
+export async function* inputEvents(paths: string[], backend?: BackendName): AsyncGenerator<SubunitEvent[]> {
+  for (const path of paths.length ? paths : ['-']) {
+    const input = await inputBytes(path);
+    yield* decodeStream(input.chunks, { backend });
+  }
+}
+
+export const BACKEND_OPTION = { type: 'string', default: 'wasm', help: 'codec backend: wasm (default) or js' } as const;
+
+export interface ResultHandlers {
+  /** Keep attachment bytes (default true). */
+  attachments?: boolean;
+  /** Every finished test, then the unfinished ones at the end. */
+  onResult(r: TestResult): void | Promise<void>;
+  /** Events that belong to no test (chatter, run-level files). */
+  onOther?(e: SubunitEvent): void | Promise<void>;
+  /** Every event, before it is folded into results. */
+  onEvent?(e: SubunitEvent): void | Promise<void>;
+  /** After each batch of input (a read): the moment to flush live output. */
+  onBatchEnd?(): void | Promise<void>;
+}
+
+/** Drive the per-test results layer over the inputs. */
+export async function forEachResult(paths: string[], backend: BackendName | undefined, h: ResultHandlers): Promise<void> {
+  const results = new TestResults({ attachments: h.attachments ?? true });
+  for await (const batch of inputEvents(paths, backend)) {
+    for (const e of batch) {
+      if (h.onEvent) await h.onEvent(e);
+      if (e.testId === undefined) {
+        if (h.onOther) await h.onOther(e);
+        continue;
+      }
+      const r = results.add(e);
+      if (r) await h.onResult(r);
+    }
+    if (h.onBatchEnd) await h.onBatchEnd();
+  }
+  for (const r of results.end()) await h.onResult(r);
+}
+
+/** Did the run fail? (as testtools' StreamSummary: fail, uxsuccess, or never finished) */
+export function isFailure(r: TestResult): boolean {
+  return r.status === 'fail' || r.status === 'uxsuccess' || r.status === 'inprogress' || r.status === 'unknown';
+}

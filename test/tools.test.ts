@@ -1,0 +1,228 @@
+// The CLI tools against python-subunit's own tools (subunit-stats, subunit-ls,
+// subunit2csv, subunit2junitxml, subunit-filter, subunit-tags) on the fixtures.
+// The comparisons run where those tools are installed (.ci/run installs them).
+import { describe, expect, it } from 'vitest';
+import { spawnSync, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FIXTURES, PYTHON, hasReference, normalize } from './helpers.js';
+import { decodeAll, encode } from '../bindings/index.js';
+
+const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), 'subunit-tools-'));
+
+function ours(args: string[], input?: Uint8Array | string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { input, maxBuffer: 1 << 30 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+function theirs(tool: string, args: string[], input: Uint8Array) {
+  const r = spawnSync(`/usr/bin/${tool}`, args, { input, maxBuffer: 1 << 30 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+const fixture = (name: string) => readFileSync(`${FIXTURES}${name}.subunit`);
+const haveTool = (tool: string) => hasReference && existsSync(`/usr/bin/${tool}`);
+const hasJunitxml = (() => {
+  try {
+    execFileSync(PYTHON, ['-c', 'import junitxml'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+/** The tests a stream holds, in order (our ls: it is checked equal to subunit-ls below). */
+const lsOf = (bytes: Uint8Array) => ours(['ls', '--exists', '--no-passthrough'], bytes).stdout.toString();
+
+// fixtures the reference decodes like us (the damaged ones differ on purpose, README)
+const CLEAN = ['sample-run', 'sample-run-parallel', 'every-field', 'unicode', 'nested-routes', 'chatter', 'damaged-bad-crc'];
+
+describe.runIf(haveTool('subunit-stats'))('subunit stats = subunit-stats', () => {
+  it.each(CLEAN)('%s', (name) => {
+    const want = theirs('subunit-stats', [], fixture(name));
+    const got = ours(['stats', `${FIXTURES}${name}.subunit`]);
+    const lines = got.stdout.toString().split('\n');
+    // same text (passthrough included), then our three extra lines
+    expect(lines.slice(0, -4).join('\n') + '\n').toBe(want.stdout.toString());
+    expect(lines.slice(-4, -1).map((l) => l.split(':')[0])).toEqual(['Expected failures', 'Unexpected successes', 'Run time']);
+    expect(got.code).toBe(want.code);
+  });
+});
+
+describe.runIf(haveTool('subunit-ls'))('subunit ls = subunit-ls', () => {
+  it.each(CLEAN.flatMap((n) => [[n, []], [n, ['--exists', '--no-passthrough']]] as [string, string[]][]))('%s %j', (name, opts) => {
+    const want = theirs('subunit-ls', opts, fixture(name));
+    const got = ours(['ls', ...opts, `${FIXTURES}${name}.subunit`]);
+    expect(Buffer.compare(got.stdout, want.stdout)).toBe(0);
+    expect(got.code).toBe(want.code);
+  });
+
+  it('--times agrees for every test whose clock subunit-ls does not reset', () => {
+    // subunit-ls restarts a test's clock at each status-less event (an attachment
+    // sent on its own); we time from the inprogress event. Compare the others.
+    const bytes = fixture('sample-run');
+    const reset = new Set(decodeAll(bytes).filter((e) => e.testId && !e.status).map((e) => e.testId));
+    const want = theirs('subunit-ls', ['--times'], bytes).stdout.toString().trim().split('\n');
+    const got = ours(['ls', '--times', `${FIXTURES}sample-run.subunit`]).stdout.toString().trim().split('\n');
+    expect(got.length).toBe(want.length);
+    let compared = 0;
+    for (let i = 0; i < want.length; i++) {
+      const id = want[i].slice(0, want[i].lastIndexOf(' '));
+      expect(got[i].startsWith(id + ' ')).toBe(true);
+      if (reset.has(id)) continue;
+      expect(got[i]).toBe(want[i]);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(2500);
+  });
+});
+
+describe.runIf(haveTool('subunit2csv'))('subunit csv = subunit2csv', () => {
+  // subunit2csv crashes on the other fixtures (a failure without details)
+  it.each(['sample-run', 'sample-run-parallel'])('%s', (name) => {
+    const want = theirs('subunit2csv', ['--no-passthrough'], fixture(name));
+    const got = ours(['csv', `${FIXTURES}${name}.subunit`]);
+    expect(got.stdout.toString()).toBe(want.stdout.toString());
+    expect(got.code).toBe(want.code);
+  });
+});
+
+describe('subunit csv', () => {
+  it('quotes like Python\'s csv module and takes the clock for tests without timestamps', () => {
+    const bytes = Buffer.concat([
+      encode({ testId: 'a,"b"', status: 'success', timestamp: new Date('2024-01-02T03:04:05.5Z') }),
+      encode({ testId: 'plain', status: 'uxsuccess' }),
+    ]);
+    const r = ours(['csv'], bytes);
+    expect(r.stdout.toString()).toBe(
+      'test,status,start_time,stop_time\r\n' +
+        '"a,""b""",success,2024-01-02 03:04:05.500000+00:00,2024-01-02 03:04:05.500000+00:00\r\n' +
+        'plain,success,2024-01-02 03:04:05.500000+00:00,2024-01-02 03:04:05.500000+00:00\r\n',
+    );
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('subunit junit', () => {
+  it.runIf(haveTool('subunit2junitxml') && hasJunitxml)('has subunit2junitxml\'s counts and testcases on the real run', () => {
+    const want = theirs('subunit2junitxml', ['--no-passthrough'], fixture('sample-run')).stdout.toString();
+    const got = ours(['junit', `${FIXTURES}sample-run.subunit`]);
+    expect(got.code).toBe(1);
+    const xml = got.stdout.toString();
+    expect(xml.split('\n')[0]).toBe(want.split('\n')[0]);
+    const cases = (s: string) => s.match(/<testcase [^>]*?(?=\/?>)/g);
+    expect(cases(xml)).toEqual(cases(want));
+    const count = (s: string, tag: string) => s.split(`<${tag}`).length - 1;
+    for (const tag of ['failure', 'skipped', 'error']) expect(count(xml, tag)).toBe(count(want, tag));
+  });
+
+  it.runIf(hasReference)('is well-formed XML with unrepresentable characters dropped and attachments as failure text', () => {
+    const bytes = Buffer.concat([
+      encode({ testId: 'pkg.Cls.test_<bad>&"x"', status: 'inprogress' }),
+      encode({ testId: 'pkg.Cls.test_<bad>&"x"', fileName: 'traceback', mimeType: 'text/plain', fileBytes: Buffer.from('boom\x00\x1b[31m ]]> \uFFFE done') }),
+      encode({ testId: 'pkg.Cls.test_<bad>&"x"', status: 'fail' }),
+      encode({ testId: 'pkg.skipped', fileName: 'reason', mimeType: 'text/plain', fileBytes: Buffer.from('no\tnet') }),
+      encode({ testId: 'pkg.skipped', status: 'skip' }),
+      encode({ testId: 'pkg.hung', status: 'inprogress' }),
+    ]);
+    const xml = ours(['junit'], bytes).stdout.toString();
+    const f = join(tmp, 'out.xml');
+    writeFileSync(f, xml);
+    const parsed = execFileSync(PYTHON, ['-c', `
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+print(root.get('tests'), root.get('failures'))
+for c in root: print(c.get('classname'), c.get('name'), [(x.tag, x.text) for x in c])`, f]).toString();
+    expect(parsed).toBe(
+      "3 2\n" +
+        "pkg.Cls test_<bad>&\"x\" [('failure', 'boom[31m ]]>  done')]\n" +
+        "pkg skipped [('skipped', 'no\\tnet')]\n" +
+        "pkg hung [('failure', 'test never finished\\n')]\n",
+    );
+  });
+});
+
+describe.runIf(haveTool('subunit-filter'))('subunit filter = subunit-filter', () => {
+  const bytes = fixture('sample-run-parallel');
+  it.each([
+    [[]], [['-s']], [['--no-skip']], [['-F']], [['-f', '-s']], [['--xfail']], [['-s', '--with-tag', 'worker-0']],
+    [['--without-tag', 'worker-1']], [['-m', 'test_describe', '-m', 'AssertionError']], [['-s', '--without', '(?i)DESCRIBE']],
+    [['-s', '--no-skip', '--rename', '^testtools\\.(tests)', 'x.\\1']],
+  ])('%j', (opts) => {
+    const want = lsOf(theirs('subunit-filter', opts, bytes).stdout);
+    const got = ours(['filter', ...opts, `${FIXTURES}sample-run-parallel.subunit`]);
+    expect(got.code).toBe(0);
+    expect(lsOf(got.stdout)).toBe(want);
+  });
+
+  it('--fixup-expected-failures turns failures into xfail and successes into failures', () => {
+    // (subunit-filter itself crashes on this option: it reads the list as bytes)
+    const list = join(tmp, 'expected.txt');
+    const failing = ours(['ls', '--no-passthrough'], ours(['filter', '--no-skip', `${FIXTURES}sample-run.subunit`]).stdout).stdout.toString();
+    expect(failing.trim().split('\n').length).toBe(14);
+    writeFileSync(list, failing + 'testtools.tests.matchers.test_basic.DoesNotEndWithTests.test_describe\n');
+    const got = ours(['filter', '-s', '--xfail', '--fixup-expected-failures', list, `${FIXTURES}sample-run.subunit`]).stdout;
+    const stats = ours(['stats', '--no-passthrough'], got).stdout.toString();
+    expect(stats).toMatch(/^Total tests: +3144\nPassed tests: +3032\nFailed tests: +1\nSkipped tests: +111\n[^]*Expected failures: +16\n/);
+    const failed = ours(['ls', '--no-passthrough'], ours(['filter', '--no-skip', '--no-xfail'], got).stdout).stdout.toString();
+    expect(failed).toBe('testtools.tests.matchers.test_basic.DoesNotEndWithTests.test_describe\n');
+  });
+});
+
+describe.runIf(haveTool('subunit-tags'))('subunit tags = subunit-tags', () => {
+  it.each(['every-field', 'nested-routes', 'unicode'])('%s', (name) => {
+    const args = ['new', '-worker-0', 'x', '-alpha'];
+    const want = decodeAll(theirs('subunit-tags', args, fixture(name)).stdout);
+    const got = ours(['tags', ...args], fixture(name));
+    expect(got.code).toBe(0);
+    const strip = (es: Record<string, unknown>[]) => es.map(({ ...e }) => e);
+    expect(strip(normalize(decodeAll(got.stdout), { sortTags: true }))).toEqual(strip(normalize(want, { sortTags: true })));
+  });
+});
+
+describe('every tool', () => {
+  const TOOLS = ['stats', 'ls', 'csv', 'junit', 'filter'];
+  it.each(TOOLS)('%s reads stdin, "-" and gzip alike', (tool) => {
+    const bytes = fixture('nested-routes');
+    const file = ours([tool, `${FIXTURES}nested-routes.subunit`]);
+    const stdin = ours([tool], bytes);
+    const dash = ours([tool, '-'], bytes);
+    const gz = ours([tool], gzipSync(bytes));
+    for (const r of [stdin, dash, gz]) {
+      expect(r.stderr).toBe('');
+      expect(Buffer.compare(r.stdout, file.stdout)).toBe(0);
+      expect(r.code).toBe(file.code);
+    }
+  });
+
+  it.each([...TOOLS, 'tags', 'trace', 'emit', '1to2', '2to1', 'from-junit'])('%s --help', (tool) => {
+    const r = ours([tool, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toMatch(new RegExp(`^usage: subunit ${tool} `));
+  });
+
+  it.each([
+    [['stats', '/no/such'], 1, 'subunit: /no/such: no such file\n'],
+    [['ls', '--bogus'], 2, /^subunit: ls: Unknown option '--bogus'.*\n$/],
+    [['tags'], 1, 'subunit: tags: name at least one TAG or -TAG\n'],
+    [['filter', '-m', '('], 1, /^subunit: filter: bad regular expression "\(": .*\n$/],
+    [['filter', '--rename', 'a'], 1, 'subunit: filter: --rename takes two values, FROM and TO\n'],
+    [['filter', '--fixup-expected-failures', '/no/list', '/dev/null'], 1, 'subunit: /no/list: no such file\n'],
+    [['csv', '-o', '/no/dir/out.csv', '/dev/null'], 1, 'subunit: /no/dir/out.csv: no such file\n'],
+    [['trace', '/no/such'], 1, 'subunit: /no/such: no such file\n'],
+    [['2to1', '/no/such'], 1, 'subunit: /no/such: no such file\n'],
+    [['1to2', 'a', 'b'], 1, 'subunit: 1to2 takes at most one input\n'],
+    [['from-junit', '/no/such'], 1, 'subunit: /no/such: no such file\n'],
+  ] as [string[], number, string | RegExp][])('%j fails in one line', (args, code, message) => {
+    const r = ours(args, new Uint8Array(0));
+    if (typeof message === 'string') expect(r.stderr).toBe(message);
+    else expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(code);
+  });
+
+  it('bad gzip is one line naming the input', () => {
+    const r = ours(['stats'], Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]));
+    expect(r.stderr).toMatch(/^subunit: <stdin>: bad gzip data \(.+\)\n$/);
+    expect(r.code).toBe(1);
+  });
+});
