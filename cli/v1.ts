@@ -55,9 +55,14 @@ const DIRECTIVE = /^(testing|test|successful|success|failure|error|skip|xfail|ux
 /** Does this look like the start of a v1 stream? (a directive on its first line) */
 export function looksLikeV1(head: Uint8Array): boolean {
   if (head[0] === 0xb3) return false;
+  // a v2 stream may open with chatter that reads like v1 ("progress 50%"): any
+  // plausible v2 signature in the head (0xB3, version 2, reserved bit clear) wins
+  for (let i = head.indexOf(0xb3); i >= 0 && i + 1 < head.length; i = head.indexOf(0xb3, i + 1)) {
+    if ((head[i + 1] & 0xf8) === 0x20) return false;
+  }
   const nl = head.indexOf(10);
   const line = Buffer.from(head.subarray(0, nl >= 0 ? nl : head.length)).toString('latin1');
-  return /^(testing|test|tags|time|progress|successful|success|failure|error|skip|xfail|uxsuccess)(:|\s)/.test(line);
+  return /^((testing|test|successful|success|failure|error|skip|xfail|uxsuccess)(:|\s)|(tags|time|progress):)/.test(line);
 }
 
 function parseTime(s: string): Timestamp | undefined {

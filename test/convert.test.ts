@@ -104,4 +104,11 @@ describe('subunit 2to1 and 1to2', () => {
     expect(ours(['summary'], gzipSync(v1)).stdout.toString()).toBe(want);
     expect(ours(['stats', '--no-passthrough'], v1).stdout.toString()).toMatch(/^Total tests: +3144\nPassed tests: +3019\nFailed tests: +14\nSkipped tests: +111\n/);
   });
+
+  it('a v2 stream that opens with v1-looking chatter stays v2', () => {
+    const input = readFileSync(`${FIXTURES}damaged-dangling-lead.subunit`);
+    expect(input.subarray(0, 9).toString()).toBe('progress ');
+    const events = ours(['json'], input).stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.map((e) => [e.testId, e.status])).toEqual(decodeAll(new Uint8Array(input)).map((e) => [e.testId, e.status]));
+  });
 });
