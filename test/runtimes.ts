@@ -1,0 +1,17 @@
+// Shared by the suites that decode the fixtures in another runtime (Deno,
+// Chromium): the same checks as conformance.test.ts, applied to the JSON Lines
+// that runtime produced.
+import { expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { FIXTURES, normalize, refEvents, type FixtureInfo } from './helpers.js';
+
+/** Clean fixtures: exactly python-subunit's events; damaged ones: their reviewed expected events. */
+export function expectConformingEvents(fixture: FixtureInfo, eventLines: string[]): void {
+  if (fixture.kind === 'damaged') {
+    const expected = readFileSync(`${FIXTURES}${fixture.name}.expected.jsonl`, 'utf8');
+    expect(eventLines.map((l) => l + '\n').join('')).toBe(expected);
+  } else {
+    const ours = normalize(eventLines.map((l) => JSON.parse(l)), { sortTags: true });
+    expect(ours).toEqual(normalize(refEvents(fixture.name), { sortTags: true }));
+  }
+}
