@@ -8,8 +8,9 @@ import type { Command } from './command.js';
 import { json } from './commands/json.js';
 import { encode } from './commands/encode.js';
 import { summary } from './commands/summary.js';
+import { serve } from './commands/serve.js';
 
-const COMMANDS: Command[] = [json, encode, summary];
+const COMMANDS: Command[] = [json, encode, summary, serve];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

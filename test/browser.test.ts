@@ -100,13 +100,13 @@ describe('Chromium', () => {
         let body: ReadableStream<Uint8Array> = response.body!.pipeThrough(
           new TransformStream<Uint8Array, Uint8Array>({ transform(c, out) { chunks++; out.enqueue(c); } }),
         );
-        if (gzip) body = body.pipeThrough(new DecompressionStream('gzip'));
+        if (gzip) body = body.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
         const reader = body.pipeThrough(new m.DecoderStream({ backend })).getReader();
         const lines: string[] = [];
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          for (const e of value) lines.push(m.eventToJsonLine(e));
+          for (const e of value as unknown[]) lines.push(m.eventToJsonLine(e));
         }
         return { lines, chunks };
       },
