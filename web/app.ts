@@ -347,9 +347,12 @@ function drawTimeline(): void {
     g.textBaseline = 'middle';
     g.fillStyle = '#66707a';
     lanes.forEach((lane, i) => g.fillText(lane === '' ? '(no route)' : `worker ${lane}`, 4, AXIS_HEIGHT + i * LANE_HEIGHT + LANE_HEIGHT / 2));
-    if (lanes.length) g.fillText(`${((span.t1 - span.t0) / 1000).toFixed(1)} s`, width - 50, AXIS_HEIGHT / 2);
     const scale = (width - LABEL_WIDTH - 4) / (span.t1 - span.t0);
+    if (lanes.length) drawAxis(g, scale, height);
+    // Thousands of tests share a pixel in a big run: draw the ones that need a
+    // look (failures, then skips and the rest) after the passes, so they stay visible.
     const work = lanes.flatMap((lane, i) => byLane.get(lane)!.map((index) => [i, index]));
+    work.sort((a, b) => DRAW_ORDER(rows[a[1]].status) - DRAW_ORDER(rows[b[1]].status));
     let at = 0;
     const slice = () => {
       if (job !== drawJob) return;
@@ -367,6 +370,24 @@ function drawTimeline(): void {
   });
 }
 new ResizeObserver(() => drawTimeline()).observe(canvas);
+
+const DRAW_ORDER = (status: string) => (status === 'success' ? 0 : FAILED.has(status) ? 2 : 1);
+
+/** Light gridlines at a round step (1, 2 or 5 × 10^k seconds), about six across. */
+function drawAxis(g: CanvasRenderingContext2D, scale: number, height: number): void {
+  const total = (span.t1 - span.t0) / 1000;
+  const rough = total / 6;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough)!;
+  g.fillStyle = '#66707a';
+  for (let t = 0; t <= total; t += step) {
+    const x = LABEL_WIDTH + t * 1000 * scale;
+    g.fillRect(x, AXIS_HEIGHT - 3, 1, height);
+    g.fillText(`${Number(t.toPrecision(6))} s`, x + 3, AXIS_HEIGHT / 2);
+  }
+  g.fillStyle = 'rgba(255, 255, 255, 0.6)'; // fade the gridlines under the bars
+  g.fillRect(LABEL_WIDTH, AXIS_HEIGHT, g.canvas.width, height);
+}
 
 canvas.addEventListener('mousemove', (e) => {
   const box = canvas.getBoundingClientRect();
