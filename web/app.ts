@@ -10,7 +10,8 @@ const ROW_HEIGHT = 22;
 const LANE_HEIGHT = 18;
 const LABEL_WIDTH = 90;
 const AXIS_HEIGHT = 16;
-const BARS_PER_FRAME = 20_000;
+const ROWS_PER_SLICE = 20_000;
+const DRAW_INTERVAL_MS = 500;
 const VIEW_INTERVAL_MS = 300;
 const CHATTER_LIMIT = 200_000;
 const FAILED = new Set(['fail', 'uxsuccess']);
@@ -313,65 +314,103 @@ let span = { t0: 0, t1: 1 };
 let drawJob = 0;
 let drawQueued = false;
 
-/** Redraw from scratch, BARS_PER_FRAME bars per animation frame; a newer draw cancels an older one. */
+/** Redraw at most every DRAW_INTERVAL_MS; a newer draw cancels one still in progress. */
 function drawTimeline(): void {
   if (drawQueued) return;
   drawQueued = true;
-  requestAnimationFrame(() => {
-    drawQueued = false;
-    const job = ++drawJob;
-    let t0 = Infinity;
-    let t1 = -Infinity;
-    const byLane = new Map<string, number[]>();
-    for (const r of rows) {
-      if (!r || !(r.start <= r.end)) continue;
-      if (r.start < t0) t0 = r.start;
-      if (r.end > t1) t1 = r.end;
-      let list = byLane.get(r.route);
-      if (!list) byLane.set(r.route, (list = []));
-      list.push(r.index);
+  const wait = Math.max(0, DRAW_INTERVAL_MS - (performance.now() - lastDraw));
+  setTimeout(() => requestAnimationFrame(redraw), wait);
+}
+
+let lastDraw = -Infinity;
+
+// Which status shows where several tests share a pixel: failures win, passes give way.
+const PAINT_ORDER = ['', 'success', 'inprogress', 'xfail', 'skip', 'uxsuccess', 'fail'];
+const PAINT_RANK: Record<string, number> = Object.fromEntries(PAINT_ORDER.map((s, i) => [s, i]));
+
+/** A running test's bar reaches the latest time seen. */
+const endOf = (r: TestRow) => (Number.isFinite(r.end) ? r.end : r.status === 'inprogress' ? span.t1 : r.start);
+
+/**
+ * Tests → per lane and pixel column, the most important status touching it
+ * (ROWS_PER_SLICE tests per animation frame), then one rectangle per run of
+ * equal columns: at most lanes × width rectangles, however big the run.
+ */
+function redraw(): void {
+  drawQueued = false;
+  lastDraw = performance.now();
+  const job = ++drawJob;
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  const byLane = new Map<string, number[]>();
+  for (const r of rows) {
+    if (!r || !Number.isFinite(r.start)) continue;
+    t0 = Math.min(t0, r.start);
+    t1 = Math.max(t1, Number.isFinite(r.end) ? r.end : r.start);
+    let list = byLane.get(r.route);
+    if (!list) byLane.set(r.route, (list = []));
+    list.push(r.index);
+  }
+  const laneNames = [...byLane.keys()].sort();
+  const nextSpan = { t0, t1: Math.max(t1, t0 + 1) };
+  const width = canvas.clientWidth;
+  const columns = Math.max(1, Math.floor(width - LABEL_WIDTH - 4));
+  const scale = columns / (nextSpan.t1 - nextSpan.t0);
+  const paint = new Uint8Array(laneNames.length * columns);
+  const work = laneNames.flatMap((lane) => byLane.get(lane)!);
+  const laneOf = new Map(laneNames.map((lane, i) => [lane, i]));
+  let at = 0;
+  const slice = () => {
+    if (job !== drawJob) return;
+    const stop = Math.min(work.length, at + ROWS_PER_SLICE);
+    for (; at < stop; at++) {
+      const r = rows[work[at]];
+      const base = laneOf.get(r.route)! * columns;
+      const end = Number.isFinite(r.end) ? r.end : r.status === 'inprogress' ? nextSpan.t1 : r.start;
+      const x0 = Math.min(columns - 1, Math.floor((r.start - nextSpan.t0) * scale));
+      const x1 = Math.min(columns - 1, Math.floor((end - nextSpan.t0) * scale));
+      const rank = PAINT_RANK[r.status] ?? 1;
+      for (let x = x0; x <= x1; x++) if (paint[base + x] < rank) paint[base + x] = rank;
     }
-    lanes = [...byLane.keys()].sort();
-    laneRows = byLane;
-    span = { t0, t1: Math.max(t1, t0 + 1) };
-    canvas.dataset.lanes = String(lanes.length);
-    const ratio = window.devicePixelRatio || 1;
-    const width = canvas.clientWidth;
-    const height = AXIS_HEIGHT + Math.max(1, lanes.length) * LANE_HEIGHT;
-    canvas.style.height = `${height}px`;
-    canvas.width = width * ratio;
-    canvas.height = height * ratio;
-    const g = canvas.getContext('2d')!;
-    g.scale(ratio, ratio);
-    g.font = '11px system-ui, sans-serif';
-    g.textBaseline = 'middle';
-    g.fillStyle = '#66707a';
-    lanes.forEach((lane, i) => g.fillText(lane === '' ? '(no route)' : `worker ${lane}`, 4, AXIS_HEIGHT + i * LANE_HEIGHT + LANE_HEIGHT / 2));
-    const scale = (width - LABEL_WIDTH - 4) / (span.t1 - span.t0);
-    if (lanes.length) drawAxis(g, scale, height);
-    // Thousands of tests share a pixel in a big run: draw the ones that need a
-    // look (failures, then skips and the rest) after the passes, so they stay visible.
-    const work = lanes.flatMap((lane, i) => byLane.get(lane)!.map((index) => [i, index]));
-    work.sort((a, b) => DRAW_ORDER(rows[a[1]].status) - DRAW_ORDER(rows[b[1]].status));
-    let at = 0;
-    const slice = () => {
-      if (job !== drawJob) return;
-      const stop = Math.min(work.length, at + BARS_PER_FRAME);
-      for (; at < stop; at++) {
-        const [lane, index] = work[at];
-        const r = rows[index];
-        g.fillStyle = COLOURS[r.status] ?? '#999';
-        const x = LABEL_WIDTH + (r.start - span.t0) * scale;
-        g.fillRect(x, AXIS_HEIGHT + lane * LANE_HEIGHT + 2, Math.max(1, (r.end - r.start) * scale), LANE_HEIGHT - 4);
+    if (at < work.length) requestAnimationFrame(slice);
+    else paintLanes(laneNames, byLane, nextSpan, paint, columns, scale);
+  };
+  slice();
+}
+
+function paintLanes(names: string[], byLane: Map<string, number[]>, nextSpan: typeof span, paint: Uint8Array, columns: number, scale: number): void {
+  lanes = names;
+  laneRows = byLane;
+  span = nextSpan;
+  canvas.dataset.lanes = String(lanes.length);
+  const ratio = window.devicePixelRatio || 1;
+  const height = AXIS_HEIGHT + Math.max(1, lanes.length) * LANE_HEIGHT;
+  canvas.style.height = `${height}px`;
+  canvas.width = canvas.clientWidth * ratio;
+  canvas.height = height * ratio;
+  const g = canvas.getContext('2d')!;
+  g.scale(ratio, ratio);
+  g.font = '11px system-ui, sans-serif';
+  g.textBaseline = 'middle';
+  g.fillStyle = '#66707a';
+  lanes.forEach((lane, i) => g.fillText(lane === '' ? '(no route)' : `worker ${lane}`, 4, AXIS_HEIGHT + i * LANE_HEIGHT + LANE_HEIGHT / 2));
+  if (!lanes.length) return;
+  drawAxis(g, scale, height);
+  lanes.forEach((_, lane) => {
+    const base = lane * columns;
+    for (let x = 0; x < columns; ) {
+      const rank = paint[base + x];
+      let end = x + 1;
+      while (end < columns && paint[base + end] === rank) end++;
+      if (rank) {
+        g.fillStyle = COLOURS[PAINT_ORDER[rank]];
+        g.fillRect(LABEL_WIDTH + x, AXIS_HEIGHT + lane * LANE_HEIGHT + 2, end - x, LANE_HEIGHT - 4);
       }
-      if (at < work.length) requestAnimationFrame(slice);
-    };
-    slice();
+      x = end;
+    }
   });
 }
 new ResizeObserver(() => drawTimeline()).observe(canvas);
-
-const DRAW_ORDER = (status: string) => (status === 'success' ? 0 : FAILED.has(status) ? 2 : 1);
 
 /** Light gridlines at a round step (1, 2 or 5 × 10^k seconds), about six across. */
 function drawAxis(g: CanvasRenderingContext2D, scale: number, height: number): void {
@@ -392,10 +431,10 @@ function drawAxis(g: CanvasRenderingContext2D, scale: number, height: number): v
 canvas.addEventListener('mousemove', (e) => {
   const box = canvas.getBoundingClientRect();
   const lane = lanes[Math.floor((e.clientY - box.top - AXIS_HEIGHT) / LANE_HEIGHT)];
-  const scale = (canvas.clientWidth - LABEL_WIDTH - 4) / (span.t1 - span.t0);
+  const scale = Math.max(1, Math.floor(canvas.clientWidth - LABEL_WIDTH - 4)) / (span.t1 - span.t0);
   const t = span.t0 + (e.clientX - box.left - LABEL_WIDTH) / scale;
-  const slack = 2 / scale; // a couple of pixels, so 1-pixel bars can be hovered
-  const hit = lane === undefined ? undefined : laneRows.get(lane)?.find((i) => rows[i].start - slack <= t && t <= rows[i].end + slack);
+  const slack = 1 / scale; // a pixel, so the thinnest bars can be hovered
+  const hit = lane === undefined ? undefined : laneRows.get(lane)?.find((i) => rows[i].start - slack <= t && t <= endOf(rows[i]) + slack);
   if (hit === undefined) return void (tip.style.display = 'none');
   const r = rows[hit];
   tip.textContent = `${r.id} — ${r.status}, ${seconds(duration(r))}, worker ${workerName(r.route)}`;

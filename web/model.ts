@@ -54,7 +54,7 @@ export class RunModel {
   readonly rows: TestRow[] = [];
   private readonly byKey = new Map<string, number>();
   private readonly files = new Map<number, Attachment[]>();
-  private changed = new Set<number>();
+  private readonly changed = new Set<number>();
   private chatter: Record<string, string> = {};
   /** One streaming decoder per route, so a character split across events stays whole. */
   private readonly text = new Map<string, TextDecoder>();
@@ -119,12 +119,19 @@ export class RunModel {
     return this.files.get(index) ?? [];
   }
 
-  /** Rows changed since the last call, and chatter received since then. */
-  takeChanges(): { rows: TestRow[]; chatter: Record<string, string> } {
-    const rows = [...this.changed].sort((a, b) => a - b).map((i) => this.rows[i]);
+  /**
+   * Up to `limit` rows changed since they were last taken (oldest change first,
+   * so new rows come in index order), and the chatter received since the last call.
+   */
+  takeChanges(limit: number): { rows: TestRow[]; chatter: Record<string, string>; more: boolean } {
+    const rows: TestRow[] = [];
+    for (const index of this.changed) {
+      if (rows.length === limit) break;
+      rows.push(this.rows[index]);
+      this.changed.delete(index);
+    }
     const chatter = this.chatter;
-    this.changed = new Set();
     this.chatter = {};
-    return { rows, chatter };
+    return { rows, chatter, more: this.changed.size > 0 };
   }
 }

@@ -15,6 +15,10 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 
 const FLUSH_MS = 150;
+// The page deserialises each update on its main thread: keep every one small
+// (a few ms), and send a backlog in quick succession instead of all at once.
+const ROWS_PER_UPDATE = 4000;
+const BACKLOG_FLUSH_MS = 20;
 let model = new RunModel();
 let generation = 0;
 let progress: SourceProgress[] = [];
@@ -102,13 +106,14 @@ async function gunzipIfNeeded(body: ReadableStream<Uint8Array>, state: SourcePro
   return state.gzip ? rest.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>) : rest;
 }
 
-function scheduleFlush(): void {
-  if (flushTimer === undefined) flushTimer = setTimeout(flush, FLUSH_MS);
+function scheduleFlush(soon = false): void {
+  if (flushTimer === undefined) flushTimer = setTimeout(flush, soon ? BACKLOG_FLUSH_MS : FLUSH_MS);
 }
 
 function flush(): void {
   flushTimer = undefined;
-  const { rows, chatter } = model.takeChanges();
+  const { rows, chatter, more } = model.takeChanges(ROWS_PER_UPDATE);
   const update: Update = { type: 'update', generation, rows, totals: model.summary.result(), chatter, sources: progress };
   scope.postMessage(update);
+  if (more) scheduleFlush(true);
 }
