@@ -31,22 +31,27 @@ scope.onmessage = ({ data }) => {
   }
 };
 
+/** Aborted when another run is opened: stops its fetches (a followed file never ends by itself). */
+let reading = new AbortController();
+
 function open(gen: number, sources: Source[]): void {
+  reading.abort();
+  reading = new AbortController();
   generation = gen;
   model = new RunModel();
   progress = sources.map((s) => ({ name: s.name, bytes: 0, gzip: false, done: false }));
-  sources.forEach((s, i) => void read(gen, s, progress[i]));
+  sources.forEach((s, i) => void read(gen, s, progress[i], reading.signal));
   scheduleFlush();
 }
 
-async function read(gen: number, source: Source, state: SourceProgress): Promise<void> {
+async function read(gen: number, source: Source, state: SourceProgress, signal: AbortSignal): Promise<void> {
   try {
     let body: ReadableStream<Uint8Array>;
     if ('file' in source) {
       body = source.file.stream();
       state.total = source.file.size;
     } else {
-      const response = await fetch(source.url);
+      const response = await fetch(source.url, { signal });
       if (!response.ok || !response.body) throw new Error(`${response.status} ${(await response.text()).trim() || response.statusText}`);
       const size = Number(response.headers.get('content-length') ?? response.headers.get('x-file-size') ?? NaN);
       if (size > 0) state.total = size;
@@ -62,6 +67,7 @@ async function read(gen: number, source: Source, state: SourceProgress): Promise
       }),
     );
     const events = (await gunzipIfNeeded(counted, state)).pipeThrough(new DecoderStream({ backend: 'wasm' })).getReader();
+    signal.addEventListener('abort', () => void events.cancel().catch(() => {}));
     for (;;) {
       const { done, value } = await events.read();
       if (done || gen !== generation) break;
@@ -69,6 +75,7 @@ async function read(gen: number, source: Source, state: SourceProgress): Promise
       scheduleFlush();
     }
   } catch (e) {
+    if (signal.aborted) return; // replaced by another run: nothing to report
     state.error = (e as Error).message;
   }
   state.done = true;

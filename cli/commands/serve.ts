@@ -131,7 +131,7 @@ async function followFile(req: IncomingMessage, res: ServerResponse, path: strin
       const { bytesRead } = await fh.read(buf, 0, CHUNK, position);
       if (bytesRead > 0) {
         position += bytesRead;
-        if (!res.write(buf.subarray(0, bytesRead))) await new Promise((r) => res.once('drain', r).once('close', r));
+        await send(res, buf.subarray(0, bytesRead));
         continue;
       }
       if ((await stat(path)).size < position) break; // truncated or replaced: this run is over
@@ -160,12 +160,24 @@ async function proxy(res: ServerResponse, target: string): Promise<void> {
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store', ...(length && !response.headers.get('content-encoding') ? { 'x-file-size': length } : {}) });
   try {
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      if (!res.write(chunk)) await new Promise((r) => res.once('drain', r).once('close', r));
-      if (res.destroyed) break;
+      if (res.destroyed) break; // the page went away: leaving the loop cancels the fetch
+      await send(res, chunk);
     }
   } finally {
     res.end();
   }
+}
+
+/** Write, then wait while the socket is full; never wait on a response that is already closed. */
+function send(res: ServerResponse, chunk: Uint8Array): Promise<void> | void {
+  if (res.destroyed || res.write(chunk)) return;
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
 }
 
 function openBrowser(url: string): void {
