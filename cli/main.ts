@@ -19,8 +19,9 @@ import { emit } from './commands/emit.js';
 import { v1to2, v2to1 } from './commands/convert.js';
 import { muxCommand } from './commands/mux.js';
 import { fromJunit } from './commands/fromjunit.js';
+import { serve } from './commands/serve.js';
 
-const COMMANDS: Command[] = [json, encode, summary, muxCommand, stats, ls, csv, junit, tags, filter, trace, emit, v1to2, v2to1, fromJunit];
+const COMMANDS: Command[] = [json, encode, summary, muxCommand, stats, ls, csv, junit, tags, filter, trace, emit, v1to2, v2to1, fromJunit, serve];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -1,0 +1,60 @@
+// Local HTTP for `subunit serve` (and the browser tests): static files under
+// fixed roots, never outside them, and servers bound to 127.0.0.1 only.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { extname, resolve, sep } from 'node:path';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+};
+
+/** Serve `relative` under `root`; 404 for anything missing or outside it. */
+export async function sendFile(res: ServerResponse, root: string, relative: string): Promise<void> {
+  const base = resolve(root);
+  const path = resolve(base, '.' + sep + decodeURIComponent(relative));
+  if (path !== base && !path.startsWith(base + sep)) return notFound(res);
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return notFound(res);
+    res.writeHead(200, {
+      'content-type': MIME[extname(path)] ?? 'application/octet-stream',
+      'content-length': info.size,
+      'cache-control': 'no-store',
+    });
+    createReadStream(path).pipe(res);
+  } catch {
+    notFound(res);
+  }
+}
+
+export function notFound(res: ServerResponse): void {
+  res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
+
+/** Listen on 127.0.0.1 only (port 0: any free port); resolves with the base URL. */
+export function listenLocal(handler: Handler, port = 0): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    Promise.resolve(handler(req, res, url)).catch((e: Error) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`${e.message}\n`);
+    });
+  });
+  return new Promise((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', fail);
+      const address = server.address() as { port: number };
+      done({ server, url: `http://127.0.0.1:${address.port}/` });
+    });
+  });
+}

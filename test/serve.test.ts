@@ -1,0 +1,330 @@
+// `subunit serve` end to end: the built command, a real headless Chromium,
+// and python-subunit's `subunit-stats` as the judge of the totals.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
+import { Encoder, concat } from '../bindings/index.js';
+import { listenLocal } from '../cli/http.js';
+import { FIXTURES } from './helpers.js';
+import { launchChromium } from './chromium.js';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const CLI = ROOT + 'dist/cli/main.js';
+const SCREENSHOTS = ROOT + 'web/screenshots/';
+const TMP = mkdtempSync(join(tmpdir(), 'subunit-serve-'));
+
+interface Totals { tests: number; passed: number; failed: number; skipped: number }
+
+const statsCache = new Map<string, Totals>();
+
+/** The reference numbers: python-subunit's subunit-stats (installed by .ci/run); slow, so once per file. */
+function subunitStats(file: string): Totals {
+  const cached = statsCache.get(file);
+  if (cached) return cached;
+  let out: string;
+  try {
+    out = execFileSync('subunit-stats', { input: readFileSync(file), encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] });
+  } catch (e) {
+    out = (e as { stdout: string }).stdout; // exit status 1 when the run failed
+  }
+  const n = (label: string) => Number(new RegExp(`${label} tests:\\s+(\\d+)`).exec(out)![1]);
+  const totals = { tests: n('Total'), passed: n('Passed'), failed: n('Failed'), skipped: n('Skipped') };
+  statsCache.set(file, totals);
+  return totals;
+}
+
+interface Served { child: ChildProcess; url: string; stderr: () => string }
+
+function startServe(args: string[]): Promise<Served> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'serve', ...args]);
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (b) => (err += b));
+    child.stdout.on('data', (b) => {
+      out += b;
+      const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(out)?.[0];
+      if (url) resolve({ child, url, stderr: () => err });
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+  });
+}
+
+function stop(served: Served): Promise<number | null> {
+  return new Promise((resolve) => {
+    served.child.removeAllListeners('exit');
+    served.child.once('exit', (code) => resolve(code));
+    served.child.kill('SIGTERM');
+  });
+}
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b) => (stdout += b));
+    child.stderr.on('data', (b) => (stderr += b));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function pageTotals(page: Page): Promise<Totals> {
+  const n = async (name: string) => Number((await page.textContent(`[data-total=${name}] .n`))!.replace(/,/g, ''));
+  return { tests: await n('tests'), passed: await n('passed'), failed: await n('failed'), skipped: await n('skipped') };
+}
+
+/** Wait until the page shows `expected` (the worker posts updates a few times a second). */
+async function expectTotals(page: Page, expected: Totals, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(
+    (tests) => document.querySelector('[data-total=tests] .n')?.textContent?.replace(/,/g, '') === String(tests),
+    expected.tests,
+    { timeout },
+  );
+  await page.waitForTimeout(400); // one more update, so passed/failed are from the same flush
+  expect(await pageTotals(page)).toEqual(expected);
+}
+
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+const pageErrors: string[] = [];
+
+async function newPage(url: string): Promise<Page> {
+  const page = await browser.context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(url);
+  return page;
+}
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  rmSync(TMP, { recursive: true, force: true });
+});
+
+describe('subunit serve: command line', () => {
+  it('refuses a missing file with one line, before listening', async () => {
+    const r = await runCli(['serve', 'no-such.subunit']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('subunit: no-such.subunit: no such file\n');
+  });
+
+  it('refuses a bad port with one line', async () => {
+    const r = await runCli(['serve', '--port', 'http']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('subunit: serve: --port must be a number from 0 to 65535, not "http"\n');
+  });
+
+  it('listens on 127.0.0.1 only, answers only to its own host name, and stops cleanly', async () => {
+    const served = await startServe([FIXTURES + 'chatter.subunit']);
+    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(served.url + 'api/inputs', { headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject).end();
+      });
+    expect(await status(new URL(served.url).host)).toBe(200);
+    expect(await status('attacker.example:80')).toBe(403);
+    expect(await stop(served)).toBe(0);
+  });
+});
+
+describe('subunit serve: the page, on a real parallel run (3 workers)', () => {
+  const file = FIXTURES + 'sample-run-parallel.subunit';
+  let served: Served;
+  let page: Page;
+  beforeAll(async () => {
+    served = await startServe([file]);
+    page = await newPage(served.url);
+    await expectTotals(page, subunitStats(file)); // every test below starts from the loaded run
+  });
+  afterAll(async () => {
+    await page?.close();
+    if (served) await stop(served);
+  });
+
+  it('shows exactly the totals subunit-stats prints', async () => {
+    const expected = subunitStats(file);
+    expect(expected.tests).toBeGreaterThan(3000);
+    await expectTotals(page, expected);
+    expect(await page.textContent('#sources')).toMatch(/sample-run-parallel\.subunit: 1\.27 MB/);
+  });
+
+  it('lists the tests, filters by status, worker and tag, sorts by duration', async () => {
+    const rowCount = () => page.$$eval('#table .row', (rs) => rs.filter((r) => (r as HTMLElement).style.display !== 'none').length);
+    expect(await rowCount()).toBeGreaterThan(10); // virtualised: only what fits
+    expect(await rowCount()).toBeLessThan(100);
+    await page.selectOption('#status', 'fail');
+    await expect.poll(() => page.textContent('#count')).toMatch(new RegExp(`^${subunitStats(file).failed} of `));
+    const statuses = await page.$$eval('#table .row .status', (s) => s.filter((e) => (e.parentElement as HTMLElement).style.display !== 'none').map((e) => e.textContent));
+    expect(new Set(statuses)).toEqual(new Set(['fail']));
+
+    await page.selectOption('#status', '');
+    await page.selectOption('#worker', '=1');
+    await expect.poll(() => page.$$eval('#table .row:not([style*="none"]) .worker', (s) => [...new Set(s.map((e) => e.textContent))])).toEqual(['1']);
+    await page.selectOption('#worker', '');
+    await page.fill('#tag', 'worker-2');
+    await expect.poll(() => page.$$eval('#table .row:not([style*="none"]) .worker', (s) => [...new Set(s.map((e) => e.textContent))])).toEqual(['2']);
+    await page.fill('#tag', '');
+
+    await page.selectOption('#sort', 'duration');
+    await expect.poll(async () => {
+      const times = await page.$$eval('#table .row:not([style*="none"]) .time', (s) => s.map((e) => parseFloat(e.textContent!)));
+      return times.length > 5 && times.every((t, i) => i === 0 || times[i - 1] >= t);
+    }).toBe(true);
+    await page.selectOption('#sort', 'order');
+  });
+
+  it('opens a failure with its traceback attachment', async () => {
+    await page.selectOption('#status', 'fail');
+    const first = page.locator('#table .row').first();
+    const id = await first.locator('.id').textContent();
+    await first.click();
+    await expect.poll(() => page.textContent('#details h2')).toBe(id);
+    await expect.poll(() => page.textContent('#details .attachment h3')).toMatch(/^traceback — text\/x-traceback/);
+    expect(await page.textContent('#details .attachment pre')).toMatch(/^Traceback \(most recent call last\):/);
+    await page.screenshot({ path: SCREENSHOTS + 'serve-failure.png' });
+  });
+
+  it('draws a timeline with one lane per worker, bars in every lane, and hover details', async () => {
+    await page.selectOption('#status', '');
+    await expect.poll(() => page.getAttribute('#timeline', 'data-lanes')).toBe('3');
+    // bar pixels in each lane's band (right of the labels), read back from the canvas
+    const bars = await page.evaluate(() => {
+      const c = document.querySelector('#timeline') as HTMLCanvasElement;
+      const g = c.getContext('2d')!;
+      const ratio = c.width / c.clientWidth;
+      return [0, 1, 2].map((lane) => {
+        const y = Math.round((16 + lane * 18 + 9) * ratio);
+        const data = g.getImageData(Math.round(90 * ratio), y, c.width - Math.round(90 * ratio), 1).data;
+        const xs: number[] = [];
+        // bars are saturated status colours; background, labels and faded gridlines are light
+        for (let i = 0; i < data.length; i += 4) if (Math.min(data[i], data[i + 1], data[i + 2]) < 150) xs.push(i / 4 / ratio + 90);
+        return xs;
+      });
+    });
+    for (const xs of bars) expect(xs.length).toBeGreaterThan(50);
+    const box = (await page.locator('#timeline').boundingBox())!;
+    await page.mouse.move(box.x + bars[1][Math.floor(bars[1].length / 2)], box.y + 16 + 18 + 9);
+    await expect.poll(() => page.isVisible('#tip')).toBe(true);
+    expect(await page.textContent('#tip')).toMatch(/ — (success|fail|skip|xfail|uxsuccess), [\d.]+ s, worker 1$/);
+    await page.screenshot({ path: SCREENSHOTS + 'serve-overview.png' });
+  });
+});
+
+/**
+ * A run of `tests` tests over `workers` workers, 1 in 500 failing with a
+ * traceback, 1 in 50 skipped; with its totals, known by construction (python's
+ * subunit-stats needs minutes for it on a busy machine; it judges the real runs above).
+ */
+function syntheticRun(tests: number, workers: number): { bytes: Uint8Array; totals: Totals } {
+  const totals = { tests, passed: 0, failed: 0, skipped: 0 };
+  const encoder = new Encoder();
+  const parts: Uint8Array[] = [];
+  const t0 = Date.UTC(2026, 0, 1) / 1000;
+  const clock = new Array(workers).fill(0);
+  for (let i = 0; i < tests; i++) {
+    const w = i % workers;
+    const routeCode = String(w);
+    const testId = `pkg.module_${Math.floor(i / 1000)}.Test${i % 97}.test_${i}`;
+    const start = clock[w];
+    clock[w] += 1 + (i % 13) * 3; // milliseconds
+    const ts = (ms: number) => new Date(t0 * 1000 + ms);
+    parts.push(encoder.encode({ testId, routeCode, status: 'inprogress', timestamp: ts(start) }));
+    const fail = i % 500 === 0;
+    if (fail) parts.push(encoder.encode({ testId, routeCode, fileName: 'traceback', mimeType: 'text/x-traceback; charset="utf8"', fileBytes: new TextEncoder().encode(`Traceback: test ${i} failed\n`), eof: true }));
+    const status = fail ? 'fail' : i % 50 === 1 ? 'skip' : 'success';
+    totals[status === 'fail' ? 'failed' : status === 'skip' ? 'skipped' : 'passed']++;
+    parts.push(encoder.encode({ testId, routeCode, status, timestamp: ts(clock[w]), tags: [`worker-${w}`] }));
+  }
+  return { bytes: concat(parts), totals };
+}
+
+describe('subunit serve: live, gzip, dropped files, typed URLs, 100 000 tests', () => {
+  it('follows a file as it grows (a run still being written)', async () => {
+    const full = readFileSync(FIXTURES + 'sample-run.subunit');
+    const file = join(TMP, 'growing.subunit');
+    const cut = Math.floor(full.length * 0.4) + 7; // inside a packet
+    writeFileSync(file, full.subarray(0, cut));
+    const served = await startServe([file]);
+    const page = await newPage(served.url);
+    try {
+      await page.waitForFunction(() => Number(document.querySelector('[data-total=tests] .n')!.textContent!.replace(/,/g, '')) > 0);
+      const partial = await pageTotals(page);
+      expect(partial.tests).toBeLessThan(subunitStats(FIXTURES + 'sample-run.subunit').tests);
+      expect(await page.textContent('#sources')).toMatch(/following/);
+      appendFileSync(file, full.subarray(cut));
+      await expectTotals(page, subunitStats(FIXTURES + 'sample-run.subunit'));
+    } finally {
+      await page.close();
+      await stop(served);
+    }
+  });
+
+  it('takes a dropped gzip file and a typed URL, detecting gzip by its bytes', async () => {
+    const served = await startServe([]);
+    const page = await newPage(served.url);
+    const { server, url: other } = await listenLocal((_req, res) =>
+      void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(gzipSync(readFileSync(FIXTURES + 'nested-routes.subunit'))),
+    );
+    try {
+      // a drop, as the browser delivers it: a DataTransfer holding a File
+      const gz = gzipSync(readFileSync(FIXTURES + 'sample-run-parallel.subunit'));
+      const transfer = await page.evaluateHandle((b64) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'run.bin'));
+        return dt;
+      }, gz.toString('base64'));
+      await page.dispatchEvent('body', 'drop', { dataTransfer: transfer });
+      await expectTotals(page, subunitStats(FIXTURES + 'sample-run-parallel.subunit'));
+      expect(await page.textContent('#sources')).toMatch(/^run\.bin: 0\.\d\d MB, gzip, complete$/);
+
+      await page.fill('#url', other + 'anything');
+      await page.click('#open-url button');
+      await expectTotals(page, subunitStats(FIXTURES + 'nested-routes.subunit'));
+      // nested-routes has output from several workers outside any test
+      await expect.poll(() => page.$$eval('#chatter-route option', (o) => o.map((e) => e.textContent))).toContain('worker 0');
+      await page.selectOption('#chatter-route', { label: 'worker 0' });
+      expect(await page.textContent('#chatter pre')).toMatch(/output from worker 0 test 0/);
+    } finally {
+      server.close();
+      await page.close();
+      await stop(served);
+    }
+  });
+
+  it('holds a 100 000-test run from 4 workers and stays responsive', { timeout: 240_000 }, async () => {
+    const file = join(TMP, 'big.subunit');
+    const { bytes, totals: expected } = syntheticRun(100_000, 4);
+    writeFileSync(file, bytes);
+    const served = await startServe([file]);
+    const page = await newPage(served.url);
+    try {
+      await expectTotals(page, expected, 200_000);
+      expect(await page.getAttribute('#timeline', 'data-lanes')).toBe('4');
+      // scroll to the end of the table: the last test is drawn, and few rows exist in the DOM
+      await page.$eval('#table', (t) => (t.scrollTop = t.scrollHeight));
+      await expect.poll(() => page.$$eval('#table .row:not([style*="none"]) .id', (s) => s.map((e) => e.textContent))).toContain('pkg.module_99.Test89.test_99999');
+      expect(await page.$$eval('#table .row', (r) => r.length)).toBeLessThan(100);
+      await page.selectOption('#status', 'fail');
+      await expect.poll(() => page.textContent('#count')).toBe(`${expected.failed} of 100,000`);
+      await page.selectOption('#status', '');
+      await page.screenshot({ path: SCREENSHOTS + 'serve-100k.png' });
+    } finally {
+      await page.close();
+      await stop(served);
+    }
+  });
+
+  it('raised no uncaught error in any page', () => expect(pageErrors).toEqual([]));
+});
