@@ -83,28 +83,27 @@ class WasmCore implements Core {
     if (size > MAX_PACKET) return null;
     const d = this.desc;
     const stage = this.stage;
+    let at = 0;
+    const put = (s: string, len: number, slot: number) => {
+      d[slot] = at;
+      d[slot + 1] = len;
+      at = writeUtf8(stage, at, s);
+    };
     d[E_FLAGS] = p.flags;
     d[E_SECONDS] = p.seconds;
     d[E_NANOS] = p.nanos;
-    let at = this.stageString(p.testId, p.testIdLen, E_TESTID_OFF, 0);
-    at = this.stageString(p.mimeType, p.mimeLen, E_MIME_OFF, at);
-    at = this.stageString(p.fileName, p.nameLen, E_NAME_OFF, at);
-    at = this.stageString(p.routeCode, p.routeLen, E_ROUTE_OFF, at);
+    put(p.testId, p.testIdLen, E_TESTID_OFF);
+    put(p.mimeType, p.mimeLen, E_MIME_OFF);
+    put(p.fileName, p.nameLen, E_NAME_OFF);
+    put(p.routeCode, p.routeLen, E_ROUTE_OFF);
     d[E_FILE_OFF] = at;
     d[E_FILE_LEN] = p.fileBytes.length;
     stage.set(p.fileBytes, at);
     at += p.fileBytes.length;
     d[E_TAGS_COUNT] = p.tags.length;
-    for (let i = 0; i < p.tags.length; i++) at = this.stageString(p.tags[i], p.tagLens[i], E_TAGS + 2 * i, at);
+    for (let i = 0; i < p.tags.length; i++) put(p.tags[i], p.tagLens[i], E_TAGS + 2 * i);
     const len = this.x.encode();
     return len === ENC_TOO_LONG ? null : this.out.subarray(0, len);
-  }
-
-  /** Write a string into the stage area at `at` and describe it in descriptor slots slot, slot+1. */
-  private stageString(s: string, len: number, slot: number, at: number): number {
-    this.desc[slot] = at;
-    this.desc[slot + 1] = len;
-    return writeUtf8(this.stage, at, s);
   }
 
   crc32(bytes: Uint8Array, crc = 0): number {
