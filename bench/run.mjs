@@ -5,7 +5,7 @@
 // Uses dist/ (npm run bench builds first).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { createRequire } from 'node:module';
@@ -68,6 +68,7 @@ function pythonDecode(path, passes) {
 // ---- the run ---------------------------------------------------------------
 
 const tmp = mkdtempSync(join(tmpdir(), 'subunit-bench-'));
+const loadBefore = loadavg()[0];
 const t0 = performance.now();
 const workloads = allWorkloads();
 const workloadInfo = [];
@@ -118,7 +119,6 @@ for (const w of workloads) {
   // lands — prefix every packet's route code with "0", in memory, whole
   // buffer — as add('rewrite route codes', backend, () => api.rewrite(...)).
   // Until then the table says "pending" rather than showing a stand-in.
-  if (typeof api.rewrite !== 'function') notes.push(`${name}: route-code rewriting not measured — the rewriter API (issue 3) is not in this build yet`);
 
   if (name !== 'chatter-heavy') {
     add('decode', 'subunit-js 0.0.2', async () => {
@@ -168,23 +168,27 @@ for (const w of workloads) {
     rmSync(path);
   }
 }
+if (typeof api.rewrite !== 'function') notes.push('route-code rewriting is not measured: the rewriter API (issue 3) is not in this build yet (the slot is marked in bench/run.mjs)');
 if (!hasPython) notes.push(`python-subunit not measured: ${PYTHON} with subunit + testtools is not installed (apt-get install python3-subunit)`);
 rmSync(tmp, { recursive: true, force: true });
 
 // ---- memory (fresh processes) ------------------------------------------------
 
-function child(args) {
-  const r = spawnSync(process.execPath, [here('memory.mjs').pathname, ...args.map(String)], { encoding: 'utf8' });
+function child(args, nodeFlags = []) {
+  const r = spawnSync(process.execPath, [...nodeFlags, here('memory.mjs').pathname, ...args.map(String)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`memory.mjs ${args.join(' ')} failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
   return JSON.parse(r.stdout);
 }
 const memory = [];
 // quick mode: the 1 GiB stream with the default backend only
-for (const backend of quick ? ['wasm'] : ['wasm', 'js']) {
-  console.error(`memory: 1 GiB through the push decoder (${backend})`);
-  const m = child(['stream', backend, 1 << 30]);
+// V8 grows its young generation to 3 × 16 MiB under this allocation rate; a
+// small one shows how much of the peak is the decoder's own
+const memoryJobs = [['wasm', []], ['js', []], ['wasm', ['--max-semi-space-size=1']]];
+for (const [backend, flags] of quick ? memoryJobs.slice(0, 1) : memoryJobs) {
+  console.error(`memory: 1 GiB through the push decoder (${backend} ${flags.join(' ')})`);
+  const m = child(['stream', backend, 1 << 30], flags);
   const late = m.samples.filter(([at]) => at >= m.bytes / 2).map((s) => s[1]);
-  memory.push({ ...m, growthSecondHalf: Math.max(...late) - Math.min(...late) });
+  memory.push({ ...m, flags: flags.join(' '), growthSecondHalf: Math.max(...late) - Math.min(...late) });
 }
 const bytewise = [];
 for (const backend of ['wasm', 'js']) {
@@ -213,10 +217,12 @@ const machine = {
   cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
   memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
   node: process.version,
-  python: hasPython ? spawnSync(PYTHON, ['-c', 'import sys, subunit; print(sys.version.split()[0], "python-subunit", subunit.__version__ if hasattr(subunit, "__version__") else "")'], { encoding: 'utf8' }).stdout.trim() : 'not installed',
+  python: hasPython ? spawnSync(PYTHON, ['-c', 'import sys, subunit; print(sys.version.split()[0], "with python-subunit", ".".join(map(str, subunit.__version__[:3])))'], { encoding: 'utf8' }).stdout.trim() : 'not installed',
   date: new Date().toISOString(),
   mode: quick ? 'quick' : 'full',
   seconds: Math.round((performance.now() - t0) / 1000),
+  // other processes on the machine skew every number: say how busy it was
+  loadAverage: [loadBefore, loadavg()[0]].map((l) => +l.toFixed(1)),
 };
 
 const x = (v) => (v === undefined ? '' : `${v < 0.1 ? v.toPrecision(2) : v.toFixed(v < 10 ? 2 : 1)}×`);
@@ -227,17 +233,46 @@ function table() {
   }
   return out.join('\n');
 }
+/** One row per workload, MB/s; "wasm" is the build the default backend picks (SIMD where supported). */
+const defaultWasm = simdSupported ? 'wasm-simd' : 'wasm-scalar';
+function summaryTable() {
+  const out = [
+    '| workload | decode wasm | decode js | python-subunit | subunit-js | wasm × python | wasm × subunit-js | scan wasm | scan js | encode wasm | encode js | memcpy | zlib.crc32 |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const { name } of workloadInfo) {
+    const mb = (op, impl) => fmt(find(name, op, impl)?.mbps);
+    const dw = find(name, 'decode', defaultWasm);
+    out.push(`| ${name} | ${mb('decode', defaultWasm)} | ${mb('decode', 'js')} | ${mb('decode', 'python-subunit')} | ${mb('decode', 'subunit-js 0.0.2') || 'n/a'} | ${x(dw?.xPython)} | ${x(dw?.xSubunitJs)} | ${mb('scan + validate', defaultWasm)} | ${mb('scan + validate', 'js')} | ${mb('encode', 'wasm')} | ${mb('encode', 'js')} | ${mb('limit: memcpy', 'TypedArray.set into a preallocated buffer')} | ${mb('limit: CRC32', 'zlib.crc32 (native)')} |`);
+  }
+  return out.join('\n');
+}
+
+/** The issue's targets, checked against this run. */
+function targets() {
+  const lines = [];
+  for (const w of ['real-run', 'small-packets']) {
+    const d = find(w, 'decode', defaultWasm);
+    if (d?.xPython !== undefined) lines.push(`decode ${w} ≥ 25× python-subunit: ${x(d.xPython)} — ${d.xPython >= 25 ? 'met' : 'NOT met'}`);
+    if (d?.xSubunitJs !== undefined) lines.push(`decode ${w} ≥ 8× subunit-js: ${x(d.xSubunitJs)} — ${d.xSubunitJs >= 8 ? 'met' : 'NOT met'}`);
+  }
+  const scan = find('real-run', 'scan + validate', defaultWasm);
+  if (scan) lines.push(`scan + validate real-run ≥ 1,500 MB/s: ${fmt(scan.mbps)} MB/s — ${scan.mbps >= 1500 ? 'met' : 'NOT met'}`);
+  lines.push(`route-code rewriting ≥ 4,000 MB/s on attachments: ${find('attachments', 'rewrite route codes', 'wasm') ? fmt(find('attachments', 'rewrite route codes', 'wasm').mbps) + ' MB/s' : 'not measured yet (issue 3)'}`);
+  return lines.map((l) => `- ${l}`).join('\n');
+}
+
 function memoryTable() {
   const out = ['| job | backend | time | peak RSS | RSS at start | RSS spread over the 2nd half |', '|---|---|--:|--:|--:|--:|'];
   for (const m of memory) {
-    out.push(`| 1 GiB of a real run, 64 KiB chunks, push decoder | ${m.backend} | ${m.seconds.toFixed(1)} s (${fmt(m.bytes / 1e6 / m.seconds)} MB/s) | ${fmt(m.peakRss / MIB)} MiB | ${fmt(m.startRss / MIB)} MiB | ${fmt(m.growthSecondHalf / MIB, 1)} MiB |`);
+    out.push(`| 1 GiB of a real run, 64 KiB chunks, push decoder${m.flags ? ` (node ${m.flags})` : ''} | ${m.backend} | ${m.seconds.toFixed(1)} s (${fmt(m.bytes / 1e6 / m.seconds)} MB/s) | ${fmt(m.peakRss / MIB)} MiB | ${fmt(m.startRss / MIB)} MiB | ${fmt(m.growthSecondHalf / MIB, 1)} MiB |`);
   }
   out.push('', '| one packet fed 1 byte at a time | backend | time | ns per byte |', '|---|---|--:|--:|');
   for (const b of bytewise) out.push(`| ${fmt(b.bytes)} bytes | ${b.backend} | ${b.seconds.toFixed(2)} s | ${fmt(b.nsPerByte)} |`);
   return out.join('\n');
 }
 
-const header = `Machine: ${machine.cpu}, ${machine.memory}; Node ${machine.node}; Python ${machine.python}; ${machine.date}; \`npm run bench${quick ? ' -- --quick' : ''}\` (${machine.mode} mode, ${machine.seconds} s). MB/s = input bytes (output bytes for encode) per second, median of the samples; 1 MB = 10⁶ bytes.`;
+const header = `Machine: ${machine.cpu}, ${machine.memory}, 1-minute load average ${machine.loadAverage.join(' → ')} during the run; Node ${machine.node}; Python ${machine.python}; ${machine.date}; \`npm run bench${quick ? ' -- --quick' : ''}\` (${machine.mode} mode, ${machine.seconds} s). MB/s = input bytes (output bytes for encode) per second, median of the samples; 1 MB = 10⁶ bytes.`;
 const workloadList = workloadInfo.map((w) => `- **${w.name}**: ${fmt(w.bytes / 1e6, 1)} MB, ${fmt(w.events)} events — ${w.about}`).join('\n');
 const results = `# Benchmark results
 
@@ -248,6 +283,16 @@ ${header}
 Workloads (generated deterministically by bench/workloads.mjs):
 
 ${workloadList}
+
+Summary (MB/s):
+
+${summaryTable()}
+
+Targets (issue 6):
+
+${targets()}
+
+All rows:
 
 ${table()}
 
@@ -271,8 +316,8 @@ const readme = readFileSync(readmePath, 'utf8');
 const START = '<!-- bench:start -->';
 const END = '<!-- bench:end -->';
 if (readme.includes(START) && readme.includes(END)) {
-  const body = `${header}\n\n${workloadList}\n\n${table()}\n\n${memoryTable()}\n`;
+  const body = `${header}\n\n${workloadList}\n\n${summaryTable()}\n\n${targets()}\n\n${memoryTable()}\n\nEvery row, the notes and the analysis: [bench/RESULTS.md](bench/RESULTS.md).\n`;
   writeFileSync(readmePath, readme.slice(0, readme.indexOf(START) + START.length) + `\n${body}` + readme.slice(readme.indexOf(END)));
 }
 
-console.log(`${header}\n\n${table()}\n\n${memoryTable()}\n\n${notes.join('\n')}`);
+console.log(`${header}\n\n${summaryTable()}\n\n${targets()}\n\n${table()}\n\n${memoryTable()}\n\n${notes.join('\n')}`);
