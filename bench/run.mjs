@@ -31,6 +31,8 @@ const wasmNames = Object.keys(cores).filter((n) => n !== 'js');
 /** One measured row: `seconds` for one pass over `bytes` bytes (and `events` events). */
 const rows = [];
 const fmt = (v, d = 0) => (v === undefined ? '' : v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+/** MB/s with enough digits that a slow peer does not read as 0. */
+const fmtRate = (v) => (v === undefined ? '' : fmt(v, v < 1 ? 2 : v < 10 ? 1 : 0));
 const notes = [];
 function row(workload, op, impl, seconds, bytes, events = 0, extra = {}) {
   rows.push({ workload, op, impl, seconds, bytes, events, mbps: bytes / 1e6 / seconds, eventsPerSec: events / seconds, ...extra });
@@ -229,7 +231,7 @@ const x = (v) => (v === undefined ? '' : `${v < 0.1 ? v.toPrecision(2) : v.toFix
 function table() {
   const out = ['| workload | operation | implementation | MB/s | events/s | × python-subunit | × subunit-js | wasm/js |', '|---|---|---|--:|--:|--:|--:|--:|'];
   for (const r of rows) {
-    out.push(`| ${r.workload} | ${r.op} | ${r.impl} | ${fmt(r.mbps)} | ${r.events ? fmt(r.eventsPerSec) : ''} | ${x(r.xPython)} | ${x(r.xSubunitJs)} | ${x(r.wasmOverJs)} |`);
+    out.push(`| ${r.workload} | ${r.op} | ${r.impl} | ${fmtRate(r.mbps)} | ${r.events ? fmt(r.eventsPerSec) : ''} | ${x(r.xPython)} | ${x(r.xSubunitJs)} | ${x(r.wasmOverJs)} |`);
   }
   return out.join('\n');
 }
@@ -241,7 +243,7 @@ function summaryTable() {
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const { name } of workloadInfo) {
-    const mb = (op, impl) => fmt(find(name, op, impl)?.mbps);
+    const mb = (op, impl) => fmtRate(find(name, op, impl)?.mbps);
     const dw = find(name, 'decode', defaultWasm);
     out.push(`| ${name} | ${mb('decode', defaultWasm)} | ${mb('decode', 'js')} | ${mb('decode', 'python-subunit')} | ${mb('decode', 'subunit-js 0.0.2') || 'n/a'} | ${x(dw?.xPython)} | ${x(dw?.xSubunitJs)} | ${mb('scan + validate', defaultWasm)} | ${mb('scan + validate', 'js')} | ${mb('encode', 'wasm')} | ${mb('encode', 'js')} | ${mb('limit: memcpy', 'TypedArray.set into a preallocated buffer')} | ${mb('limit: CRC32', 'zlib.crc32 (native)')} |`);
   }
