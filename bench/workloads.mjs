@@ -96,12 +96,14 @@ export function attachments() {
 }
 
 /** Mostly non-subunit text (log lines, some UTF-8 like "ó" = C3 B3) between small packets. */
-export function chatterHeavy() {
+// UTF-8 words include C3 B3 ("ó"), a 0xB3 the scanner must classify as text
+const LOG_WORDS = ['connecting', 'to', 'db', 'retry', 'ok', 'información', 'señal', 'canción', 'worker', 'done', '2026-11-25', 'WARN', 'DEBUG'];
+
+/** Log lines of `words` around each test's two packets, until `size` bytes. */
+function logLines(words, size) {
   const rand = prng(0x5eed0003);
-  // UTF-8 words include C3 B3 ("ó"), a 0xB3 the scanner must classify as text
-  const words = ['connecting', 'to', 'db', 'retry', 'ok', 'información', 'señal', 'canción', 'worker', 'done', '2026-11-25', 'WARN', 'DEBUG'];
-  const out = new Writer(TARGET + 4096);
-  for (let test = 0; out.length < TARGET; test++) {
+  const out = new Writer(size + 4096);
+  for (let test = 0; out.length < size; test++) {
     const ts = new Timestamp(1_700_000_000 + test, 0);
     const id = `pkg.chatty.TestLogs.test_${test}`;
     out.put(encoder.encode({ testId: id, status: 'inprogress', timestamp: ts }));
@@ -112,7 +114,21 @@ export function chatterHeavy() {
     }
     out.put(encoder.encode({ testId: id, status: 'success', timestamp: ts }));
   }
-  return { name: 'chatter-heavy', bytes: out.bytes(), about: '4–15 log lines of text (86 % of the bytes; some UTF-8, "ó" = C3 B3) around each test\'s two packets' };
+  return out.bytes();
+}
+
+export function chatterHeavy() {
+  return { name: 'chatter-heavy', bytes: logLines(LOG_WORDS, TARGET), about: '4–15 log lines of text (86 % of the bytes; some UTF-8, "ó" = C3 B3) around each test\'s two packets' };
+}
+
+/**
+ * The scanner's known worst case (bench/RESULTS.md, analysis): a lone word
+ * "ó" makes "ó ó" = C3 B3 20 C3 B3 …, a plausible header claiming ~3.3 MB
+ * whose CRC is computed before the UTF-8 rule turns it back into text.
+ */
+export function chatterWorstCase(size = 8e6) {
+  const words = LOG_WORDS.map((w) => (w === 'canción' ? 'ó' : w));
+  return { name: 'chatter-worst-case', bytes: logLines(words, size), about: 'as chatter-heavy, 8 MB, with a lone word "ó" (the scanner\'s quadratic case)' };
 }
 
 export function allWorkloads() {
