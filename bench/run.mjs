@@ -1,55 +1,349 @@
-// npm run bench [-- --quick]: throughput of both backends on the bundled real
-// run, repeated to ~16 MB. Needs `npm run build` first (uses dist/).
-import { readFileSync } from 'node:fs';
-import { crc32 as zlibCrc32 } from 'node:zlib';
+// npm run bench [-- --quick]: every contender on the same inputs in one run —
+// both our backends, python-subunit (subprocess timing itself), subunit-js
+// 0.0.2, and the physical limits (memcpy, zlib.crc32, our CRC32 alone).
+// Writes bench/RESULTS.md, bench/results.json and the table in README.md.
+// Uses dist/ (npm run bench builds first).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as zlib from 'node:zlib';
+import { createRequire } from 'node:module';
 import { Bench } from 'tinybench';
-import { Decoder, Encoder, decode } from '../dist/bindings/index.js';
+import * as api from '../dist/bindings/index.js';
 import { jsCore } from '../dist/bindings/js/core.js';
 import { wasmCoreOf, simdSupported } from '../dist/bindings/wasm/core.js';
+import { allWorkloads, chatterWorstCase } from './workloads.mjs';
 
+const { Encoder, decode, decodeAll, toPlainEvent } = api;
 const quick = process.argv.includes('--quick');
-const sample = new Uint8Array(readFileSync(new URL('../fixtures/sample-run.subunit', import.meta.url)));
-const copies = Math.ceil(16e6 / sample.length);
-const stream = new Uint8Array(sample.length * copies);
-for (let i = 0; i < copies; i++) stream.set(sample, i * sample.length);
-const events = [...decode(sample, { backend: 'js' })];
-const eventCount = events.length * copies;
+// --worst-case: also time the scanner's quadratic chatter case (~10 s per pass and core today)
+const worstCase = process.argv.includes('--worst-case');
+const here = (p) => new URL(p, import.meta.url);
+const PYTHON = '/usr/bin/python3';
+const MIB = 1 << 20;
+
+const benchOptions = quick
+  ? { time: 100, iterations: 2, warmupTime: 0, warmupIterations: 1 }
+  : { time: 1000, iterations: 5, warmupTime: 250, warmupIterations: 2 };
 
 const cores = { js: jsCore, 'wasm-scalar': wasmCoreOf('scalar'), ...(simdSupported ? { 'wasm-simd': wasmCoreOf('simd') } : {}) };
-const bench = new Bench({ time: quick ? 300 : 2000, warmupTime: quick ? 100 : 500 });
+const wasmNames = Object.keys(cores).filter((n) => n !== 'js');
 
-for (const [name, core] of Object.entries(cores)) {
-  bench.add(`decode to events (${name})`, () => {
-    let n = 0;
-    for (const e of decode(stream, { backend: core })) if (e.testId !== undefined && e.status !== undefined) n++;
-    if (n === 0) throw new Error('no events');
+/** One measured row: `seconds` for one pass over `bytes` bytes (and `events` events). */
+const rows = [];
+const fmt = (v, d = 0) => (v === undefined ? '' : v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+/** MB/s with enough digits that a slow peer does not read as 0. */
+const fmtRate = (v) => (v === undefined ? '' : fmt(v, v < 1 ? 2 : v < 10 ? 1 : 0));
+const notes = [];
+function row(workload, op, impl, seconds, bytes, events = 0, extra = {}) {
+  rows.push({ workload, op, impl, seconds, bytes, events, mbps: bytes / 1e6 / seconds, eventsPerSec: events / seconds, ...extra });
+}
+
+// ---- peers ----------------------------------------------------------------
+
+const require = createRequire(import.meta.url);
+const subunitJs = require('subunit-js');
+
+/**
+ * subunit-js decode, the whole buffer in one write: fed in chunks it can emit
+ * a packet cut short at a chunk end (it only waits for more input when a read
+ * throws), and it never releases bytes it has consumed.
+ */
+function subunitJsDecode(bytes) {
+  return new Promise((resolve, reject) => {
+    const s = new subunitJs.SubunitToObjectStream();
+    let events = 0;
+    let withStatus = 0;
+    s.on('data', (e) => {
+      events++;
+      if (e.testId !== undefined && e.status) withStatus++;
+    });
+    s.on('error', (e) => reject(new Error(String(e))));
+    s.on('end', () => resolve({ events, withStatus }));
+    s.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
   });
 }
-for (const [name, core] of Object.entries(cores)) {
-  bench.add(`scan + validate only (${name})`, () => {
-    let pos = 0;
-    while (pos < stream.length) {
-      core.scan(stream, pos, true, 0, 0);
-      pos = core.base + core.state[0];
+
+const hasPython = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import subunit, testtools']).status === 0;
+
+function pythonDecode(path, passes) {
+  const r = spawnSync(PYTHON, [here('python_decode.py').pathname, path, String(passes)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`python-subunit failed: ${r.stderr.trim().split('\n').at(-1)}`);
+  return JSON.parse(r.stdout);
+}
+
+// ---- the run ---------------------------------------------------------------
+
+const tmp = mkdtempSync(join(tmpdir(), 'subunit-bench-'));
+const loadBefore = loadavg()[0];
+const t0 = performance.now();
+const workloads = allWorkloads();
+const workloadInfo = [];
+
+for (const w of workloads) {
+  const { name, bytes } = w;
+  // the reference count every decoder must reproduce
+  let events = 0;
+  let withStatus = 0;
+  for (const e of decode(bytes, { backend: 'js' })) {
+    events++;
+    if (e.testId !== undefined && e.status !== undefined) withStatus++;
+  }
+  workloadInfo.push({ name, bytes: bytes.length, events, withStatus, about: w.about });
+  console.error(`${name}: ${(bytes.length / 1e6).toFixed(1)} MB, ${events} events (${w.about})`);
+
+  const bench = new Bench({ ...benchOptions, throws: true });
+  const meta = new Map();
+  const add = (op, impl, fn, count = 0, outBytes = bytes.length) => {
+    meta.set(`${op}|${impl}`, { op, impl, count, outBytes });
+    bench.add(`${op}|${impl}`, fn);
+  };
+
+  for (const [impl, core] of Object.entries(cores)) {
+    add('decode', impl, () => {
+      let n = 0;
+      for (const e of decode(bytes, { backend: core })) if (e.testId !== undefined && e.status !== undefined) n++;
+      if (n !== withStatus) throw new Error(`${impl} decoded ${n} test events, expected ${withStatus}`);
+    }, events);
+  }
+  for (const [impl, core] of Object.entries(cores)) {
+    add('scan + validate', impl, () => {
+      core.reset();
+      for (let pos = 0; pos < bytes.length; ) {
+        core.scan(bytes, pos, true, 0, 0);
+        pos = core.base + core.state[0];
+      }
+    });
+  }
+  // encode the workload's own events (copied out as plain objects first)
+  const plain = decodeAll(bytes, { backend: 'js' }).map(toPlainEvent);
+  const encodedLength = new Encoder({ backend: 'js' }).encodeAll(plain).length;
+  for (const backend of ['js', 'wasm']) {
+    const enc = new Encoder({ backend });
+    add('encode', backend, () => enc.encodeAll(plain), plain.length, encodedLength);
+  }
+  // ROUTE-CODE REWRITING SLOT (issue 3): once the rewriter API lands,
+  // measure it here — prefix every packet's route code with "0", in memory,
+  // whole buffer, per backend — as add('rewrite route codes', 'wasm' | 'js',
+  // () => api.rewrite(...)); targets() reads the 'wasm' row on attachments.
+  // Until then the notes and targets say "not measured" (no stand-in).
+
+  if (name !== 'chatter-heavy') {
+    add('decode', 'subunit-js 0.0.2', async () => {
+      const r = await subunitJsDecode(bytes);
+      if (r.withStatus !== withStatus) throw new Error(`subunit-js decoded ${r.withStatus} test events, expected ${withStatus}`);
+    }, events);
+  } else {
+    notes.push('subunit-js cannot decode chatter-heavy: it has no notion of non-subunit bytes (it emits "Bad packet" and parses the text as packets), so it has no row there');
+  }
+
+  // the limits, on the same bytes
+  const dst = new Uint8Array(bytes.length);
+  add('limit: memcpy', 'TypedArray.set into a preallocated buffer', () => dst.set(bytes));
+  if (typeof zlib.crc32 === 'function') add('limit: CRC32', 'zlib.crc32 (native)', () => zlib.crc32(bytes)); // Node ≥ 20.15
+  add('limit: CRC32', 'ours, js', () => jsCore.crc32(bytes));
+  for (const impl of wasmNames) {
+    // the kernel alone: 16 passes over 1 MiB already in wasm memory
+    const x = cores[impl].x;
+    const inputPtr = x.inputPtr();
+    new Uint8Array(x.memory.buffer, inputPtr, MIB).set(bytes.subarray(0, MIB));
+    add('limit: CRC32', `ours, ${impl} kernel (bytes in wasm memory)`, () => {
+      for (let i = 0; i < 16; i++) x.crc32(0, inputPtr, MIB);
+    }, 0, 16 * MIB);
+    add('limit: CRC32', `ours, ${impl} API (copies in)`, () => cores[impl].crc32(bytes));
+  }
+
+  await bench.run();
+  for (const t of bench.tasks) {
+    const { op, impl, count, outBytes } = meta.get(t.name);
+    row(name, op, impl, t.result.latency.p50 / 1000, outBytes, count);
+  }
+
+  if (hasPython) {
+    // python-subunit reads text byte by byte (~1 ms per chatter event), so it
+    // gets a prefix of the big inputs, cut at an event boundary; MB/s compare.
+    const cap = name === 'chatter-heavy' ? (quick ? 0.5e6 : 2e6) : quick ? 4e6 : Infinity;
+    let cut = bytes.length;
+    if (cap < bytes.length) {
+      cut = 0;
+      for (const e of decode(bytes.subarray(0, cap), { backend: 'js' })) if (e.source === 'packet') cut = e.offset + e.length;
     }
-  });
+    const path = join(tmp, `${name}.subunit`);
+    writeFileSync(path, bytes.subarray(0, cut));
+    const r = pythonDecode(path, quick ? 1 : 3);
+    if (cut < bytes.length) notes.push(`${name}: python-subunit decoded the first ${fmt(cut / 1e6, 1)} MB (${r.events} events)`);
+    row(name, 'decode', 'python-subunit', quick ? r.best : r.mean, cut, r.events);
+    rmSync(path);
+  }
 }
-for (const backend of ['js', 'wasm']) {
-  const enc = new Encoder({ backend });
-  bench.add(`encode (${backend})`, () => enc.encodeAll(events));
+if (worstCase) {
+  const w = chatterWorstCase();
+  workloadInfo.push({ name: w.name, bytes: w.bytes.length, about: w.about });
+  for (const [impl, core] of Object.entries(cores)) {
+    console.error(`${w.name}: decode (${impl}), one pass`);
+    const start = performance.now();
+    let events = 0;
+    let tests = 0;
+    for (const e of decode(w.bytes, { backend: core })) {
+      events++;
+      if (e.testId !== undefined && e.status !== undefined) tests++;
+    }
+    if (tests === 0) throw new Error(`${w.name}: ${impl} decoded no test events`);
+    row(w.name, 'decode (one pass)', impl, (performance.now() - start) / 1000, w.bytes.length, events);
+  }
 }
-bench.add('zlib.crc32 (limit)', () => zlibCrc32(stream));
-bench.add('memcpy (limit)', () => stream.slice());
+if (typeof api.rewrite !== 'function') notes.push('route-code rewriting is not measured: the rewriter API (issue 3) is not in this build yet (the slot is marked in bench/run.mjs)');
+if (!hasPython) notes.push(`python-subunit not measured: ${PYTHON} with subunit + testtools is not installed (apt-get install python3-subunit)`);
+rmSync(tmp, { recursive: true, force: true });
 
-await bench.run();
-const rows = bench.tasks.map((t) => {
-  const s = t.result.latency.mean / 1000; // seconds per run
-  const bytes = t.name.startsWith('encode') ? sample.length : stream.length;
-  const evs = t.name.startsWith('encode') ? events.length : t.name.startsWith('decode') ? eventCount : 0;
-  return { task: t.name, 'MB/s': Math.round(bytes / 1e6 / s), 'Mevents/s': evs ? +(evs / 1e6 / s).toFixed(2) : '' };
-});
-console.log(`input: fixtures/sample-run.subunit x${copies} = ${(stream.length / 1e6).toFixed(1)} MB, ${eventCount} events; node ${process.version}`);
-console.table(rows);
-const mb = Object.fromEntries(rows.map((r) => [r.task, r['MB/s']]));
-const best = mb['decode to events (wasm-simd)'] ?? mb['decode to events (wasm-scalar)'];
-console.log(`decode wasm/js: ${(best / mb['decode to events (js)']).toFixed(2)}x`);
+// ---- memory (fresh processes) ------------------------------------------------
+
+function child(args, nodeFlags = []) {
+  const r = spawnSync(process.execPath, [...nodeFlags, here('memory.mjs').pathname, ...args.map(String)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`memory.mjs ${args.join(' ')} failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  return JSON.parse(r.stdout);
+}
+const memory = [];
+// quick mode: the 1 GiB stream with the default backend only
+// V8 grows its young generation to 3 × 16 MiB under this allocation rate; a
+// small one shows how much of the peak is the decoder's own
+const memoryJobs = [['wasm', []], ['js', []], ['wasm', ['--max-semi-space-size=1']]];
+for (const [backend, flags] of quick ? memoryJobs.slice(0, 1) : memoryJobs) {
+  console.error(`memory: 1 GiB through the push decoder (${backend} ${flags.join(' ')})`);
+  const m = child(['stream', backend, 1 << 30], flags);
+  const late = m.samples.filter(([at]) => at >= m.bytes / 2).map((s) => s[1]);
+  memory.push({ ...m, flags: flags.join(' '), growthSecondHalf: Math.max(...late) - Math.min(...late) });
+}
+const bytewise = [];
+for (const backend of ['wasm', 'js']) {
+  // best of two runs: one GC pause must not read as non-linear time
+  for (const size of quick ? [MIB, 4194303] : [MIB, 2 * MIB, 4194303]) {
+    const runs = [child(['bytewise', backend, size]), ...(quick ? [] : [child(['bytewise', backend, size])])];
+    bytewise.push(runs.reduce((a, b) => (a.seconds <= b.seconds ? a : b)));
+  }
+}
+
+// ---- report -------------------------------------------------------------------
+
+const find = (w, op, impl) => rows.find((r) => r.workload === w && r.op === op && r.impl === impl);
+for (const r of rows) {
+  const py = find(r.workload, 'decode', 'python-subunit');
+  const sjs = find(r.workload, 'decode', 'subunit-js 0.0.2');
+  const js = find(r.workload, r.op, 'js');
+  if (r.op === 'decode' && r.impl !== 'python-subunit') {
+    if (py) r.xPython = r.mbps / py.mbps;
+    if (sjs && r.impl !== 'subunit-js 0.0.2') r.xSubunitJs = r.mbps / sjs.mbps;
+  }
+  if ((r.impl.startsWith('wasm') || r.impl === 'wasm') && js) r.wasmOverJs = r.mbps / js.mbps;
+}
+
+const machine = {
+  cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
+  memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
+  node: process.version,
+  python: hasPython ? spawnSync(PYTHON, ['-c', 'import sys, subunit; print(sys.version.split()[0], "with python-subunit", ".".join(map(str, subunit.__version__[:3])))'], { encoding: 'utf8' }).stdout.trim() : 'not installed',
+  date: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  seconds: Math.round((performance.now() - t0) / 1000),
+  // other processes on the machine skew every number: say how busy it was
+  loadAverage: [loadBefore, loadavg()[0]].map((l) => +l.toFixed(1)),
+};
+
+const x = (v) => (v === undefined ? '' : `${v < 0.1 ? v.toPrecision(2) : v.toFixed(v < 10 ? 2 : 1)}×`);
+function table() {
+  const out = ['| workload | operation | implementation | MB/s | events/s | × python-subunit | × subunit-js | wasm/js |', '|---|---|---|--:|--:|--:|--:|--:|'];
+  for (const r of rows) {
+    out.push(`| ${r.workload} | ${r.op} | ${r.impl} | ${fmtRate(r.mbps)} | ${r.events ? fmt(r.eventsPerSec) : ''} | ${x(r.xPython)} | ${x(r.xSubunitJs)} | ${x(r.wasmOverJs)} |`);
+  }
+  return out.join('\n');
+}
+/** One row per workload, MB/s; "wasm" is the build the default backend picks (SIMD where supported). */
+const defaultWasm = simdSupported ? 'wasm-simd' : 'wasm-scalar';
+function summaryTable() {
+  const out = [
+    '| workload | decode wasm | decode js | python-subunit | subunit-js | wasm × python | wasm × subunit-js | scan wasm | scan js | encode wasm | encode js | memcpy | zlib.crc32 |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const { name } of workloadInfo) {
+    if (!find(name, 'decode', 'js')) continue; // the worst case has its own rows
+    const mb = (op, impl) => fmtRate(find(name, op, impl)?.mbps);
+    const dw = find(name, 'decode', defaultWasm);
+    out.push(`| ${name} | ${mb('decode', defaultWasm)} | ${mb('decode', 'js')} | ${mb('decode', 'python-subunit')} | ${mb('decode', 'subunit-js 0.0.2') || 'n/a'} | ${x(dw?.xPython)} | ${x(dw?.xSubunitJs)} | ${mb('scan + validate', defaultWasm)} | ${mb('scan + validate', 'js')} | ${mb('encode', 'wasm')} | ${mb('encode', 'js')} | ${mb('limit: memcpy', 'TypedArray.set into a preallocated buffer')} | ${mb('limit: CRC32', 'zlib.crc32 (native)')} |`);
+  }
+  return out.join('\n');
+}
+
+/** The issue's targets, checked against this run. */
+function targets() {
+  const lines = [];
+  for (const w of ['real-run', 'small-packets']) {
+    const d = find(w, 'decode', defaultWasm);
+    if (d?.xPython !== undefined) lines.push(`decode ${w} ≥ 25× python-subunit: ${x(d.xPython)} — ${d.xPython >= 25 ? 'met' : 'NOT met'}`);
+    if (d?.xSubunitJs !== undefined) lines.push(`decode ${w} ≥ 8× subunit-js: ${x(d.xSubunitJs)} — ${d.xSubunitJs >= 8 ? 'met' : 'NOT met'}`);
+  }
+  const scan = find('real-run', 'scan + validate', defaultWasm);
+  if (scan) lines.push(`scan + validate real-run ≥ 1,500 MB/s: ${fmt(scan.mbps)} MB/s — ${scan.mbps >= 1500 ? 'met' : 'NOT met'}`);
+  lines.push(`route-code rewriting ≥ 4,000 MB/s on attachments: ${find('attachments', 'rewrite route codes', 'wasm') ? fmt(find('attachments', 'rewrite route codes', 'wasm').mbps) + ' MB/s' : 'not measured yet (issue 3)'}`);
+  return lines.map((l) => `- ${l}`).join('\n');
+}
+
+function memoryTable() {
+  const out = ['| job | backend | time | peak RSS | RSS at start | RSS spread over the 2nd half |', '|---|---|--:|--:|--:|--:|'];
+  for (const m of memory) {
+    out.push(`| 1 GiB of a real run, 64 KiB chunks, push decoder${m.flags ? ` (node ${m.flags})` : ''} | ${m.backend} | ${m.seconds.toFixed(1)} s (${fmt(m.bytes / 1e6 / m.seconds)} MB/s) | ${fmt(m.peakRss / MIB)} MiB | ${fmt(m.startRss / MIB)} MiB | ${fmt(m.growthSecondHalf / MIB, 1)} MiB |`);
+  }
+  out.push('', '| one packet fed 1 byte at a time | backend | time | ns per byte |', '|---|---|--:|--:|');
+  for (const b of bytewise) out.push(`| ${fmt(b.bytes)} bytes | ${b.backend} | ${b.seconds.toFixed(2)} s | ${fmt(b.nsPerByte)} |`);
+  return out.join('\n');
+}
+
+const header = `Machine: ${machine.cpu}, ${machine.memory}, 1-minute load average ${machine.loadAverage.join(' → ')} during the run; Node ${machine.node}; Python ${machine.python}; ${machine.date}; \`npm run bench${quick ? ' -- --quick' : ''}\` (${machine.mode} mode, ${machine.seconds} s). MB/s = input bytes (output bytes for encode) per second, median of the samples; 1 MB = 10⁶ bytes.`;
+const workloadList = workloadInfo.map((w) => `- **${w.name}**: ${fmt(w.bytes / 1e6, 1)} MB, ${fmt(w.events)} events — ${w.about}`).join('\n');
+const results = `# Benchmark results
+
+<!-- written by bench/run.mjs; the analysis below the marker is kept -->
+
+${header}
+
+Workloads (generated deterministically by bench/workloads.mjs):
+
+${workloadList}
+
+Summary (MB/s):
+
+${summaryTable()}
+
+Targets (issue 6):
+
+${targets()}
+
+All rows:
+
+${table()}
+
+Memory and worst-case feeding (each job in a fresh Node process):
+
+${memoryTable()}
+
+${notes.map((n) => `- ${n}`).join('\n')}
+- subunit-js 0.0.2 never checks CRCs (its decoder says \`// ignore CRC\`), accepts no chatter and keeps every byte it was given (its BufferList is never consumed); it gets the whole input in one write, its fastest way.
+- python-subunit runs in its own process (${PYTHON}) and times itself (file read included, interpreter start excluded); ${quick ? 'one pass' : 'mean of 3 passes'}.
+`;
+const MARK = '<!-- analysis -->';
+const resultsPath = here('RESULTS.md');
+const kept = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8').split(MARK)[1] : undefined;
+writeFileSync(resultsPath, `${results}\n${MARK}${kept ?? '\n'}`);
+writeFileSync(here('results.json'), JSON.stringify({ machine, workloads: workloadInfo, rows, memory, bytewise, notes }, null, 2) + '\n');
+
+// README: replace the table between the bench markers
+const readmePath = here('../README.md');
+const readme = readFileSync(readmePath, 'utf8');
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+if (readme.includes(START) && readme.includes(END)) {
+  const body = `${header}\n\n${workloadList}\n\n${summaryTable()}\n\n${targets()}\n\n${memoryTable()}\n\nEvery row, the notes and the analysis: [bench/RESULTS.md](bench/RESULTS.md).\n`;
+  writeFileSync(readmePath, readme.slice(0, readme.indexOf(START) + START.length) + `\n${body}` + readme.slice(readme.indexOf(END)));
+}
+
+console.log(`${header}\n\n${summaryTable()}\n\n${targets()}\n\n${table()}\n\n${memoryTable()}\n\n${notes.join('\n')}`);
