@@ -212,11 +212,20 @@ export class RunSummary {
     }
   }
 
+  /** The totals so far, without ending the run (a live view): tests in flight count as incomplete. */
+  totals(): RunCounts {
+    return this.countsWith(this.results.pending);
+  }
+
   /** Finishes the run (tests still in flight count as incomplete) and returns the totals. */
   result(): RunCounts {
     for (const r of this.results.end()) this.count(r);
+    return this.countsWith(0);
+  }
+
+  private countsWith(inFlight: number): RunCounts {
     const c = this.counts;
-    const incomplete = this.incomplete;
+    const incomplete = this.incomplete + inFlight;
     return {
       tests: c.success + c.uxsuccess + c.skip + c.fail + c.xfail + incomplete,
       byStatus: { ...c },

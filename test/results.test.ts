@@ -123,4 +123,19 @@ describe('RunSummary', () => {
     expect([r.tests, r.passed, r.failed, r.skipped, r.incomplete]).toEqual([6, 2, 3, 1, 1]);
     expect(r.wallTime).toBeCloseTo(2.5, 9);
   });
+
+  it('gives live totals without ending the run (a viewer asks after every batch)', () => {
+    const s = new RunSummary();
+    const [start, done, other] = stream([
+      { testId: 'a', status: 'inprogress', timestamp: t(1) },
+      { testId: 'a', status: 'success', timestamp: t(2) },
+      { testId: 'b', status: 'fail', timestamp: t(3) },
+    ]);
+    s.add(start);
+    expect([s.totals().tests, s.totals().incomplete]).toEqual([1, 1]);
+    s.add(done);
+    s.add(other);
+    expect([s.totals().tests, s.totals().passed, s.totals().failed, s.totals().incomplete]).toEqual([2, 1, 1, 0]);
+    expect(s.result()).toEqual(s.totals());
+  });
 });

@@ -120,7 +120,7 @@ function scheduleFlush(soon = false): void {
 function flush(): void {
   flushTimer = undefined;
   const { rows, chatter, more } = model.takeChanges(ROWS_PER_UPDATE);
-  const update: Update = { type: 'update', generation, rows, totals: model.summary.result(), chatter, sources: progress };
+  const update: Update = { type: 'update', generation, rows, totals: model.summary.totals(), chatter, sources: progress };
   scope.postMessage(update);
   if (more) scheduleFlush(true);
 }
