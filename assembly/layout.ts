@@ -103,11 +103,13 @@ export const ENC_TOO_LONG = -1;
 // ---- rewrite: route codes of whole packets (mux / demux) --------------------
 export const REWRITE_PREFIX = 1; // add the staged component in front of each route code
 export const REWRITE_STRIP = 2; // remove the first route component
+export const REWRITE_BY_REF = 4; // or'ed into op: large bodies stay in the window, referenced by segments (G_REF_*)
+export const BY_REF_MIN = 4096; // bytes a body needs to be referenced rather than copied
 export const MAX_COMPONENT = 255; // bytes of a prefix component
 export const WRAP_PIECE = 262144; // chatter bytes per wrapping stdout packet
 
 // one segment per output piece
-export const SEG_STRIDE = 6;
+export const SEG_STRIDE = 9;
 export const SEG_CAPACITY = 4096;
 export const SEG_PACKET = 1; // a packet with its route code rewritten
 export const SEG_CHATTER = 2; // non-subunit bytes: wrapped in stdout packets (prefix) or copied (strip)
@@ -118,3 +120,7 @@ export const G_OUT_LEN = 2;
 export const G_IN = 3; // offset in the window of the input it came from
 export const G_COMP_OFF = 4; // strip: the removed component (window offset, length)
 export const G_COMP_LEN = 5;
+// by reference: the segment is out[G_OUT, +G_REF_AT) + window[G_REF_IN, +G_REF_LEN) + out[G_OUT + G_REF_AT, G_OUT + G_OUT_LEN)
+export const G_REF_IN = 6;
+export const G_REF_LEN = 7; // 0: the segment is all in the output area
+export const G_REF_AT = 8;

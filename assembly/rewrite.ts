@@ -8,6 +8,7 @@ import {
   MAX_PACKET, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, F_RUNNABLE, VERSION_2,
   S_NEXT, S_NEED, S_CTX, S_CTX_LEN, S_OUT_LEN, REWRITE_PREFIX, MAX_COMPONENT, WRAP_PIECE, SEG_STRIDE, SEG_CAPACITY,
   SEG_PACKET, SEG_CHATTER, SEG_UNCHANGED, G_KIND, G_OUT, G_OUT_LEN, G_IN, G_COMP_OFF, G_COMP_LEN,
+  REWRITE_BY_REF, BY_REF_MIN, G_REF_IN, G_REF_LEN, G_REF_AT,
 } from './layout';
 import { crc32 } from './crc32';
 import { shift, unrun } from './crcmath';
@@ -47,6 +48,7 @@ function packetLength(base: i32): i32 {
 
 // per-call state
 let mode: i32 = 0;
+let byRef: bool = false;
 let compLen: i32 = 0;
 let outPos: i32 = 0;
 let segs: i32 = 0;
@@ -54,8 +56,11 @@ let routeField: i32 = 0; // window offset of the route code field (its varint), 
 let routeStr: i32 = 0; // window offset of the route code's bytes
 let routeLen: i32 = 0;
 
-function segment(kind: i32, out: i32, outLen: i32, input: i32, compOff: i32, cLen: i32): void {
+function segment(kind: i32, out: i32, outLen: i32, input: i32, compOff: i32, cLen: i32, refIn: i32 = 0, refLen: i32 = 0, refAt: i32 = 0): void {
   const b = SEGS + (<usize>(segs * SEG_STRIDE) << 2);
+  store<i32>(b, refIn, G_REF_IN << 2);
+  store<i32>(b, refLen, G_REF_LEN << 2);
+  store<i32>(b, refAt, G_REF_AT << 2);
   store<i32>(b, kind, G_KIND << 2);
   store<i32>(b, out, G_OUT << 2);
   store<i32>(b, outLen, G_OUT_LEN << 2);
@@ -111,6 +116,10 @@ function frame(q: i32, len: i32): bool {
 
 /** Copy [q, q+len) to the output unchanged. */
 function copyPacket(q: i32, len: i32, cOff: i32, cLen: i32, kind: i32): void {
+  if (byRef && len >= BY_REF_MIN) {
+    segment(kind, outPos, 0, q, cOff, cLen, q, len, 0);
+    return;
+  }
   memory.copy(OUT + <usize>outPos, INPUT + <usize>q, <usize>len);
   segment(kind, outPos, len, q, cOff, cLen);
   outPos += len;
@@ -163,8 +172,9 @@ function rewritePacket(q: i32, len: i32): bool {
   store<u16>(o + 1, bswap<u16>(<u16>newFlags));
   const bodyOut = putVarint(o + 3, <u32>total);
   const newHeader = <i32>(bodyOut - o);
-  memory.copy(bodyOut, INPUT + <usize>(q + oldHeader), <usize>body);
-  let r = bodyOut + <usize>body;
+  const ref = byRef && body >= BY_REF_MIN; // the body stays in the window
+  if (!ref) memory.copy(bodyOut, INPUT + <usize>(q + oldHeader), <usize>body);
+  let r = ref ? bodyOut : bodyOut + <usize>body;
   const routeOut = r;
   if (hasNew) {
     r = putVarint(r, <u32>newRouteLen);
@@ -188,8 +198,9 @@ function rewritePacket(q: i32, len: i32): bool {
   const beforeRoute = unrun(~stored, INPUT + <usize>routeField, crcPos - routeField);
   const reg = beforeRoute ^ shift(regOld ^ regNew, body);
   store<u32>(r, bswap<u32>(crc32(~reg, routeOut, r - routeOut)));
-  segment(SEG_PACKET, outPos, total, q, cOff, cLen);
-  outPos += total;
+  const size = ref ? total - body : total;
+  segment(SEG_PACKET, outPos, size, q, cOff, cLen, ref ? q + oldHeader : 0, ref ? body : 0, newHeader);
+  outPos += size;
   return true;
 }
 
@@ -254,7 +265,8 @@ function emitChatter(start: i32, end: i32): i32 {
  */
 export function rewrite(len: i32, start: i32, flags: i32, ctxBytes: u32, ctxBytesLen: i32, op: i32, componentLen: i32): i32 {
   beginWindow(len, start, flags, ctxBytes, ctxBytesLen);
-  mode = op;
+  mode = op & 3;
+  byRef = (op & REWRITE_BY_REF) != 0;
   compLen = componentLen;
   outPos = 0;
   segs = 0;

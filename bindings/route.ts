@@ -1,9 +1,10 @@
 // Route codes: prefix (mux) and strip (demux) whole packets through the core's
 // rewriter, which derives each new CRC from the old one instead of re-hashing.
 import {
-  REWRITE_PREFIX, REWRITE_STRIP, MAX_COMPONENT, S_OUT_LEN, SEG_STRIDE, SEG_PACKET, G_KIND, G_OUT, G_OUT_LEN,
-  G_COMP_OFF, G_COMP_LEN,
+  REWRITE_PREFIX, REWRITE_STRIP, REWRITE_BY_REF, MAX_COMPONENT, S_OUT_LEN, SEG_STRIDE, SEG_PACKET, G_KIND, G_OUT,
+  G_OUT_LEN, G_COMP_OFF, G_COMP_LEN, G_REF_IN, G_REF_LEN, G_REF_AT,
 } from '../assembly/layout.js';
+import type { Core } from './core.js';
 import { ChunkedPass } from './pass.js';
 import { coreFor, init, type DecodeOptions } from './decoder.js';
 import { chunksOf, type ByteSource } from './streams.js';
@@ -26,30 +27,60 @@ export function routeComponent(name: string): Uint8Array {
  * "i"); non-subunit bytes are wrapped in `stdout` packets carrying "i", never
  * splitting a UTF-8 character. push() returns the rewritten bytes (whole packets).
  */
-export class RoutePrefixer extends ChunkedPass<Uint8Array> {
+export class RoutePrefixer extends ChunkedPass<Uint8Array[]> {
   private readonly component: Uint8Array;
   constructor(component: string, options: DecodeOptions = {}) {
     super(coreFor(options.backend));
     this.component = routeComponent(component);
   }
   push(chunk: Uint8Array): Uint8Array {
-    return join(this.pushItems(chunk));
+    return join(this.pushParts(chunk));
   }
   end(): Uint8Array {
-    return join(this.endItems());
+    return join(this.endParts());
   }
-  /** Like push, as the pieces the core wrote (saves a copy when streaming them on). */
+  /**
+   * Like push, as pieces, without joining them: large packet bodies are views
+   * of `chunk` (keep it unchanged until the pieces are written).
+   */
   pushParts(chunk: Uint8Array): Uint8Array[] {
-    return this.pushItems(chunk);
+    return this.pushItems(chunk).flat();
   }
   endParts(): Uint8Array[] {
-    return this.endItems();
+    return this.endItems().flat();
   }
-  protected step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): Uint8Array | null {
+  protected step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): Uint8Array[] | null {
     const core = this.core;
-    core.rewrite(window, pos, eof, ctx, ctxLen, REWRITE_PREFIX, this.component);
-    const len = core.state[S_OUT_LEN];
-    return len > 0 ? core.rewriteOut.slice(0, len) : null;
+    const count = core.rewrite(window, pos, eof, ctx, ctxLen, REWRITE_PREFIX | REWRITE_BY_REF, this.component);
+    if (count === 0) return null;
+    const parts: Uint8Array[] = [];
+    eachPiece(core, window, count, (_seg, bytes) => void parts.push(bytes));
+    return parts;
+  }
+}
+
+/**
+ * The output of one rewrite call, piece by piece, in order: the core's output
+ * area (copied once: the next call reuses it) cut around the large bodies it
+ * left in the window, which come as views of the window (no copy).
+ */
+function eachPiece(core: Core, window: Uint8Array, count: number, f: (seg: number, bytes: Uint8Array) => void): void {
+  const out = core.rewriteOut.slice(0, core.state[S_OUT_LEN]);
+  const g = core.segments;
+  for (let i = 0; i < count; i++) {
+    const s = i * SEG_STRIDE;
+    const start = g[s + G_OUT];
+    const end = start + g[s + G_OUT_LEN];
+    const refLen = g[s + G_REF_LEN];
+    if (refLen === 0) {
+      if (end > start) f(s, out.subarray(start, end));
+      continue;
+    }
+    const cut = start + g[s + G_REF_AT];
+    const ref = core.base + g[s + G_REF_IN];
+    if (cut > start) f(s, out.subarray(start, cut));
+    f(s, window.subarray(ref, ref + refLen));
+    if (end > cut) f(s, out.subarray(cut, end));
   }
 }
 
@@ -77,22 +108,18 @@ export class Router extends ChunkedPass<RoutedBytes[]> {
   }
   protected step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): RoutedBytes[] | null {
     const core = this.core;
-    const count = core.rewrite(window, pos, eof, ctx, ctxLen, REWRITE_STRIP, EMPTY);
+    const count = core.rewrite(window, pos, eof, ctx, ctxLen, REWRITE_STRIP | REWRITE_BY_REF, EMPTY);
     if (count === 0) return null;
-    const out = core.rewriteOut.slice(0, core.state[S_OUT_LEN]);
     const g = core.segments;
     const pieces: RoutedBytes[] = [];
-    for (let i = 0; i < count; i++) {
-      const s = i * SEG_STRIDE;
+    eachPiece(core, window, count, (s, bytes) => {
       const route = g[s + G_KIND] === SEG_PACKET ? readString(window, core.base + g[s + G_COMP_OFF], g[s + G_COMP_LEN]) : undefined;
-      const start = g[s + G_OUT];
-      const end = start + g[s + G_OUT_LEN];
       const last = pieces[pieces.length - 1];
-      // consecutive segments for one route share one view
-      if (last && last.route === route && last.bytes.byteOffset + last.bytes.length === start) {
-        last.bytes = out.subarray(last.bytes.byteOffset, end);
-      } else pieces.push({ route, bytes: out.subarray(start, end) });
-    }
+      // consecutive pieces for one route that are adjacent in memory share one view
+      if (last && last.route === route && last.bytes.buffer === bytes.buffer && last.bytes.byteOffset + last.bytes.length === bytes.byteOffset) {
+        last.bytes = new Uint8Array(bytes.buffer, last.bytes.byteOffset, last.bytes.length + bytes.length);
+      } else pieces.push({ route, bytes });
+    });
     return pieces;
   }
 }

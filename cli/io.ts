@@ -8,7 +8,7 @@ export interface Input {
   chunks: AsyncIterable<Uint8Array>;
 }
 
-const CHUNK = 1 << 20;
+const CHUNK = 4 << 20; // large reads: fewer packets straddle two chunks (each straddling one is copied once)
 
 /** Open a file or "-" (stdin); refuses directories and names the file in every error. */
 export async function openInput(path: string, stdin: Readable = process.stdin): Promise<Input> {
@@ -24,20 +24,28 @@ export async function openInput(path: string, stdin: Readable = process.stdin): 
   return { name: path, chunks: readAll(fh, path) };
 }
 
+/** The file's bytes in large chunks, the next read already under way while the caller works on one. */
 async function* readAll(fh: import('node:fs/promises').FileHandle, path: string): AsyncGenerator<Uint8Array> {
+  const next = async (): Promise<Uint8Array> => {
+    const buf = new Uint8Array(CHUNK);
+    try {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+      return buf.subarray(0, bytesRead);
+    } catch (e) {
+      throw new InputError(`${path}: ${describe(e)}`, path);
+    }
+  };
+  let ahead: Promise<Uint8Array> | undefined;
   try {
-    for (;;) {
-      const buf = new Uint8Array(CHUNK);
-      let n: number;
-      try {
-        ({ bytesRead: n } = await fh.read(buf, 0, CHUNK, null));
-      } catch (e) {
-        throw new InputError(`${path}: ${describe(e)}`, path);
-      }
-      if (n === 0) return;
-      yield buf.subarray(0, n);
+    for (let chunk = await next(); chunk.length > 0; ) {
+      ahead = next();
+      ahead.catch(() => {}); // reported when awaited below
+      yield chunk;
+      chunk = await ahead;
+      ahead = undefined;
     }
   } finally {
+    await ahead?.catch(() => {});
     await fh.close();
   }
 }

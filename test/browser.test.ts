@@ -14,13 +14,16 @@ import { launchChromium } from './chromium.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 
-/** Write a body in at least 8 pieces (at most 16 KiB each), pausing between them. */
+/**
+ * Write a body in 8 pieces with a pause after each, long enough that a busy
+ * machine does not coalesce them into one chunk in the browser.
+ */
 async function sendInPieces(res: import('node:http').ServerResponse, body: Uint8Array, type: string): Promise<void> {
   res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
-  const piece = Math.min(16 * 1024, Math.ceil(body.length / 8));
+  const piece = Math.ceil(body.length / 8);
   for (let at = 0; at < body.length; at += piece) {
     if (!res.write(body.subarray(at, at + piece))) await new Promise((r) => res.once('drain', r));
-    await new Promise((r) => setTimeout(r, 1));
+    await new Promise((r) => setTimeout(r, 30));
   }
   res.end();
 }

@@ -4,6 +4,7 @@ import {
   MAX_PACKET, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, F_RUNNABLE, VERSION_2,
   S_NEXT, S_NEED, S_CTX, S_CTX_LEN, S_OUT_LEN, REWRITE_PREFIX, MAX_COMPONENT, WRAP_PIECE, SEG_STRIDE, SEG_CAPACITY,
   SEG_PACKET, SEG_CHATTER, SEG_UNCHANGED, G_KIND, G_OUT, G_OUT_LEN, G_IN, G_COMP_OFF, G_COMP_LEN,
+  REWRITE_BY_REF, BY_REF_MIN, G_REF_IN, G_REF_LEN, G_REF_AT,
 } from '../../assembly/layout.js';
 import { crc32 } from './crc32.js';
 import { shift, unrun } from './crcmath.js';
@@ -45,6 +46,7 @@ const packetLength = (base: number) => (base <= 62 ? base + 1 : base <= 16381 ? 
 
 let w: Uint8Array = new Uint8Array(0);
 let mode = 0;
+let byRef = false;
 let compLen = 0;
 let outPos = 0;
 let segs = 0;
@@ -52,8 +54,11 @@ let routeField = 0;
 let routeStr = 0;
 let routeLen = 0;
 
-function segment(kind: number, o: number, outLen: number, input: number, compOff: number, cLen: number): void {
+function segment(kind: number, o: number, outLen: number, input: number, compOff: number, cLen: number, refIn = 0, refLen = 0, refAt = 0): void {
   const b = segs * SEG_STRIDE;
+  segments[b + G_REF_IN] = refIn;
+  segments[b + G_REF_LEN] = refLen;
+  segments[b + G_REF_AT] = refAt;
   segments[b + G_KIND] = kind;
   segments[b + G_OUT] = o;
   segments[b + G_OUT_LEN] = outLen;
@@ -112,6 +117,7 @@ function frame(q: number, len: number): boolean {
 }
 
 function copyPacket(q: number, len: number, cOff: number, cLen: number, kind: number): void {
+  if (byRef && len >= BY_REF_MIN) return segment(kind, outPos, 0, q, cOff, cLen, q, len, 0);
   out.set(w.subarray(q, q + len), outPos);
   segment(kind, outPos, len, q, cOff, cLen);
   outPos += len;
@@ -163,8 +169,9 @@ function rewritePacket(q: number, len: number): boolean {
   out[o + 2] = newFlags;
   const bodyOut = putVarint(out, o + 3, total);
   const newHeader = bodyOut - o;
-  out.set(w.subarray(q + oldHeader, q + oldHeader + body), bodyOut);
-  let r = bodyOut + body;
+  const ref = byRef && body >= BY_REF_MIN; // the body stays in the window
+  if (!ref) out.set(w.subarray(q + oldHeader, q + oldHeader + body), bodyOut);
+  let r = ref ? bodyOut : bodyOut + body;
   const routeOut = r;
   if (hasNew) {
     r = putVarint(out, r, newRouteLen);
@@ -191,8 +198,9 @@ function rewritePacket(q: number, len: number): boolean {
   out[r + 1] = c >>> 16;
   out[r + 2] = c >>> 8;
   out[r + 3] = c;
-  segment(SEG_PACKET, outPos, total, q, cOff, cLen);
-  outPos += total;
+  const size = ref ? total - body : total;
+  segment(SEG_PACKET, outPos, size, q, cOff, cLen, ref ? q + oldHeader : 0, ref ? body : 0, newHeader);
+  outPos += size;
   return true;
 }
 
@@ -254,7 +262,8 @@ const STDOUT = new Uint8Array([6, 0x73, 0x74, 0x64, 0x6f, 0x75, 0x74]);
 export function rewrite(window: Uint8Array, len: number, start: number, flags: number, ctxBytes: number, ctxBytesLen: number, op: number, componentLen: number): number {
   w = window;
   beginWindow(window, len, start, flags, ctxBytes, ctxBytesLen);
-  mode = op;
+  mode = op & 3;
+  byRef = (op & REWRITE_BY_REF) !== 0;
   compLen = componentLen;
   outPos = 0;
   segs = 0;
