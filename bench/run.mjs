@@ -129,8 +129,8 @@ for (const w of workloads) {
     add('rewrite route codes', impl, () => {
       const rw = new api.RoutePrefixer('0', { backend: core });
       let n = 0;
-      for (const piece of rw.push(bytes)) n += piece.length;
-      for (const piece of rw.end()) n += piece.length;
+      for (const piece of rw.pushParts(bytes)) n += piece.length;
+      for (const piece of rw.endParts()) n += piece.length;
       if (n < bytes.length) throw new Error(`${impl} rewrote ${n} of ${bytes.length} bytes`);
     });
   }
@@ -324,7 +324,7 @@ function memoryTable() {
 }
 
 const header = `Machine: ${machine.cpu}, ${machine.memory}, 1-minute load average ${machine.loadAverage.join(' → ')} during the run; Node ${machine.node}; Python ${machine.python}; ${machine.date}; \`npm run bench${quick ? ' -- --quick' : ''}\` (${machine.mode} mode, ${machine.seconds} s). MB/s = input bytes (output bytes for encode) per second, median of the samples; 1 MB = 10⁶ bytes.`;
-const workloadList = workloadInfo.map((w) => `- **${w.name}**: ${fmt(w.bytes / 1e6, 1)} MB, ${fmt(w.events)} events — ${w.about}`).join('\n');
+const workloadList = workloadInfo.map((w) => `- **${w.name}**: ${fmt(w.bytes / 1e6, 1)} MB${w.events === undefined ? '' : `, ${fmt(w.events)} events`} — ${w.about}`).join('\n');
 const results = `# Benchmark results
 
 <!-- written by bench/run.mjs; the analysis below the marker is kept -->
