@@ -72,6 +72,7 @@ const entry = {
   inputs: s?.inputs ?? 0,
   mib: s ? Number((s.bytes / 1048576).toFixed(1)) : 0,
   referenceChecked: s?.referenceChecked ?? 0,
+  referencePackets: s?.reference ?? null,
   failures,
   files: added.map((f) => `fixtures/fuzz/${f}`),
   status,

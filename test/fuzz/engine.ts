@@ -408,39 +408,75 @@ function eventKey(o: Record<string, unknown>): string {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
+/** What the reference comparisons saw (for the progress lines and the log). */
+export interface RefTally {
+  /** Reference packets found among ours, at the same offset with the same event. */
+  matched: number;
+  /** Not packets for us on purpose (version nibble, bit 3, implausible length, trailing bytes). */
+  deviations: number;
+  /** Inside a valid packet of ours that the reference did not see (see compareWithReference). */
+  shadowed: number;
+}
+
+export const newTally = (): RefTally => ({ matched: 0, deviations: 0, shadowed: 0 });
+
 /**
- * Every packet the reference decoded must be among ours (as a multiset of
- * events), except where we differ on purpose (README, "Differences from
- * python-subunit"): a version nibble other than 2, reserved bit 3, a length
- * our rules call implausible, bytes between the last field and the CRC. The
- * packet's bytes alone must decode to the reference's event, or be one of
- * those differences.
+ * Every packet the reference decoded must be ours too — at the same offset,
+ * with the same event (stronger than comparing multisets of events) — except:
+ *
+ * - where we differ on purpose (README, "Differences from python-subunit"):
+ *   a version nibble other than 2, reserved bit 3, a length our rules call
+ *   implausible, bytes between the last field and the CRC;
+ * - a packet inside a valid packet of ours that the reference did not
+ *   decode: it missed the outer packet because it was skipping a damaged
+ *   span (it does not rescan after a bad CRC) or took the signature for part
+ *   of a UTF-8 character, and then found packets inside its content. That
+ *   outer packet must be one the reference decodes, to the same event, when
+ *   given its bytes alone (asked through `ref`).
+ *
+ * The packet's bytes alone must decode to the reference's event, or be one
+ * of the differences.
  */
-export function compareWithReference(input: Uint8Array, ref: RefResult, ours?: SubunitEvent[]): Problem | null {
+export async function compareWithReference(input: Uint8Array, r: RefResult, ref: Reference, ours?: SubunitEvent[], tally = newTally()): Promise<Problem | null> {
   ours ??= decodeWith(CORES[0][1], input);
-  const have = new Map<string, number>();
-  for (const e of ours) if (e.source === 'packet') {
-    const k = eventKey(eventToJSON(e));
-    have.set(k, (have.get(k) ?? 0) + 1);
-  }
-  for (const [offset, length, event] of ref.packets) {
+  const packets = ours.filter((e) => e.source === 'packet');
+  const byOffset = new Map(packets.map((e) => [e.offset, e]));
+  const theirs = new Set(r.packets.map(([offset]) => offset));
+  for (const [offset, length, event] of r.packets) {
     const raw = input.subarray(offset, offset + length);
     const c = claimed(raw, 0);
-    if (raw[1] >> 4 !== 2 || raw[2] & 0x08 || !c || c.len !== length) continue; // not a packet for us, on purpose
+    if (raw[1] >> 4 !== 2 || raw[2] & 0x08 || !c || c.len !== length) {
+      tally.deviations++; // not a packet for us, on purpose
+      continue;
+    }
     const alone = decodeWith(jsCore, raw);
     const pkt = alone.length === 1 && alone[0].source === 'packet' ? alone[0] : null;
     if (!pkt) {
       const reason = alone.find((e) => e.fileName === 'Parser Error');
       const why = reason ? new TextDecoder().decode(reason.fileBytes) : alone.map((e) => e.source).join(',');
-      if (/unused bytes after the last field/.test(why)) continue; // trailing bytes: an error for us, on purpose
+      if (/unused bytes after the last field/.test(why)) {
+        tally.deviations++; // trailing bytes: an error for us, on purpose
+        continue;
+      }
       return { kind: 'ref-rejected', message: `python-subunit decodes the packet at ${offset} (${length} bytes), we reject it alone: ${why}; bytes ${hex(raw.subarray(0, 64))}` };
     }
     const k = eventKey(event);
-    const mine = eventKey(eventToJSON(pkt));
-    if (k !== mine) return { kind: 'ref-fields', message: `packet at ${offset}: python-subunit ${k}, we ${mine}` };
-    const n = have.get(k) ?? 0;
-    if (n === 0) return { kind: 'ref-missing', message: `python-subunit decodes ${event.testId ?? '(no test id)'} ${event.status ?? ''} at ${offset} (${length} bytes); our events lack it: ${k}` };
-    have.set(k, n - 1);
+    if (k !== eventKey(eventToJSON(pkt))) return { kind: 'ref-fields', message: `packet at ${offset} alone: python-subunit ${k}, we ${eventKey(eventToJSON(pkt))}` };
+    const mine = byOffset.get(offset);
+    if (mine) {
+      if (mine.length !== length || eventKey(eventToJSON(mine)) !== k) return { kind: 'ref-fields', message: `packet at ${offset}: python-subunit ${length} bytes ${k}, we ${mine.length} bytes ${eventKey(eventToJSON(mine))}` };
+      tally.matched++;
+      continue;
+    }
+    const what = `python-subunit decodes ${event.testId ?? '(no test id)'} ${event.status ?? ''} at ${offset} (${length} bytes)`;
+    const outer = packets.find((q) => q.offset < offset && offset < q.offset + q.length);
+    if (!outer) return { kind: 'ref-missing', message: `${what}; we have no packet there: ${k}` };
+    if (theirs.has(outer.offset)) return { kind: 'ref-missing', message: `${what}, inside the packet at ${outer.offset} that both decode` };
+    const outerRaw = input.slice(outer.offset, outer.offset + outer.length);
+    const check = (await ref.decode(outerRaw)).packets;
+    if (check.length !== 1 || check[0][0] !== 0 || check[0][1] !== outer.length || eventKey(check[0][2]) !== eventKey(eventToJSON(outer)))
+      return { kind: 'ref-missing', message: `${what}, inside our packet at ${outer.offset} (${outer.length} bytes), which python-subunit does not decode alone to our event` };
+    tally.shadowed++;
   }
   return null;
 }
@@ -529,7 +565,7 @@ export async function minimise(input: Uint8Array, fails: (b: Uint8Array) => bool
 export async function sameFailure(f: Failure, b: Uint8Array, ref?: Reference): Promise<boolean> {
   if (f.kind.startsWith('ref-')) {
     if (!ref) return false;
-    return compareWithReference(b, await ref.decode(b))?.kind === f.kind;
+    return (await compareWithReference(b, await ref.decode(b), ref))?.kind === f.kind;
   }
   const seeds = f.kind === 'chunk-mismatch' || f.kind === 'accounting' ? [f.seed, 1, 2, 3, 4, 5] : [f.seed, 1];
   for (const s of seeds) {
@@ -581,6 +617,7 @@ export interface FuzzStats {
   bytes: number;
   referenceChecked: number;
   referenceCrashed: number;
+  reference: RefTally;
   failures: Failure[];
   ms: number;
   mutations: Record<string, number>;
@@ -602,7 +639,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzStats> {
   const counts = new Map<string, number>();
   const ref = opts.reference ? new Reference() : undefined;
   const start = Date.now();
-  const stats: FuzzStats = { seed: opts.seed, inputs: 0, bytes: 0, referenceChecked: 0, referenceCrashed: 0, failures: [], ms: 0, mutations: {}, errorKinds: {} };
+  const stats: FuzzStats = { seed: opts.seed, inputs: 0, bytes: 0, referenceChecked: 0, referenceCrashed: 0, reference: newTally(), failures: [], ms: 0, mutations: {}, errorKinds: {} };
   const found: Failure[] = [];
   const seen = new Set<string>();
   const report = (f: Failure) => {
@@ -613,6 +650,8 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzStats> {
     found.push(f);
   };
   let lastProgress = start;
+  let inflight = 0;
+  let refDead = false;
   const snapshot = () => {
     stats.ms = Date.now() - start;
     stats.mutations = Object.fromEntries(counts);
@@ -633,10 +672,12 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzStats> {
           report({ ...p, input, seed });
           continue;
         }
-        if (ref && input.length <= REF_MAX_BYTES && (opts.referenceAll || ref.pending < REF_MAX_PENDING)) {
+        if (ref && !refDead && input.length <= REF_MAX_BYTES && (opts.referenceAll || ref.pending < REF_MAX_PENDING)) {
           const copy = input.slice();
-          void ref.decode(copy).then(
-            (r) => {
+          inflight++;
+          void ref
+            .decode(copy)
+            .then(async (r) => {
               stats.referenceChecked++;
               if (r.error) stats.referenceCrashed++;
               const ours = decodeWith(CORES[0][1], copy);
@@ -644,14 +685,17 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzStats> {
                 const k = errorKind(new TextDecoder().decode(e.fileBytes));
                 stats.errorKinds[k] = (stats.errorKinds[k] ?? 0) + 1;
               }
-              const q = compareWithReference(copy, r, ours);
+              const q = await compareWithReference(copy, r, ref, ours, stats.reference);
               if (q) {
                 log(`fuzz: FAILURE ${q.kind}: ${q.message} (${copy.length} bytes)`);
                 report({ ...q, input: copy, seed });
               }
-            },
-            (err) => log(`fuzz: python-subunit oracle: ${err.message}`),
-          );
+            })
+            .catch((err) => {
+              if (!refDead) log(`fuzz: python-subunit oracle failed, reference checks stop: ${err.message}`);
+              refDead = true;
+            })
+            .finally(() => inflight--);
         }
       }
       // let the reference's answers in; then deal with new failures
@@ -661,11 +705,11 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzStats> {
         lastProgress = Date.now();
         const s = (Date.now() - start) / 1000;
         const left = opts.deadline ? `, ${((opts.deadline - Date.now()) / 60000).toFixed(1)} min left` : '';
-        log(`fuzz: ${stats.inputs} inputs (${(stats.inputs / s).toFixed(0)}/s, ${(stats.bytes / 1048576).toFixed(0)} MiB), ${stats.referenceChecked} checked against python-subunit, ${stats.failures.length} failures${left}`);
+        log(`fuzz: ${stats.inputs} inputs (${(stats.inputs / s).toFixed(0)}/s, ${(stats.bytes / 1048576).toFixed(0)} MiB), ${stats.referenceChecked} checked against python-subunit (${stats.reference.matched} packets matched), ${stats.failures.length} failures${left}`);
         opts.onProgress?.(snapshot());
       }
     }
-    while (ref && ref.pending > 0) await new Promise((r) => setTimeout(r, 5));
+    while (inflight > 0) await new Promise((r) => setTimeout(r, 5));
     await handle(found.splice(0));
   } finally {
     ref?.close();
@@ -682,7 +726,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzStats> {
         const t = Date.now();
         const mref = f.kind.startsWith('ref-') ? new Reference() : undefined;
         try {
-          bytes = await minimise(f.input, (b) => sameFailure(f, b, mref));
+          bytes = await minimise(f.input, (b) => sameFailure(f, b, mref), 120_000);
         } finally {
           mref?.close();
         }
@@ -714,5 +758,5 @@ export async function replay(input: Uint8Array, ref?: Reference): Promise<Proble
       }
     }
   }
-  return ref ? compareWithReference(input, await ref.decode(input)) : null;
+  return ref ? compareWithReference(input, await ref.decode(input), ref) : null;
 }
