@@ -73,6 +73,7 @@ const entry = {
   mib: s ? Number((s.bytes / 1048576).toFixed(1)) : 0,
   referenceChecked: s?.referenceChecked ?? 0,
   referencePackets: s?.reference ?? null,
+  slowest: s?.slowest ?? null,
   failures,
   files: added.map((f) => `fixtures/fuzz/${f}`),
   status,

@@ -313,7 +313,7 @@ export function limitMs(bytes: number): number {
 }
 
 /** Run the invariants, timed; a slow input is re-timed twice before it counts as a failure. */
-export function checkOne(input: Uint8Array, seed: number, watchdog?: Watchdog): Problem | null {
+export function checkOne(input: Uint8Array, seed: number, watchdog?: Watchdog, timing?: { ms: number }): Problem | null {
   let best = Infinity;
   for (let attempt = 0; attempt < 3; attempt++) {
     watchdog?.begin(input);
@@ -326,6 +326,7 @@ export function checkOne(input: Uint8Array, seed: number, watchdog?: Watchdog): 
       watchdog?.end();
     }
     best = Math.min(best, performance.now() - t);
+    if (timing) timing.ms = best;
     if (best <= limitMs(input.length)) return null;
   }
   return { kind: 'slow', message: `checking ${input.length} bytes took ${best.toFixed(0)} ms (limit ${limitMs(input.length).toFixed(0)} ms)` };
@@ -618,6 +619,8 @@ export interface FuzzStats {
   referenceChecked: number;
   referenceCrashed: number;
   reference: RefTally;
+  /** The input that took longest to check (against the limit of limitMs). */
+  slowest: { ms: number; bytes: number };
   failures: Failure[];
   ms: number;
   mutations: Record<string, number>;
@@ -639,7 +642,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzStats> {
   const counts = new Map<string, number>();
   const ref = opts.reference ? new Reference() : undefined;
   const start = Date.now();
-  const stats: FuzzStats = { seed: opts.seed, inputs: 0, bytes: 0, referenceChecked: 0, referenceCrashed: 0, reference: newTally(), failures: [], ms: 0, mutations: {}, errorKinds: {} };
+  const stats: FuzzStats = { seed: opts.seed, inputs: 0, bytes: 0, referenceChecked: 0, referenceCrashed: 0, reference: newTally(), slowest: { ms: 0, bytes: 0 }, failures: [], ms: 0, mutations: {}, errorKinds: {} };
   const found: Failure[] = [];
   const seen = new Set<string>();
   const report = (f: Failure) => {
@@ -666,7 +669,9 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzStats> {
         const input = mutate(seeds, next, counts, opts.large ?? true);
         stats.inputs++;
         stats.bytes += input.length;
-        const p = checkOne(input, seed, opts.watchdog);
+        const timing = { ms: 0 };
+        const p = checkOne(input, seed, opts.watchdog, timing);
+        if (timing.ms > stats.slowest.ms) stats.slowest = { ms: Math.round(timing.ms), bytes: input.length };
         if (p) {
           log(`fuzz: FAILURE ${p.kind}: ${p.message} (${input.length} bytes)`);
           report({ ...p, input, seed });
