@@ -7,17 +7,17 @@ import { CORES, decodeWith, rng } from './helpers.js';
 /** Comparable form: chatter joined; everything else with its offset and length. */
 export function shape(events: SubunitEvent[]): unknown[] {
   const out: unknown[] = [];
-  let chatter: number[] | null = null;
+  let chatter: Uint8Array[] | null = null;
   for (const e of events) {
     if (e.source === 'chatter') {
-      (chatter ??= []).push(...e.fileBytes!);
+      (chatter ??= []).push(e.fileBytes!); // not push(...bytes): a long chatter run overflows the stack
       continue;
     }
-    if (chatter) out.push(['chatter', Buffer.from(chatter).toString('base64')]);
+    if (chatter) out.push(['chatter', Buffer.concat(chatter).toString('base64')]);
     chatter = null;
     out.push([e.offset, e.length, e.source, eventToJSON(e)]);
   }
-  if (chatter) out.push(['chatter', Buffer.from(chatter).toString('base64')]);
+  if (chatter) out.push(['chatter', Buffer.concat(chatter).toString('base64')]);
   return out;
 }
 
