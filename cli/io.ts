@@ -26,15 +26,16 @@ export async function openInput(path: string, stdin: Readable = process.stdin): 
 
 async function* readAll(fh: import('node:fs/promises').FileHandle, path: string): AsyncGenerator<Uint8Array> {
   try {
-    for (;;) {
+    for (let at = 0; ; ) {
       const buf = new Uint8Array(CHUNK);
       let n: number;
       try {
         ({ bytesRead: n } = await fh.read(buf, 0, CHUNK, null));
       } catch (e) {
-        throw new InputError(`${path}: ${describe(e)}`, path);
+        throw new InputError(`${path}: ${describe(e)} (at byte ${at})`, path, at);
       }
       if (n === 0) return;
+      at += n;
       yield buf.subarray(0, n);
     }
   } finally {

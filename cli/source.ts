@@ -7,13 +7,39 @@ import { InputError } from '../bindings/errors.js';
 import type { SubunitEvent } from '../bindings/events.js';
 import { TestResults, type TestResult } from '../bindings/results.js';
 import type { BackendName } from '../bindings/core.js';
-import { openInput, type Input } from './io.js';
+import { openInput, describe, type Input } from './io.js';
 import { looksLikeV1, v1ToV2 } from './v1.js';
 
 /** Replays the chunks already read in front of the rest of the iterator. */
 async function* prepend(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
   yield* head;
   for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
+}
+
+/**
+ * The first input that failed while being read (damaged gzip, a read error).
+ * Reading stops there; the command finishes its output with what it decoded
+ * (the decoder flushes, so a packet cut short becomes a parser error), then
+ * cli/main.ts reports this error and exits 2.
+ */
+let failure: InputError | undefined;
+
+export function inputFailure(): InputError | undefined {
+  return failure;
+}
+
+/** An error met while reading an input, as an InputError naming it. */
+export function asInputError(e: unknown, name: string): InputError {
+  return e instanceof InputError ? e : new InputError(`${name}: ${describe(e)}`, name);
+}
+
+/** The chunks of an input, ending early (and recording the failure) instead of throwing. */
+export async function* guarded(name: string, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const c of chunks) yield c;
+  } catch (e) {
+    failure ??= asInputError(e, name);
+  }
 }
 
 /** The input's bytes, gunzipped when they start with the gzip magic (1F 8B). */
@@ -40,29 +66,49 @@ export async function sniffed(input: Input): Promise<{ kind: 'gzip' | 'plain'; c
     try {
       for await (const chunk of gunzip) yield chunk as Uint8Array;
     } catch (e) {
-      throw new InputError(`${input.name}: bad gzip data (${(e as Error).message})`, input.name);
+      if (e instanceof InputError) throw e; // reading the file failed
+      // zlib's position: compressed bytes it consumed (for a cut, the input's length)
+      const at = gunzip.bytesWritten;
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === 'Z_BUF_ERROR' ? 'gzip data cut short' : `bad gzip data: ${err.message}`;
+      throw new InputError(`${input.name}: ${why} (at byte ${at})`, input.name, at);
     }
   }
   return { kind: 'gzip', chunks: unzipped(), head: first };
 }
 
-/** Decoded bytes of one input (gzip removed). */
-export async function inputBytes(path: string): Promise<{ name: string; chunks: AsyncIterable<Uint8Array> }> {
-  const input = await openInput(path);
-  const s = await sniffed(input);
+/**
+ * Decoded bytes of one opened input (gzip removed, v1 converted). They never
+ * throw: a failure ends them early and is kept for inputFailure().
+ */
+export async function inputBytes(input: Input): Promise<{ name: string; chunks: AsyncIterable<Uint8Array> }> {
+  const { name } = input;
+  // sniffing reads the first chunks: a damaged gzip header fails here
+  const plain = guarded(name, input.chunks);
+  const s = await sniffed({ name, chunks: plain });
   if (s.kind === 'gzip') {
     // look again under the gzip layer: it may hold v1
-    const inner = await sniffed({ name: input.name, chunks: s.chunks });
-    return { name: input.name, chunks: looksLikeV1(inner.head) ? v1ToV2(inner.chunks) : inner.chunks };
+    const inner = await sniffed({ name, chunks: guarded(name, s.chunks) });
+    return { name, chunks: looksLikeV1(inner.head) ? v1ToV2(inner.chunks) : inner.chunks };
   }
-  return { name: input.name, chunks: looksLikeV1(s.head) ? v1ToV2(s.chunks) : s.chunks };
+  return { name, chunks: looksLikeV1(s.head) ? v1ToV2(s.chunks) : s.chunks };
 }
 
-/** Event batches of every input in turn ("-" = stdin; none = stdin). */
+/**
+ * Open every input ("-" = stdin; none = stdin) before reading any, so that a
+ * missing, unreadable or directory argument fails before any output.
+ */
+export async function openInputs(paths: string[]): Promise<Input[]> {
+  const inputs: Input[] = [];
+  for (const path of paths.length ? paths : ['-']) inputs.push(await openInput(path));
+  return inputs;
+}
+
+/** Event batches of every input in turn, up to the first failing one (see inputFailure). */
 export async function* inputEvents(paths: string[], backend?: BackendName): AsyncGenerator<SubunitEvent[]> {
-  for (const path of paths.length ? paths : ['-']) {
-    const input = await inputBytes(path);
-    yield* decodeStream(input.chunks, { backend });
+  for (const input of await openInputs(paths)) {
+    if (failure) return;
+    yield* decodeStream((await inputBytes(input)).chunks, { backend });
   }
 }
 

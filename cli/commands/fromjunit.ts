@@ -97,6 +97,7 @@ export const fromJunit: Command = {
       const parts: Uint8Array[] = [];
       for await (const c of (await sniffed(input)).chunks) parts.push(c);
       const xml = Buffer.concat(parts).toString('utf8');
+      if (xml.trim() === '') throw new InputError(`${input.name}: empty input, not JUnit XML`, input.name, 0);
       const valid = XMLValidator.validate(xml);
       if (valid !== true) {
         throw new InputError(`${input.name}:${valid.err.line}: not well-formed XML (${valid.err.msg.replace(/\s+/g, " ")})`, input.name, valid.err.line);
