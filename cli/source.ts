@@ -1,7 +1,6 @@
 // Inputs → event batches for the tools: files or stdin, gzip detected by its
 // magic bytes, then the v2 decoder. Every tool reads through here.
-import { createGunzip } from 'node:zlib';
-import { Readable } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { decodeStream } from '../bindings/streams.js';
 import { InputError } from '../bindings/errors.js';
 import type { SubunitEvent } from '../bindings/events.js';
@@ -59,22 +58,71 @@ export async function sniffed(input: Input): Promise<{ kind: 'gzip' | 'plain'; c
   const first = Buffer.concat(head);
   const raw = prepend(head, it);
   if (first[0] !== 0x1f || first[1] !== 0x8b) return { kind: 'plain', chunks: raw, head: first };
-  const gunzip = Readable.from(raw).pipe(createGunzip());
-  // errors surface through the iteration below; this keeps an early one from being "unhandled"
-  gunzip.on('error', () => {});
-  async function* unzipped(): AsyncGenerator<Uint8Array> {
-    try {
-      for await (const chunk of gunzip) yield chunk as Uint8Array;
-    } catch (e) {
-      if (e instanceof InputError) throw e; // reading the file failed
-      // zlib's position: compressed bytes it consumed (for a cut, the input's length)
-      const at = gunzip.bytesWritten;
-      const err = e as NodeJS.ErrnoException;
-      const why = err.code === 'Z_BUF_ERROR' ? 'gzip data cut short' : `bad gzip data: ${err.message}`;
-      throw new InputError(`${input.name}: ${why} (at byte ${at})`, input.name, at);
+  return { kind: 'gzip', chunks: gunzipped(input.name, raw), head: first };
+}
+
+/** Compressed bytes per write to zlib: bounds the output held per step. */
+const GZIP_PIECE = 1 << 16;
+
+/**
+ * Gunzip, handing out everything zlib produced before an error, then the
+ * error as an InputError with the byte where zlib stopped. (Iterating a zlib
+ * stream directly loses its buffered output when it fails: a consumer slower
+ * than zlib would miss the end of a cut file.) Each piece of input is written
+ * and its output taken before the next, so memory stays bounded.
+ */
+async function* gunzipped(name: string, raw: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  // the readable side never pushes back (a write completes at once): output is taken after each write
+  const g = createGunzip({ readableHighWaterMark: 2 ** 30 } as ZlibOptions);
+  let failed: NodeJS.ErrnoException | undefined;
+  let ended = false;
+  let wake = () => {};
+  const sleep = () => new Promise<void>((resolve) => (wake = resolve));
+  g.on('error', (e) => {
+    failed ??= e;
+    wake();
+  });
+  g.on('readable', () => wake());
+  g.on('end', () => {
+    ended = true;
+    wake();
+  });
+  function* drain(): Generator<Uint8Array> {
+    for (let c: Buffer | null; (c = g.read() as Buffer | null) !== null; ) yield c;
+  }
+  let fed = 0; // compressed bytes zlib has taken
+  let piece = 0; // the size of the one being written
+  for await (const chunk of raw) {
+    for (let at = 0; at < chunk.length && !failed; at += GZIP_PIECE) {
+      let written = false;
+      piece = Math.min(GZIP_PIECE, chunk.length - at);
+      g.write(chunk.subarray(at, at + piece), () => {
+        written = true;
+        wake();
+      });
+      while (!written && !failed) await sleep();
+      if (!failed) fed += piece;
+      yield* drain();
+    }
+    if (failed) break;
+  }
+  const atEnd = !failed;
+  if (!failed) {
+    g.end();
+    for (;;) {
+      yield* drain();
+      if (ended || failed) break;
+      await sleep();
     }
   }
-  return { kind: 'gzip', chunks: unzipped(), head: first };
+  yield* drain();
+  g.destroy();
+  if (failed) {
+    // at the end, zlib took every byte (a cut: the input's length); in a write, the fault lies in that piece
+    const where = atEnd ? `at byte ${fed}` : `between bytes ${fed} and ${fed + piece}`;
+    const why = failed.code === 'Z_BUF_ERROR' ? 'gzip data cut short' : `bad gzip data: ${failed.message}`;
+    throw new InputError(`${name}: ${why} (${where})`, name, fed);
+  }
 }
 
 /**

@@ -227,7 +227,7 @@ describe('every tool', () => {
     const bad = gzipSync('hello\n');
     bad[10] = 0xff; // deflate block type 3 does not exist
     const r = ours(['stats'], bad);
-    expect(r.stderr).toMatch(/^subunit stats: <stdin>: bad gzip data: invalid block type \(at byte \d+\)\n$/);
+    expect(r.stderr).toBe(`subunit stats: <stdin>: bad gzip data: invalid block type (between bytes 0 and ${bad.length})\n`);
     expect(r.code).toBe(2);
     expect(r.stdout.toString()).toMatch(/^Total tests: +0\n/); // the report of what was read comes first
   });

@@ -4,6 +4,7 @@ import { InputError } from '../../bindings/errors.js';
 import { UsageError } from '../errors.js';
 import type { BackendName } from '../../bindings/core.js';
 import { openInput, Output } from '../io.js';
+import { sniffed } from '../source.js';
 import type { Command } from '../command.js';
 
 /** Split byte chunks into lines at LF (a last line without LF counts); linear in the input, however long the lines. */
@@ -30,16 +31,20 @@ export const encode: Command = {
   usage: 'subunit encode [--backend wasm|js] [FILE|-]',
   description:
     'Reads events in the JSON Lines form that `subunit json` prints (stdin when no file is\n' +
-    'given) and writes one v2 packet per line. Blank lines are ignored.',
+    'given; gzip detected) and writes one v2 packet per line (several when a file does not\n' +
+    'fit in one packet). Blank lines are ignored. An invalid line stops the command with its\n' +
+    'line number, after the packets of the lines before it.',
   options: { backend: { type: 'string', default: 'wasm', help: 'codec backend: wasm (default) or js' } },
   async run({ values, positionals }) {
     if (positionals.length > 1) throw new UsageError('give at most one input');
     const input = await openInput(positionals[0] ?? '-');
+    // gzip detected; a damaged one stops before its partial last line, with the lines before it written
+    const { chunks } = await sniffed(input);
     const encoder = new Encoder({ backend: values.backend as BackendName });
     const out = new Output();
     let n = 0;
     try {
-      for await (const bytes of lines(input.chunks)) {
+      for await (const bytes of lines(chunks)) {
         n++;
         let line: string;
         try {
