@@ -43,6 +43,9 @@ function mainHelp(): string {
     '',
     'subunit COMMAND --help   help for one command',
     'subunit --version        print the version',
+    '',
+    'exit status: 0 success; 1 the run failed (a test failed or never finished);',
+    '2 usage or input error (one line on stderr, after the output of what was read)',
   ].join('\n');
 }
 
