@@ -13,15 +13,24 @@ const CHUNK = 1 << 20;
 /** Open a file or "-" (stdin); refuses directories and names the file in every error. */
 export async function openInput(path: string, stdin: Readable = process.stdin): Promise<Input> {
   if (path === '-') return { name: '<stdin>', chunks: stdin };
+  return { name: path, chunks: readAll(await openFile(path), path) };
+}
+
+async function openFile(path: string): Promise<import('node:fs/promises').FileHandle> {
   let fh;
   try {
     fh = await open(path, 'r');
     if ((await fh.stat()).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    return fh;
   } catch (e) {
     await fh?.close();
     throw new InputError(`${path}: ${describe(e)}`, path);
   }
-  return { name: path, chunks: readAll(fh, path) };
+}
+
+/** Throws the InputError openInput would (missing, unreadable, a directory), holding nothing open. */
+export async function checkInput(path: string): Promise<void> {
+  if (path !== '-') await (await openFile(path)).close();
 }
 
 async function* readAll(fh: import('node:fs/promises').FileHandle, path: string): AsyncGenerator<Uint8Array> {

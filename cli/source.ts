@@ -6,7 +6,7 @@ import { InputError } from '../bindings/errors.js';
 import type { SubunitEvent } from '../bindings/events.js';
 import { TestResults, type TestResult } from '../bindings/results.js';
 import type { BackendName } from '../bindings/core.js';
-import { openInput, describe, type Input } from './io.js';
+import { openInput, checkInput, describe, type Input } from './io.js';
 import { looksLikeV1, v1ToV2 } from './v1.js';
 
 /** Replays the chunks already read in front of the rest of the iterator. */
@@ -143,20 +143,22 @@ export async function inputBytes(input: Input): Promise<{ name: string; chunks: 
 }
 
 /**
- * Open every input ("-" = stdin; none = stdin) before reading any, so that a
- * missing, unreadable or directory argument fails before any output.
+ * Check that every input ("-" = stdin; none = stdin) can be opened before
+ * reading any, so that a missing, unreadable or directory argument fails
+ * before any output; then open them one at a time (thousands of files never
+ * hold thousands of descriptors).
  */
-export async function openInputs(paths: string[]): Promise<Input[]> {
-  const inputs: Input[] = [];
-  for (const path of paths.length ? paths : ['-']) inputs.push(await openInput(path));
-  return inputs;
+export async function* openInputs(paths: string[]): AsyncGenerator<Input> {
+  const all = paths.length ? paths : ['-'];
+  for (const path of all) await checkInput(path);
+  for (const path of all) yield await openInput(path);
 }
 
 /** Event batches of every input in turn, up to the first failing one (see inputFailure). */
 export async function* inputEvents(paths: string[], backend?: BackendName): AsyncGenerator<SubunitEvent[]> {
-  for (const input of await openInputs(paths)) {
-    if (failure) return;
+  for await (const input of openInputs(paths)) {
     yield* decodeStream((await inputBytes(input)).chunks, { backend });
+    if (failure) return;
   }
 }
 

@@ -296,6 +296,17 @@ describe('partial results', () => {
     expect(stats.stdout.toString()).toMatch(/^Total tests: +\d{3,}\n/m);
   });
 
+  it('several inputs: a missing one fails before any output; reading stops at one that fails midway', async () => {
+    const [missing, cut, whole] = await Promise.all([
+      cli(['ls', BIG.v2, F.missing]),
+      cli(['json', G.v2.file, BIG.v2]),
+      cli(['json', G.v2.prefix]),
+    ]);
+    expect([missing.code, missing.stdout.length, missing.stderr]).toEqual([2, 0, `subunit ls: ${F.missing}: no such file\n`]);
+    expect(cut.code).toBe(2);
+    expect(cut.stdout.toString()).toBe(whole.stdout.toString()); // nothing of the second input
+  });
+
   it('a slow reader of a cut gzip still gets every byte zlib could decompress, then the error', async () => {
     // (iterating a zlib stream directly drops its buffered output when it fails)
     const data = Buffer.concat([run, run, run]);
