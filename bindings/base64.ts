@@ -1,5 +1,6 @@
 // RFC 4648 base64 with padding; strict on input. (Node's Buffer is not in
 // browsers and atob/btoa work on binary strings, so it is done here.)
+import { InputError } from './errors.js';
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 export function toBase64(b: Uint8Array): string {
@@ -19,9 +20,9 @@ export function toBase64(b: Uint8Array): string {
 const B64_INDEX = new Int16Array(128).fill(-1);
 for (let i = 0; i < 64; i++) B64_INDEX[B64.charCodeAt(i)] = i;
 
-/** Strict RFC 4648 base64 (padding required); throws RangeError on anything else. */
+/** Strict RFC 4648 base64 (padding required); throws InputError on anything else. */
 export function fromBase64(s: string): Uint8Array<ArrayBuffer> {
-  if (s.length % 4 !== 0) throw new RangeError('base64 length is not a multiple of 4');
+  if (s.length % 4 !== 0) throw new InputError('base64 length is not a multiple of 4');
   const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
   const out = new Uint8Array((s.length / 4) * 3 - pad);
   let o = 0;
@@ -30,7 +31,7 @@ export function fromBase64(s: string): Uint8Array<ArrayBuffer> {
     for (let k = 0; k < 4; k++) {
       const ch = s.charCodeAt(i + k);
       const d = ch === 61 && i + k >= s.length - pad ? 0 : ch < 128 ? B64_INDEX[ch] : -1;
-      if (d < 0) throw new RangeError(`invalid base64 character at ${i + k}`);
+      if (d < 0) throw new InputError(`invalid base64 character at ${i + k}`, undefined, i + k);
       v = (v << 6) | d;
     }
     if (o < out.length) out[o++] = v >> 16;

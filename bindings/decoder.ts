@@ -5,6 +5,7 @@ import type { BackendName, Core } from './core.js';
 import { jsCore } from './js/core.js';
 import { wasmCore, initWasm } from './wasm/core.js';
 import { pushEvents, type SubunitEvent } from './events.js';
+import { SubunitError } from './errors.js';
 
 export interface DecodeOptions {
   /**
@@ -19,7 +20,7 @@ export function coreFor(backend: BackendName | Core = 'wasm'): Core {
   if (typeof backend === 'object') return backend;
   if (backend === 'js') return jsCore;
   if (backend === 'wasm') return wasmCore();
-  throw new TypeError(`unknown backend ${JSON.stringify(backend)} (use 'wasm' or 'js')`);
+  throw new SubunitError(`unknown backend ${JSON.stringify(backend)} (use 'wasm' or 'js')`);
 }
 
 /** Make the backend usable everywhere (compiles the wasm module asynchronously). */

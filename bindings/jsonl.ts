@@ -2,6 +2,7 @@
 import { STATUSES, eventToJSON, type EventInit, type Status, type SubunitEvent } from './events.js';
 import { fromBase64 } from './base64.js';
 import { Timestamp } from './timestamp.js';
+import { InputError } from './errors.js';
 
 export function eventToJsonLine(e: SubunitEvent): string {
   return JSON.stringify(eventToJSON(e));
@@ -10,38 +11,43 @@ export function eventToJsonLine(e: SubunitEvent): string {
 const STRING_KEYS = ['testId', 'mimeType', 'fileName', 'routeCode'] as const;
 const KNOWN = new Set(['testId', 'status', 'tags', 'runnable', 'mimeType', 'fileName', 'fileBytes', 'eof', 'routeCode', 'timestamp']);
 
-/** Parse one line; throws RangeError/SyntaxError saying what is wrong with it. */
+/** Parse one line; throws InputError saying what is wrong with it. */
 export function eventFromJsonLine(line: string): EventInit {
-  const o = JSON.parse(line) as unknown;
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new RangeError('not a JSON object');
+  let o: unknown;
+  try {
+    o = JSON.parse(line);
+  } catch (e) {
+    throw new InputError(`not JSON (${(e as Error).message})`);
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new InputError('not a JSON object');
   const r = o as Record<string, unknown>;
-  for (const k of Object.keys(r)) if (!KNOWN.has(k)) throw new RangeError(`unknown key "${k}"`);
+  for (const k of Object.keys(r)) if (!KNOWN.has(k)) throw new InputError(`unknown key "${k}"`);
   const e: EventInit = {};
   for (const k of STRING_KEYS) {
     if (r[k] === undefined) continue;
-    if (typeof r[k] !== 'string') throw new RangeError(`"${k}" must be a string`);
+    if (typeof r[k] !== 'string') throw new InputError(`"${k}" must be a string`);
     e[k] = r[k] as string;
   }
   for (const k of ['runnable', 'eof'] as const) {
     if (r[k] === undefined) continue;
-    if (typeof r[k] !== 'boolean') throw new RangeError(`"${k}" must be true or false`);
+    if (typeof r[k] !== 'boolean') throw new InputError(`"${k}" must be true or false`);
     e[k] = r[k] as boolean;
   }
   if (r.status !== undefined) {
-    if (!STATUSES.includes(r.status as Status)) throw new RangeError(`"status" must be one of ${STATUSES.join(', ')}`);
+    if (!STATUSES.includes(r.status as Status)) throw new InputError(`"status" must be one of ${STATUSES.join(', ')}`);
     e.status = r.status as Status;
   }
   if (r.tags !== undefined) {
-    if (!Array.isArray(r.tags) || !r.tags.every((t) => typeof t === 'string')) throw new RangeError('"tags" must be an array of strings');
+    if (!Array.isArray(r.tags) || !r.tags.every((t) => typeof t === 'string')) throw new InputError('"tags" must be an array of strings');
     e.tags = r.tags as string[];
   }
   if (r.fileBytes !== undefined) {
-    if (typeof r.fileBytes !== 'string') throw new RangeError('"fileBytes" must be a base64 string');
-    if (e.fileName === undefined) throw new RangeError('"fileBytes" without "fileName"');
+    if (typeof r.fileBytes !== 'string') throw new InputError('"fileBytes" must be a base64 string');
+    if (e.fileName === undefined) throw new InputError('"fileBytes" without "fileName"');
     e.fileBytes = fromBase64(r.fileBytes);
   }
   if (r.timestamp !== undefined) {
-    if (typeof r.timestamp !== 'string') throw new RangeError('"timestamp" must be a string');
+    if (typeof r.timestamp !== 'string') throw new InputError('"timestamp" must be a string');
     e.timestamp = Timestamp.parse(r.timestamp);
   }
   return e;

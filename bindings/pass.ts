@@ -3,6 +3,7 @@
 // and never rescanning bytes that are resolved.
 import { S_NEXT, S_NEED, S_CTX, S_CTX_LEN } from '../assembly/layout.js';
 import type { Core } from './core.js';
+import { SubunitError } from './errors.js';
 
 export abstract class ChunkedPass<T> {
   protected readonly core: Core;
@@ -37,7 +38,7 @@ export abstract class ChunkedPass<T> {
   protected abstract step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): T | null;
 
   protected pushItems(chunk: Uint8Array): T[] {
-    if (this.ended) throw new Error('push() after end()');
+    if (this.ended) throw new SubunitError('push() after end(): this decoder is finished; make a new one');
     const items: T[] = [];
     // complete the carried candidate with only the bytes it needs, then
     // scan the rest of the chunk in place (no copy)

@@ -1,3 +1,4 @@
+import { InputError } from './errors.js';
 /** A packet timestamp with the full nanosecond precision of the wire format. */
 export class Timestamp {
   /** Whole seconds since 1970-01-01T00:00:00Z (0 … 2^32-1). */
@@ -22,7 +23,7 @@ export class Timestamp {
   static parse(text: string): Timestamp {
     const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(text);
     const ms = m ? Date.parse(m[1] + m[3]) : NaN;
-    if (!m || Number.isNaN(ms)) throw new RangeError(`invalid timestamp ${JSON.stringify(text)}`);
+    if (!m || Number.isNaN(ms)) throw new InputError(`invalid timestamp ${JSON.stringify(text)}`);
     return new Timestamp(ms / 1000, Number((m[2] ?? '').padEnd(9, '0')));
   }
 

@@ -13,15 +13,24 @@ const CHUNK = 4 << 20; // large reads: fewer packets straddle two chunks (each s
 /** Open a file or "-" (stdin); refuses directories and names the file in every error. */
 export async function openInput(path: string, stdin: Readable = process.stdin): Promise<Input> {
   if (path === '-') return { name: '<stdin>', chunks: stdin };
+  return { name: path, chunks: readAll(await openFile(path), path) };
+}
+
+async function openFile(path: string): Promise<import('node:fs/promises').FileHandle> {
   let fh;
   try {
     fh = await open(path, 'r');
     if ((await fh.stat()).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    return fh;
   } catch (e) {
     await fh?.close();
     throw new InputError(`${path}: ${describe(e)}`, path);
   }
-  return { name: path, chunks: readAll(fh, path) };
+}
+
+/** Throws the InputError openInput would (missing, unreadable, a directory), holding nothing open. */
+export async function checkInput(path: string): Promise<void> {
+  if (path !== '-') await (await openFile(path)).close();
 }
 
 /** The file's bytes in large chunks, the next read already under way while the caller works on one. */
@@ -32,12 +41,14 @@ async function* readAll(fh: import('node:fs/promises').FileHandle, path: string)
       const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
       return buf.subarray(0, bytesRead);
     } catch (e) {
-      throw new InputError(`${path}: ${describe(e)}`, path);
+      throw new InputError(`${path}: ${describe(e)} (at byte ${at})`, path, at);
     }
   };
+  let at = 0; // bytes handed out so far
   let ahead: Promise<Uint8Array> | undefined;
   try {
     for (let chunk = await next(); chunk.length > 0; ) {
+      at += chunk.length;
       ahead = next();
       ahead.catch(() => {}); // reported when awaited below
       yield chunk;

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// The `subunit` command: dispatch, help, and the one-line error contract
-// (never a stack trace; exit 2 for usage, 1 for bad input or failed runs).
+// The `subunit` command: dispatch, help, and the one-line error contract:
+// `subunit CMD: MESSAGE` on stderr, never a stack trace; exit 1 when the run
+// failed, 2 for usage and input errors (cli/errors.ts).
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { SubunitError } from '../bindings/errors.js';
+import { UsageError, RunFailure, EXIT_ERROR, EXIT_FAILED } from './errors.js';
+import { inputFailure } from './source.js';
 import type { Command } from './command.js';
 import { json } from './commands/json.js';
 import { encode } from './commands/encode.js';
@@ -40,6 +43,9 @@ function mainHelp(): string {
     '',
     'subunit COMMAND --help   help for one command',
     'subunit --version        print the version',
+    '',
+    'exit status: 0 success; 1 the run failed (a test failed or never finished);',
+    '2 usage or input error (one line on stderr, after the output of what was read)',
   ].join('\n');
 }
 
@@ -48,7 +54,9 @@ function commandHelp(c: Command): string {
   return [`usage: ${c.usage}`, '', c.description, '', 'options:', ...opts, '  --help'.padEnd(24) + 'show this help'].join('\n');
 }
 
-class UsageError extends Error {}
+
+/** The command being run, for the error line's prefix. */
+let current: string | undefined;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -62,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) throw new UsageError(`unknown command "${name}" (see subunit --help)`);
+  current = command.name;
   if (command.rawArgs && rest[0] !== '--help' && rest[0] !== '-h') return command.run({ values: {}, positionals: rest, args: rest });
   let parsed;
   try {
@@ -72,31 +81,46 @@ async function main(argv: string[]): Promise<number> {
       strict: true,
     });
   } catch (e) {
-    throw new UsageError(`${name}: ${(e as Error).message.split('\n')[0]}`);
+    throw new UsageError((e as Error).message.split('\n')[0]);
   }
   if ((parsed.values as Record<string, unknown>).help) {
     process.stdout.write(commandHelp(command) + '\n');
     return 0;
   }
   const backend = (parsed.values as Record<string, unknown>).backend;
-  if (backend !== undefined && backend !== 'wasm' && backend !== 'js') throw new UsageError(`${name}: --backend must be wasm or js`);
+  if (backend !== undefined && backend !== 'wasm' && backend !== 'js') throw new UsageError('--backend must be wasm or js');
   return command.run({ ...(parsed as { values: Record<string, unknown>; positionals: string[] }), args: rest });
 }
 
-// A reader that went away (`subunit json | head`) is not an error.
+const isEpipe = (e: unknown) => (e as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+
+/** The one line for an error, and the exit status. */
+function report(e: unknown): number {
+  const known = e instanceof SubunitError;
+  const message = known ? (e as Error).message : `internal error: ${(e as Error)?.message ?? e}`;
+  // a message is one line, whatever it quotes
+  process.stderr.write(`subunit${current ? ' ' + current : ''}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  return e instanceof RunFailure ? EXIT_FAILED : EXIT_ERROR;
+}
+
+// A reader that went away (`subunit json | head`) is not an error: stop quietly.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(0);
+  if (isEpipe(e)) process.exit(0);
 });
+process.stderr.on('error', () => {});
+// Anything that escapes the command (a stream error without a handler) is still one line.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (e: unknown) => process.exit(isEpipe(e) ? 0 : report(e)));
+}
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // an input that failed midway: the command wrote what it read; now the error
+    const failed = inputFailure();
+    process.exitCode = failed ? report(failed) : code;
   },
   (e: unknown) => {
-    const usage = e instanceof UsageError;
-    const known = usage || e instanceof SubunitError;
-    const message = known ? (e as Error).message : `internal error: ${(e as Error)?.message ?? e}`;
-    process.stderr.write(`subunit: ${message}\n`);
-    process.exitCode = usage ? 2 : 1;
+    if (isEpipe(e)) process.exit(0);
+    process.exitCode = report(e);
   },
 );

@@ -1,19 +1,44 @@
 // Inputs → event batches for the tools: files or stdin, gzip detected by its
 // magic bytes, then the v2 decoder. Every tool reads through here.
-import { createGunzip } from 'node:zlib';
-import { Readable } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { decodeStream } from '../bindings/streams.js';
 import { InputError } from '../bindings/errors.js';
 import type { SubunitEvent } from '../bindings/events.js';
 import { TestResults, type TestResult } from '../bindings/results.js';
 import type { BackendName } from '../bindings/core.js';
-import { openInput, type Input } from './io.js';
+import { openInput, checkInput, describe, type Input } from './io.js';
 import { looksLikeV1, v1ToV2 } from './v1.js';
 
 /** Replays the chunks already read in front of the rest of the iterator. */
 async function* prepend(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
   yield* head;
   for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
+}
+
+/**
+ * The first input that failed while being read (damaged gzip, a read error).
+ * Reading stops there; the command finishes its output with what it decoded
+ * (the decoder flushes, so a packet cut short becomes a parser error), then
+ * cli/main.ts reports this error and exits 2.
+ */
+let failure: InputError | undefined;
+
+export function inputFailure(): InputError | undefined {
+  return failure;
+}
+
+/** An error met while reading an input, as an InputError naming it. */
+export function asInputError(e: unknown, name: string): InputError {
+  return e instanceof InputError ? e : new InputError(`${name}: ${describe(e)}`, name);
+}
+
+/** The chunks of an input, ending early (and recording the failure) instead of throwing. */
+export async function* guarded(name: string, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const c of chunks) yield c;
+  } catch (e) {
+    failure ??= asInputError(e, name);
+  }
 }
 
 /** The input's bytes, gunzipped when they start with the gzip magic (1F 8B). */
@@ -33,36 +58,107 @@ export async function sniffed(input: Input): Promise<{ kind: 'gzip' | 'plain'; c
   const first = Buffer.concat(head);
   const raw = prepend(head, it);
   if (first[0] !== 0x1f || first[1] !== 0x8b) return { kind: 'plain', chunks: raw, head: first };
-  const gunzip = Readable.from(raw).pipe(createGunzip());
-  // errors surface through the iteration below; this keeps an early one from being "unhandled"
-  gunzip.on('error', () => {});
-  async function* unzipped(): AsyncGenerator<Uint8Array> {
-    try {
-      for await (const chunk of gunzip) yield chunk as Uint8Array;
-    } catch (e) {
-      throw new InputError(`${input.name}: bad gzip data (${(e as Error).message})`, input.name);
+  return { kind: 'gzip', chunks: gunzipped(input.name, raw), head: first };
+}
+
+/** Compressed bytes per write to zlib: bounds the output held per step. */
+const GZIP_PIECE = 1 << 16;
+
+/**
+ * Gunzip, handing out everything zlib produced before an error, then the
+ * error as an InputError with the byte where zlib stopped. (Iterating a zlib
+ * stream directly loses its buffered output when it fails: a consumer slower
+ * than zlib would miss the end of a cut file.) Each piece of input is written
+ * and its output taken before the next, so memory stays bounded.
+ */
+async function* gunzipped(name: string, raw: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  // the readable side never pushes back (a write completes at once): output is taken after each write
+  const g = createGunzip({ readableHighWaterMark: 2 ** 30 } as ZlibOptions);
+  let failed: NodeJS.ErrnoException | undefined;
+  let ended = false;
+  let wake = () => {};
+  const sleep = () => new Promise<void>((resolve) => (wake = resolve));
+  g.on('error', (e) => {
+    failed ??= e;
+    wake();
+  });
+  g.on('readable', () => wake());
+  g.on('end', () => {
+    ended = true;
+    wake();
+  });
+  function* drain(): Generator<Uint8Array> {
+    for (let c: Buffer | null; (c = g.read() as Buffer | null) !== null; ) yield c;
+  }
+  let fed = 0; // compressed bytes zlib has taken
+  let piece = 0; // the size of the one being written
+  for await (const chunk of raw) {
+    for (let at = 0; at < chunk.length && !failed; at += GZIP_PIECE) {
+      let written = false;
+      piece = Math.min(GZIP_PIECE, chunk.length - at);
+      g.write(chunk.subarray(at, at + piece), () => {
+        written = true;
+        wake();
+      });
+      while (!written && !failed) await sleep();
+      if (!failed) fed += piece;
+      yield* drain();
+    }
+    if (failed) break;
+  }
+  const atEnd = !failed;
+  if (!failed) {
+    g.end();
+    for (;;) {
+      yield* drain();
+      if (ended || failed) break;
+      await sleep();
     }
   }
-  return { kind: 'gzip', chunks: unzipped(), head: first };
+  yield* drain();
+  g.destroy();
+  if (failed) {
+    // at the end, zlib took every byte (a cut: the input's length); in a write, the fault lies in that piece
+    const where = atEnd ? `at byte ${fed}` : `between bytes ${fed} and ${fed + piece}`;
+    const why = failed.code === 'Z_BUF_ERROR' ? 'gzip data cut short' : `bad gzip data: ${failed.message}`;
+    throw new InputError(`${name}: ${why} (${where})`, name, fed);
+  }
 }
 
-/** Decoded bytes of one input (gzip removed). */
-export async function inputBytes(path: string): Promise<{ name: string; chunks: AsyncIterable<Uint8Array> }> {
-  const input = await openInput(path);
-  const s = await sniffed(input);
+/**
+ * Decoded bytes of one opened input (gzip removed, v1 converted). They never
+ * throw: a failure ends them early and is kept for inputFailure().
+ */
+export async function inputBytes(input: Input): Promise<{ name: string; chunks: AsyncIterable<Uint8Array> }> {
+  const { name } = input;
+  // sniffing reads the first chunks: a damaged gzip header fails here
+  const plain = guarded(name, input.chunks);
+  const s = await sniffed({ name, chunks: plain });
   if (s.kind === 'gzip') {
     // look again under the gzip layer: it may hold v1
-    const inner = await sniffed({ name: input.name, chunks: s.chunks });
-    return { name: input.name, chunks: looksLikeV1(inner.head) ? v1ToV2(inner.chunks) : inner.chunks };
+    const inner = await sniffed({ name, chunks: guarded(name, s.chunks) });
+    return { name, chunks: looksLikeV1(inner.head) ? v1ToV2(inner.chunks) : inner.chunks };
   }
-  return { name: input.name, chunks: looksLikeV1(s.head) ? v1ToV2(s.chunks) : s.chunks };
+  return { name, chunks: looksLikeV1(s.head) ? v1ToV2(s.chunks) : s.chunks };
 }
 
-/** Event batches of every input in turn ("-" = stdin; none = stdin). */
+/**
+ * Check that every input ("-" = stdin; none = stdin) can be opened before
+ * reading any, so that a missing, unreadable or directory argument fails
+ * before any output; then open them one at a time (thousands of files never
+ * hold thousands of descriptors).
+ */
+export async function* openInputs(paths: string[]): AsyncGenerator<Input> {
+  const all = paths.length ? paths : ['-'];
+  for (const path of all) await checkInput(path);
+  for (const path of all) yield await openInput(path);
+}
+
+/** Event batches of every input in turn, up to the first failing one (see inputFailure). */
 export async function* inputEvents(paths: string[], backend?: BackendName): AsyncGenerator<SubunitEvent[]> {
-  for (const path of paths.length ? paths : ['-']) {
-    const input = await inputBytes(path);
-    yield* decodeStream(input.chunks, { backend });
+  for await (const input of openInputs(paths)) {
+    yield* decodeStream((await inputBytes(input)).chunks, { backend });
+    if (failure) return;
   }
 }
 

@@ -49,18 +49,18 @@ describe('subunit encode', () => {
     expect(Buffer.compare(back.stdout, Buffer.from(fixtureBytes(name)))).toBe(0);
   });
 
-  it('names the file and line of a bad line and exits 1', () => {
+  it('names the file and line of a bad line and exits 2', () => {
     const f = join(tmp, 'bad.jsonl');
     writeFileSync(f, '{"testId":"a","runnable":true,"eof":false}\n\n{"testId":\n');
     const r = run(['encode', f]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^subunit: ${f}:3: .+\\n$`));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^subunit encode: ${f}:3: not JSON \\(.+\\)\\n$`));
   });
 
   it('says which line is not UTF-8', () => {
     const r = run(['encode'], new Uint8Array([0x7b, 0x7d, 0x0a, 0xff, 0x0a]));
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('subunit: <stdin>:2: not valid UTF-8\n');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('subunit encode: <stdin>:2: not valid UTF-8\n');
   });
 });
 
@@ -87,13 +87,13 @@ describe('errors are one line, never a stack trace', () => {
   chmodSync(unreadable, 0);
   const root = process.getuid?.() === 0; // root reads anything
   it.each([
-    [['json', '/no/such/file'], 1, 'subunit: /no/such/file: no such file\n'],
-    [['json', tmp], 1, `subunit: ${tmp}: is a directory\n`],
-    [['summary', '/no/such/file'], 1, 'subunit: /no/such/file: no such file\n'],
+    [['json', '/no/such/file'], 2, 'subunit json: /no/such/file: no such file\n'],
+    [['json', tmp], 2, `subunit json: ${tmp}: is a directory\n`],
+    [['summary', '/no/such/file'], 2, 'subunit summary: /no/such/file: no such file\n'],
     [['frobnicate'], 2, 'subunit: unknown command "frobnicate" (see subunit --help)\n'],
-    [['json', '--backend', 'gpu'], 2, 'subunit: json: --backend must be wasm or js\n'],
-    [['encode', 'a', 'b'], 1, 'subunit: encode takes at most one input\n'],
-    ...(root ? [] : [[['json', unreadable], 1, `subunit: ${unreadable}: permission denied\n`] as [string[], number, string]]),
+    [['json', '--backend', 'gpu'], 2, 'subunit json: --backend must be wasm or js\n'],
+    [['encode', 'a', 'b'], 2, 'subunit encode: give at most one input\n'],
+    ...(root ? [] : [[['json', unreadable], 2, `subunit json: ${unreadable}: permission denied\n`] as [string[], number, string]]),
   ])('%j', (args, code, stderr) => {
     const r = run(args);
     expect(r.stderr).toBe(stderr);

@@ -45,15 +45,15 @@ describe('subunit emit', () => {
   });
 
   it.each([
-    [[], 'subunit: emit: give a status (--success ID, …) or --attach-file\n'],
-    [['--fail', 'a', '--success', 'b'], 'subunit: emit: give one status, not --success and --fail\n'],
-    [['--success', 'a', '--mimetype', 'text/plain'], 'subunit: emit: --file-name and --mimetype need --attach-file\n'],
-    [['--success', 'a', '--attach-file', '/no/file'], 'subunit: /no/file: no such file\n'],
-    [['a'], 'subunit: emit: unexpected argument "a" (a test id follows a status option)\n'],
+    [[], 'subunit emit: give a status (--success ID, …) or --attach-file\n'],
+    [['--fail', 'a', '--success', 'b'], 'subunit emit: give one status, not --success and --fail\n'],
+    [['--success', 'a', '--mimetype', 'text/plain'], 'subunit emit: --file-name and --mimetype need --attach-file\n'],
+    [['--success', 'a', '--attach-file', '/no/file'], 'subunit emit: /no/file: no such file\n'],
+    [['a'], 'subunit emit: unexpected argument "a" (a test id follows a status option)\n'],
   ])('%j fails in one line', (args, message) => {
     const r = ours(['emit', ...args]);
     expect(r.stderr).toBe(message);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
   });
 });
 

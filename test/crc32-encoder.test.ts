@@ -88,10 +88,21 @@ describe('staging refuses what no decoder accepts', () => {
     [{ tags: ['\ud800'] }, /surrogate/],
     [{ timestamp: new Timestamp(-1) }, /outside/],
     [{ status: 'passed' as never }, /unknown status/],
-    [{ fileName: 'x', fileBytes: new Uint8Array(4194300) }, /does not fit/],
   ])('%o', (event, message) => {
     expect(() => enc.encode(event)).toThrow(EncodeError);
     expect(() => enc.encode(event)).toThrow(message);
+  });
+
+  // file content is split over packets (test/bigattachment.test.ts); strings cannot be
+  it.each(['js', 'wasm'] as const)('strings longer than a packet (%s)', (backend) => {
+    const e = new Encoder({ backend });
+    const huge = { testId: 'x'.repeat(5_000_000), status: 'success' as const };
+    expect(() => e.encode(huge)).toThrow(EncodeError);
+    expect(() => e.encodeAll([huge])).toThrow(
+      /^event does not fit in a packet: its fields other than the file content take 5000004 bytes \(the test id alone 5000000\), over the 4194303-byte packet limit$/,
+    );
+    // room for no file bytes at all
+    expect(() => e.encode({ testId: 'x'.repeat(4194290), fileName: 'f', fileBytes: new Uint8Array(10) })).toThrow(/does not fit in a packet/);
   });
 });
 

@@ -71,11 +71,12 @@ describe('subunit from-junit', () => {
   });
 
   it.each([
-    ['<testsuite><testcase', /^subunit: <stdin>:1: not well-formed XML \(.+\)\n$/],
-    ['<report/>', /^subunit: <stdin>: not JUnit XML \(no <testsuites> or <testsuite>\)\n$/],
+    ['<testsuite><testcase', /^subunit from-junit: <stdin>:1: not well-formed XML \(.+\)\n$/],
+    ['<report/>', /^subunit from-junit: <stdin>: not JUnit XML \(no <testsuites> or <testsuite>\)\n$/],
+    ['', /^subunit from-junit: <stdin>: empty input, not JUnit XML\n$/],
   ])('%j fails in one line', (xml, message) => {
     const r = ours(['from-junit'], xml);
     expect(r.stderr).toMatch(message);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
   });
 });

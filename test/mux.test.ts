@@ -48,7 +48,7 @@ describe('subunit mux', () => {
   it('fails the tests of a worker that exits mid-test, exits 1 and says which worker', () => {
     const r = mux(['--cmd', worker('a t1'), '--route', 'w', '--cmd', `HANG=1 EXIT_CODE=3 ${worker('b t2')}`]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^subunit: worker w \(HANG=1 EXIT_CODE=3 .*worker\.mjs" b t2\) exited with code 3\n$/);
+    expect(r.stderr).toMatch(/^subunit mux: worker w \(HANG=1 EXIT_CODE=3 .*worker\.mjs" b t2\) exited with code 3\n$/);
     const hang = r.events.filter((e) => e.testId === 'b.hang');
     expect(hang.map((e) => [e.status, e.fileName, e.routeCode])).toEqual([['inprogress', undefined, 'w'], [undefined, 'worker-exit', 'w'], ['fail', undefined, 'w']]);
     expect(text(hang[1])).toMatch(/exited with code 3 while this test was in progress/);
@@ -59,10 +59,11 @@ describe('subunit mux', () => {
     expect(r.code).toBe(0);
     expect(new Set(r.events.map((e) => e.routeCode!.split('/')[0]))).toEqual(new Set(['0', '1']));
     const bad = mux(['--route', 'x', FIXTURES + 'chatter.subunit', '--route', 'x', FIXTURES + 'unicode.subunit']);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe('subunit: route "x" is given to two inputs\n');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('subunit mux: route "x" is given to two inputs\n');
     const missing = mux(['/no/such']);
-    expect(missing.stderr).toBe('subunit: /no/such: no such file\n');
+    expect(missing.stderr).toBe('subunit mux: /no/such: no such file\n');
+    expect(missing.code).toBe(2);
   });
 
   it.runIf(hasReference)('python-subunit reads the output: input i under route i or i/<old>, in order, chatter included', () => {

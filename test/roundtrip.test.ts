@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CORES, decodeWith, fixtureBytes, fixtures } from './helpers.js';
-import { Encoder, eventFromJsonLine, eventToJsonLine, decodeAll, Timestamp, type EventInit } from '../bindings/index.js';
+import { Encoder, Decoder, eventFromJsonLine, eventToJsonLine, decodeAll, fromBase64, Timestamp, InputError, SubunitError, type EventInit } from '../bindings/index.js';
 
 // fixtures of packets only, all written by the reference encoder
 const pure = fixtures().filter((f) => f.kind === 'clean' || f.kind === 'real-run').map((f) => f.name);
@@ -61,7 +61,26 @@ describe('JSON Lines input is checked', () => {
     ['{"timestamp":"yesterday"}', /timestamp/],
     ['{"testid":"x"}', /unknown key/],
     ['{"runnable":"yes"}', /runnable/],
+    ['{"testId":', /^not JSON \(/],
   ])('%s', (line, message) => {
     expect(() => eventFromJsonLine(line)).toThrow(message);
+    expect(() => eventFromJsonLine(line)).toThrow(InputError); // typed, as every error of the package
+  });
+});
+
+describe('library errors are typed', () => {
+  it('push() after end(), bad base64, a bad timestamp, an unknown backend', () => {
+    const d = new Decoder();
+    d.end();
+    expect(() => d.push(new Uint8Array(1))).toThrow(SubunitError);
+    expect(() => d.push(new Uint8Array(1))).toThrow(/^push\(\) after end\(\)/);
+    expect(() => fromBase64('AA$=')).toThrow(InputError);
+    try {
+      fromBase64('AA$=');
+    } catch (e) {
+      expect((e as InputError).position).toBe(2);
+    }
+    expect(() => Timestamp.parse('yesterday')).toThrow(InputError);
+    expect(() => new Decoder({ backend: 'gpu' as never })).toThrow(SubunitError);
   });
 });

@@ -112,14 +112,14 @@ afterAll(async () => {
 describe('subunit serve: command line', () => {
   it('refuses a missing file with one line, before listening', async () => {
     const r = await runCli(['serve', 'no-such.subunit']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('subunit: no-such.subunit: no such file\n');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('subunit serve: no-such.subunit: no such file\n');
   });
 
   it('refuses a bad port with one line', async () => {
     const r = await runCli(['serve', '--port', 'http']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('subunit: serve: --port must be a number from 0 to 65535, not "http"\n');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('subunit serve: --port must be a number from 0 to 65535, not "http"\n');
   });
 
   it('listens on 127.0.0.1 only, answers only to its own host name, and stops cleanly', async () => {

@@ -6,6 +6,7 @@ import type { Core } from '../core.js';
 import type { StagedPacket } from '../stage.js';
 import { fromBase64 } from '../base64.js';
 import { writeUtf8 } from '../utf8.js';
+import { SubunitError } from '../errors.js';
 import { scalarWasm, simdWasm } from './bytes.generated.js';
 
 interface Exports {
@@ -188,7 +189,7 @@ export function wasmCore(): WasmCore {
       compiled ??= new WebAssembly.Module(bytes(true));
       core = new WasmCore(new WebAssembly.Instance(compiled, {}));
     } catch (e) {
-      throw new Error(`the wasm backend is not ready here: await init() first (${(e as Error).message})`);
+      throw new SubunitError(`the wasm backend is not ready here: await init() first (${(e as Error).message})`);
     }
   }
   return core;
@@ -196,6 +197,6 @@ export function wasmCore(): WasmCore {
 
 /** A separate instance of one build, for tests and benchmarks that compare builds. */
 export function wasmCoreOf(build: 'simd' | 'scalar'): Core {
-  if (build === 'simd' && !simdSupported) throw new Error('this engine has no wasm SIMD');
+  if (build === 'simd' && !simdSupported) throw new SubunitError('this engine has no wasm SIMD');
   return new WasmCore(new WebAssembly.Instance(new WebAssembly.Module(fromBase64(build === 'simd' ? simdWasm : scalarWasm)), {}));
 }

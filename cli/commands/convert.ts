@@ -1,8 +1,8 @@
 import { forEachResult, BACKEND_OPTION } from '../source.js';
-import { InputError } from '../../bindings/errors.js';
+import { UsageError } from '../errors.js';
 import type { BackendName } from '../../bindings/core.js';
 import { Output, openInput } from '../io.js';
-import { sniffed } from '../source.js';
+import { sniffed, guarded } from '../source.js';
 import { v1ToV2, testToV1 } from '../v1.js';
 import type { Command } from '../command.js';
 
@@ -19,10 +19,13 @@ export const v1to2: Command = {
     'Every other command detects v1 input by itself.',
   options: {},
   async run({ positionals }) {
-    if (positionals.length > 1) throw new InputError('1to2 takes at most one input');
+    if (positionals.length > 1) throw new UsageError('give at most one input');
     const input = await openInput(positionals[0] ?? '-');
     const out = new Output();
-    for await (const bytes of v1ToV2((await sniffed(input)).chunks)) await out.write(bytes);
+    // a damaged input ends the conversion where it fails (main reports it)
+    for await (const bytes of v1ToV2(guarded(input.name, (await sniffed({ name: input.name, chunks: guarded(input.name, input.chunks) })).chunks))) {
+      await out.write(bytes);
+    }
     await out.flush();
     return 0;
   },

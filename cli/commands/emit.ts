@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { InputError } from '../../bindings/errors.js';
+import { UsageError } from '../errors.js';
 import { STATUSES, type EventInit, type Status } from '../../bindings/events.js';
 import { Output, openInput } from '../io.js';
 import { V2Writer } from '../v2out.js';
@@ -46,15 +46,15 @@ export const emit: Command = {
     tag: { type: 'string', multiple: true, help: 'a tag (repeatable)' },
   },
   async run({ values, positionals }) {
-    if (positionals.length) throw new InputError(`emit: unexpected argument "${positionals[0]}" (a test id follows a status option)`);
+    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (a test id follows a status option)`);
     const given = STATUSES.filter((s) => values[s] !== undefined);
-    if (given.length > 1) throw new InputError(`emit: give one status, not ${given.map((s) => '--' + s).join(' and ')}`);
+    if (given.length > 1) throw new UsageError(`give one status, not ${given.map((s) => '--' + s).join(' and ')}`);
     const status = given[0];
     const testId = status ? (values[status] as string) : undefined;
     const path = values['attach-file'] as string | undefined;
-    if (!status && path === undefined) throw new InputError('emit: give a status (--success ID, …) or --attach-file');
+    if (!status && path === undefined) throw new UsageError('give a status (--success ID, …) or --attach-file');
     if (path === undefined && (values['file-name'] !== undefined || values.mimetype !== undefined)) {
-      throw new InputError('emit: --file-name and --mimetype need --attach-file');
+      throw new UsageError('--file-name and --mimetype need --attach-file');
     }
     const tags = values.tag as string[] | undefined;
     const out = new Output();

@@ -1,23 +1,26 @@
 import { Encoder } from '../../bindings/encoder.js';
 import { eventFromJsonLine } from '../../bindings/jsonl.js';
 import { InputError } from '../../bindings/errors.js';
+import { UsageError } from '../errors.js';
 import type { BackendName } from '../../bindings/core.js';
 import { openInput, Output } from '../io.js';
+import { sniffed } from '../source.js';
 import type { Command } from '../command.js';
 
-/** Split byte chunks into lines at LF (a last line without LF counts). */
+/** Split byte chunks into lines at LF (a last line without LF counts); linear in the input, however long the lines. */
 async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  let rest: Uint8Array = new Uint8Array(0);
+  let parts: Uint8Array[] = []; // the current line's bytes so far (none holds an LF)
   for await (const chunk of chunks) {
-    const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
     let at = 0;
-    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, at)) {
-      yield buf.subarray(at, nl);
+    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, at)) {
+      const piece = chunk.subarray(at, nl);
+      yield parts.length ? Buffer.concat([...parts, piece]) : piece;
+      parts = [];
       at = nl + 1;
     }
-    rest = buf.slice(at);
+    if (at < chunk.length) parts.push(chunk.slice(at));
   }
-  if (rest.length) yield rest;
+  if (parts.length) yield Buffer.concat(parts);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -28,16 +31,20 @@ export const encode: Command = {
   usage: 'subunit encode [--backend wasm|js] [FILE|-]',
   description:
     'Reads events in the JSON Lines form that `subunit json` prints (stdin when no file is\n' +
-    'given) and writes one v2 packet per line. Blank lines are ignored.',
+    'given; gzip detected) and writes one v2 packet per line (several when a file does not\n' +
+    'fit in one packet). Blank lines are ignored. An invalid line stops the command with its\n' +
+    'line number, after the packets of the lines before it.',
   options: { backend: { type: 'string', default: 'wasm', help: 'codec backend: wasm (default) or js' } },
   async run({ values, positionals }) {
-    if (positionals.length > 1) throw new InputError('encode takes at most one input');
+    if (positionals.length > 1) throw new UsageError('give at most one input');
     const input = await openInput(positionals[0] ?? '-');
+    // gzip detected; a damaged one stops before its partial last line, with the lines before it written
+    const { chunks } = await sniffed(input);
     const encoder = new Encoder({ backend: values.backend as BackendName });
     const out = new Output();
     let n = 0;
     try {
-      for await (const bytes of lines(input.chunks)) {
+      for await (const bytes of lines(chunks)) {
         n++;
         let line: string;
         try {
@@ -46,11 +53,13 @@ export const encode: Command = {
           throw new InputError(`${input.name}:${n}: not valid UTF-8`, input.name, n);
         }
         if (line.trim() === '') continue;
+        let packets: Uint8Array;
         try {
-          await out.write(encoder.encode(eventFromJsonLine(line)));
+          packets = encoder.encode(eventFromJsonLine(line)); // several when the file content needs them
         } catch (e) {
           throw new InputError(`${input.name}:${n}: ${(e as Error).message}`, input.name, n);
         }
+        await out.write(packets);
       }
     } finally {
       await out.flush();

@@ -3,6 +3,7 @@ import { inputEvents, BACKEND_OPTION } from '../source.js';
 import { TestResults, type TestResult, type FinalStatus } from '../../bindings/results.js';
 import { toPlainEvent, type SubunitEvent, type Status } from '../../bindings/events.js';
 import { InputError } from '../../bindings/errors.js';
+import { UsageError } from '../errors.js';
 import type { BackendName } from '../../bindings/core.js';
 import { Output, describe } from '../io.js';
 import { V2Writer } from '../v2out.js';
@@ -22,7 +23,7 @@ export function pythonRegExp(source: string, flags: string): RegExp {
   try {
     return new RegExp(src, f + 'u');
   } catch (e) {
-    throw new InputError(`filter: bad regular expression ${JSON.stringify(source)}: ${(e as Error).message}`);
+    throw new UsageError(`bad regular expression ${JSON.stringify(source)}: ${(e as Error).message}`);
   }
 }
 
@@ -99,7 +100,7 @@ export const filter: Command = {
     const withTags = (v['with-tag'] as string[] | undefined) ?? [];
     const withoutTags = (v['without-tag'] as string[] | undefined) ?? [];
     const renameArgs = (v.rename as string[] | undefined) ?? [];
-    if (renameArgs.length % 2) throw new InputError('filter: --rename takes two values, FROM and TO');
+    if (renameArgs.length % 2) throw new UsageError('--rename takes two values, FROM and TO');
     const renames: [RegExp, string][] = [];
     for (let i = 0; i < renameArgs.length; i += 2) renames.push([pythonRegExp(renameArgs[i], 'g'), pythonReplacement(renameArgs[i + 1])]);
     const expected = new Set<string>();

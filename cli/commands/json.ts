@@ -1,8 +1,7 @@
-import { decodeStream } from '../../bindings/streams.js';
 import { eventToJsonLine } from '../../bindings/jsonl.js';
 import type { BackendName } from '../../bindings/core.js';
 import { Output } from '../io.js';
-import { inputBytes } from '../source.js';
+import { inputEvents } from '../source.js';
 import type { Command } from '../command.js';
 
 export const json: Command = {
@@ -16,13 +15,11 @@ export const json: Command = {
   options: { backend: { type: 'string', default: 'wasm', help: 'codec backend: wasm (default) or js' } },
   async run({ values, positionals }) {
     const out = new Output();
-    for (const path of positionals.length ? positionals : ['-']) {
-      const input = await inputBytes(path); // gzip and v1 detected
-      for await (const batch of decodeStream(input.chunks, { backend: values.backend as BackendName })) {
-        let text = '';
-        for (const e of batch) text += eventToJsonLine(e) + '\n';
-        await out.write(text);
-      }
+    // gzip and v1 detected; an input that fails midway ends with what it held
+    for await (const batch of inputEvents(positionals, values.backend as BackendName)) {
+      let text = '';
+      for (const e of batch) text += eventToJsonLine(e) + '\n';
+      await out.write(text);
     }
     await out.flush();
     return 0;

@@ -8,7 +8,8 @@ import { Decoder } from '../../bindings/decoder.js';
 import { Encoder } from '../../bindings/encoder.js';
 import { decodeStream } from '../../bindings/streams.js';
 import { toPlainEvent } from '../../bindings/events.js';
-import { InputError } from '../../bindings/errors.js';
+import { UsageError, RunFailure } from '../errors.js';
+import { guarded } from '../source.js';
 import type { BackendName } from '../../bindings/core.js';
 import { openInput, Output } from '../io.js';
 import type { Command } from '../command.js';
@@ -38,7 +39,7 @@ function inputsInOrder(args: string[]): { kind: 'cmd' | 'file'; value: string; r
       route = undefined;
     }
   }
-  if (route !== undefined) throw new InputError('--route must come before the input it names');
+  if (route !== undefined) throw new UsageError('--route must come before the input it names');
   return inputs;
 }
 
@@ -143,10 +144,12 @@ export const muxCommand: Command = {
     const inputs: MuxInput[] = [];
     for (const [i, spec] of specs.entries()) {
       const route = spec.route ?? String(i);
-      if (routes.has(route)) throw new InputError(`route ${JSON.stringify(route)} is given to two inputs`);
+      if (routes.has(route)) throw new UsageError(`route ${JSON.stringify(route)} is given to two inputs`);
       routes.add(route);
       if (spec.kind === 'file') {
-        inputs.push({ source: (await openInput(spec.value)).chunks, route });
+        const input = await openInput(spec.value);
+        // a read error ends this input; the others go on, and main reports it
+        inputs.push({ source: guarded(input.name, input.chunks), route });
         continue;
       }
       const child = spawn('sh', ['-c', spec.value], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -162,7 +165,7 @@ export const muxCommand: Command = {
     const stdinIsData = specs.some((s) => s.kind === 'file' && s.value === '-');
     if (workers.size > 0 && !stdinIsData) {
       routeStdin(workers, encoder, backend)
-        .catch((e: Error) => process.stderr.write(`subunit: stdin: ${e.message}\n`))
+        .catch((e: Error) => process.stderr.write(`subunit mux: <stdin>: ${e.message}\n`))
         .finally(() => workers.forEach((w) => w.child.stdin?.end()));
     } else workers.forEach((w) => w.child.stdin?.end());
 
@@ -170,7 +173,7 @@ export const muxCommand: Command = {
     for await (const bytes of mux(inputs, { backend })) await out.write(bytes);
     await out.flush();
     if (workers.size > 0 && !stdinIsData) process.stdin.destroy(); // nothing left to route to
-    if (failures.length) throw new InputError(failures.join('; '));
+    if (failures.length) throw new RunFailure(failures.join('; '));
     return 0;
   },
 };

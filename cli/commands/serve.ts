@@ -6,6 +6,7 @@ import { open, stat } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InputError } from '../../bindings/errors.js';
+import { UsageError } from '../errors.js';
 import { describe } from '../io.js';
 import { listenLocal, notFound, sendFile } from '../http.js';
 import type { Command } from '../command.js';
@@ -37,7 +38,7 @@ export const serve: Command = {
   },
   async run({ values, positionals }) {
     const port = Number(values.port);
-    if (!/^\d+$/.test(String(values.port)) || port > 65535) throw new InputError(`serve: --port must be a number from 0 to 65535, not "${values.port}"`);
+    if (!/^\d+$/.test(String(values.port)) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port}"`);
     const inputs: Input[] = [];
     for (const name of positionals) {
       if (isUrl(name)) inputs.push({ name, kind: 'url' });
@@ -51,7 +52,7 @@ export const serve: Command = {
       listening = await listenLocal((req, res, url) => route(req, res, url, inputs, allowedHost), port);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      throw new InputError(`serve: 127.0.0.1:${port}: ${err.code === 'EADDRINUSE' ? 'address in use' : err.message}`);
+      throw new InputError(`127.0.0.1:${port}: ${err.code === 'EADDRINUSE' ? 'address in use' : err.message}`);
     }
     const { server, url } = listening;
     const allowedHost = new Set([new URL(url).host, `localhost:${new URL(url).port}`]);

@@ -1,5 +1,5 @@
 import { inputEvents } from '../source.js';
-import { InputError } from '../../bindings/errors.js';
+import { UsageError } from '../errors.js';
 import { Output } from '../io.js';
 import { V2Writer } from '../v2out.js';
 import type { Command } from '../command.js';
@@ -30,7 +30,7 @@ export const tags: Command = {
   options: {},
   rawArgs: true,
   async run({ positionals }) {
-    if (positionals.length === 0) throw new InputError('tags: name at least one TAG or -TAG');
+    if (positionals.length === 0) throw new UsageError('name at least one TAG or -TAG');
     const change = tagChanger(positionals);
     const out = new Output();
     const writer = new V2Writer(out);

@@ -29,8 +29,8 @@ export const trace: Command = {
     'worker\'s share. Output appears as the stream arrives (`stestr run --subunit | subunit\n' +
     'trace`). On a terminal a progress line shows tests done, of how many when the stream\n' +
     'enumerates them first ("exists"), and the time left at the current rate; colour is on\n' +
-    'when stdout is a terminal. Exit status 1 when a test failed or never finished (0 with\n' +
-    '--exit-zero), 0 otherwise.',
+    'when stdout is a terminal. Exit status 1 when a test failed or never finished, or when\n' +
+    'no test ran at all (0 with --exit-zero), 0 otherwise.',
   options: {
     'fail-only': { type: 'boolean', short: 'f', help: 'print only the failing tests (and the totals)' },
     'exit-zero': { type: 'boolean', help: 'exit 0 even when tests failed (a report, not a gate)' },
@@ -119,9 +119,10 @@ export const trace: Command = {
         summary += ` - Worker ${w} (${s.tests} tests) => ${clock(s.seconds)}\n`;
       }
     }
-    summary += failures ? paint('red', `\n${failures} failed\n`) : paint('green', '\nall passed\n');
+    // as stestr's subunit-trace: a run without tests (or input that is not subunit) is not a pass
+    summary += failures ? paint('red', `\n${failures} failed\n`) : n.ran === 0 ? paint('red', '\nno tests ran\n') : paint('green', '\nall passed\n');
     await out.write(summary);
     await out.flush();
-    return failures && !values['exit-zero'] ? 1 : 0;
+    return (failures || n.ran === 0) && !values['exit-zero'] ? 1 : 0;
   },
 };
