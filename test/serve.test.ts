@@ -313,8 +313,13 @@ describe('subunit serve: live, gzip, dropped files, typed URLs, 100 000 tests', 
       await expectTotals(page, expected, 200_000);
       expect(await page.getAttribute('#timeline', 'data-lanes')).toBe('4');
       // scroll to the end of the table: the last test is drawn, and few rows exist in the DOM
-      await page.$eval('#table', (t) => (t.scrollTop = t.scrollHeight));
-      await expect.poll(() => page.$$eval('#table .row:not([style*="none"]) .id', (s) => s.map((e) => e.textContent))).toContain('pkg.module_99.Test89.test_99999');
+      // (scrolled again on every try: rows may still be arriving after the totals)
+      await expect
+        .poll(async () => {
+          await page.$eval('#table', (t) => (t.scrollTop = t.scrollHeight));
+          return page.$$eval('#table .row:not([style*="none"]) .id', (s) => s.map((e) => e.textContent));
+        }, { timeout: 20_000 })
+        .toContain('pkg.module_99.Test89.test_99999');
       expect(await page.$$eval('#table .row', (r) => r.length)).toBeLessThan(100);
       await page.selectOption('#status', 'fail');
       await expect.poll(() => page.textContent('#count')).toBe(`${expected.failed} of 100,000`);
