@@ -4,7 +4,7 @@
 // and rewrite route codes as `subunit mux` and the Router do.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtures, FIXTURES } from './helpers.js';
@@ -82,7 +82,7 @@ describe('C host (wasm2c)', () => {
     expect(host([file]).toString('latin1')).toBe(expected);
   });
 
-  it.each(all.filter((f) => f.bytes < 100_000).map((f) => [f.name]))('%s: the same summary read in 1- and 7-byte chunks', (name) => {
+  it.each(all.filter((f) => statSync(`${FIXTURES}${f.name}.subunit`).size < 100_000).map((f) => [f.name]))('%s: the same summary read in 1- and 7-byte chunks', (name) => {
     const file = `${FIXTURES}${name}.subunit`;
     const whole = host([file]).toString('latin1');
     expect(host(['--chunk', '1', file]).toString('latin1')).toBe(whole);
