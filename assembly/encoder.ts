@@ -20,11 +20,12 @@ export function encodePtr(): usize { return ENC; }
 // @ts-ignore: decorator
 @inline function d(slot: i32): i32 { return load<i32>(ENC + (<usize>slot << 2)); }
 
-function varintSize(v: u32): i32 {
+/** Bytes of the shortest varint for v (shared with the rewriter). */
+export function varintSize(v: u32): i32 {
   return v < 64 ? 1 : v < 16384 ? 2 : v < 4194304 ? 3 : 4;
 }
 
-function putVarint(p: usize, v: u32): usize {
+export function putVarint(p: usize, v: u32): usize {
   if (v < 64) { store<u8>(p, <u8>v); return p + 1; }
   if (v < 16384) { store<u16>(p, bswap<u16>(<u16>(v | 0x4000))); return p + 2; }
   if (v < 4194304) {
@@ -34,6 +35,11 @@ function putVarint(p: usize, v: u32): usize {
   }
   store<u32>(p, bswap<u32>(v | 0xc0000000));
   return p + 4;
+}
+
+/** Packet length for `base` bytes besides the length field (the field's own width included), or -1 over MAX_PACKET. */
+export function packetLength(base: i32): i32 {
+  return base <= 62 ? base + 1 : base <= 16381 ? base + 2 : base <= MAX_PACKET - 3 ? base + 3 : -1;
 }
 
 function putBytes(p: usize, off: i32, len: i32): usize {
@@ -63,7 +69,7 @@ export function encode(): i32 {
   if (flags & F_FILE) body += stringSize(d(E_NAME_LEN)) + stringSize(d(E_FILE_LEN));
   if (flags & F_ROUTE_CODE) body += stringSize(d(E_ROUTE_LEN));
   const base = 1 + 2 + body + 4;
-  const total = base <= 62 ? base + 1 : base <= 16381 ? base + 2 : base <= MAX_PACKET - 3 ? base + 3 : -1;
+  const total = packetLength(base);
   if (total < 0) return ENC_TOO_LONG;
   store<u8>(OUT, 0xb3);
   store<u16>(OUT + 1, bswap<u16>(<u16>flags));

@@ -5,12 +5,13 @@
 // A wrong stored CRC therefore stays wrong. Twin: bindings/js/rewrite.ts.
 import {
   SCAN_EOF,
-  MAX_PACKET, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, F_RUNNABLE, VERSION_2,
+  F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, F_RUNNABLE, VERSION_2,
   S_NEXT, S_NEED, S_CTX, S_CTX_LEN, S_OUT_LEN, REWRITE_PREFIX, MAX_COMPONENT, WRAP_PIECE, SEG_STRIDE, SEG_CAPACITY,
   SEG_PACKET, SEG_CHATTER, SEG_UNCHANGED, G_KIND, G_OUT, G_OUT_LEN, G_IN, G_COMP_OFF, G_COMP_LEN,
   REWRITE_BY_REF, BY_REF_MIN, G_REF_IN, G_REF_LEN, G_REF_AT,
 } from './layout';
 import { crc32 } from './crc32';
+import { varintSize, putVarint, packetLength } from './encoder';
 import { shift, unrun } from './crcmath';
 import {
   INPUT, INPUT_CAPACITY, statePtr, beginWindow, setRunStart, getRunStart, candidateLength, candidateNeed,
@@ -28,25 +29,6 @@ export function componentPtr(): usize { return COMPONENT; }
 // @ts-ignore: decorator
 @inline function at(i: i32): u32 { return <u32>load<u8>(INPUT + <usize>i); }
 
-function varintSize(v: i32): i32 { return v < 64 ? 1 : v < 16384 ? 2 : v < 4194304 ? 3 : 4; }
-
-function putVarint(p: usize, v: u32): usize {
-  if (v < 64) { store<u8>(p, <u8>v); return p + 1; }
-  if (v < 16384) { store<u16>(p, bswap<u16>(<u16>(v | 0x4000))); return p + 2; }
-  if (v < 4194304) {
-    store<u8>(p, <u8>((v >> 16) | 0x80));
-    store<u16>(p + 1, bswap<u16>(<u16>v));
-    return p + 3;
-  }
-  store<u32>(p, bswap<u32>(v | 0xc0000000));
-  return p + 4;
-}
-
-function packetLength(base: i32): i32 {
-  return base <= 62 ? base + 1 : base <= 16381 ? base + 2 : base <= MAX_PACKET - 3 ? base + 3 : -1;
-}
-
-// per-call state
 let mode: i32 = 0;
 let byRef: bool = false;
 let compLen: i32 = 0;

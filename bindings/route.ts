@@ -11,6 +11,7 @@ import { chunksOf, type ByteSource } from './streams.js';
 import { readString } from './events.js';
 import { utf8Length, writeUtf8 } from './utf8.js';
 import { EncodeError } from './errors.js';
+import { concat } from './encoder.js';
 
 /** UTF-8 bytes of one route component (no '/', at most 255 bytes). */
 export function routeComponent(name: string): Uint8Array {
@@ -25,7 +26,8 @@ export function routeComponent(name: string): Uint8Array {
 /**
  * Prefix every packet's route code with one component ("3" → "i/3", none →
  * "i"); non-subunit bytes are wrapped in `stdout` packets carrying "i", never
- * splitting a UTF-8 character. push() returns the rewritten bytes (whole packets).
+ * splitting a UTF-8 character. push() returns the rewritten bytes (whole packets;
+ * a lone large packet passed on unchanged comes back as a view of the chunk).
  */
 export class RoutePrefixer extends ChunkedPass<Uint8Array[]> {
   private readonly component: Uint8Array;
@@ -34,10 +36,10 @@ export class RoutePrefixer extends ChunkedPass<Uint8Array[]> {
     this.component = routeComponent(component);
   }
   push(chunk: Uint8Array): Uint8Array {
-    return join(this.pushParts(chunk));
+    return concat(this.pushParts(chunk));
   }
   end(): Uint8Array {
-    return join(this.endParts());
+    return concat(this.endParts());
   }
   /**
    * Like push, as pieces, without joining them: large packet bodies are views
@@ -125,17 +127,6 @@ export class Router extends ChunkedPass<RoutedBytes[]> {
 }
 
 const EMPTY = new Uint8Array(0);
-
-function join(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 export interface MuxInput {
   source: ByteSource;

@@ -5,11 +5,12 @@ import { crc32 } from './crc32.js';
 import type { StagedPacket } from '../stage.js';
 import { writeUtf8 } from '../utf8.js';
 
-function varintSize(v: number): number {
+/** Bytes of the shortest varint for v (shared with the rewriter). */
+export function varintSize(v: number): number {
   return v < 64 ? 1 : v < 16384 ? 2 : v < 4194304 ? 3 : 4;
 }
 
-function putVarint(out: Uint8Array, p: number, v: number): number {
+export function putVarint(out: Uint8Array, p: number, v: number): number {
   if (v < 64) {
     out[p] = v;
     return p + 1;
@@ -31,6 +32,9 @@ function putVarint(out: Uint8Array, p: number, v: number): number {
   out[p + 3] = v;
   return p + 4;
 }
+
+/** Packet length for `base` bytes besides the length field (the field's own width included), or -1 over MAX_PACKET. */
+export const packetLength = (base: number) => (base <= 62 ? base + 1 : base <= 16381 ? base + 2 : base <= MAX_PACKET - 3 ? base + 3 : -1);
 
 function putString(out: Uint8Array, p: number, s: string, len: number): number {
   return writeUtf8(out, putVarint(out, p, len), s);
@@ -55,7 +59,7 @@ export function encodePacket(e: StagedPacket): Uint8Array | null {
   if (flags & F_FILE) body += stringSize(e.nameLen) + stringSize(e.fileBytes.length);
   if (flags & F_ROUTE_CODE) body += stringSize(e.routeLen);
   const base = 1 + 2 + body + 4;
-  const total = base <= 62 ? base + 1 : base <= 16381 ? base + 2 : base <= MAX_PACKET - 3 ? base + 3 : -1;
+  const total = packetLength(base);
   if (total < 0) return null;
   out[0] = 0xb3;
   out[1] = flags >> 8;

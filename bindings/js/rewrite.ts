@@ -1,12 +1,13 @@
 // Pure-TypeScript twin of assembly/rewrite.ts (keep them line-for-line equal).
 import {
   SCAN_EOF,
-  MAX_PACKET, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, F_RUNNABLE, VERSION_2,
+  F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, F_RUNNABLE, VERSION_2,
   S_NEXT, S_NEED, S_CTX, S_CTX_LEN, S_OUT_LEN, REWRITE_PREFIX, MAX_COMPONENT, WRAP_PIECE, SEG_STRIDE, SEG_CAPACITY,
   SEG_PACKET, SEG_CHATTER, SEG_UNCHANGED, G_KIND, G_OUT, G_OUT_LEN, G_IN, G_COMP_OFF, G_COMP_LEN,
   REWRITE_BY_REF, BY_REF_MIN, G_REF_IN, G_REF_LEN, G_REF_AT,
 } from '../../assembly/layout.js';
 import { crc32 } from './crc32.js';
+import { varintSize, putVarint, packetLength } from './encoder.js';
 import { shift, unrun } from './crcmath.js';
 import {
   state, beginWindow, setRunStart, getRunStart, candidateLength, candidateNeed, varintWidth, windowByte,
@@ -17,32 +18,6 @@ export const REWRITE_CAPACITY = (5 << 20) + (1 << 16);
 export const out = new Uint8Array(REWRITE_CAPACITY);
 export const segments = new Int32Array(SEG_CAPACITY * SEG_STRIDE);
 export const component = new Uint8Array(MAX_COMPONENT + 1);
-const varintSize = (v: number) => (v < 64 ? 1 : v < 16384 ? 2 : v < 4194304 ? 3 : 4);
-
-function putVarint(o: Uint8Array, p: number, v: number): number {
-  if (v < 64) {
-    o[p] = v;
-    return p + 1;
-  }
-  if (v < 16384) {
-    o[p] = (v >> 8) | 0x40;
-    o[p + 1] = v;
-    return p + 2;
-  }
-  if (v < 4194304) {
-    o[p] = (v >> 16) | 0x80;
-    o[p + 1] = v >> 8;
-    o[p + 2] = v;
-    return p + 3;
-  }
-  o[p] = (v >>> 24) | 0xc0;
-  o[p + 1] = v >> 16;
-  o[p + 2] = v >> 8;
-  o[p + 3] = v;
-  return p + 4;
-}
-
-const packetLength = (base: number) => (base <= 62 ? base + 1 : base <= 16381 ? base + 2 : base <= MAX_PACKET - 3 ? base + 3 : -1);
 
 let w: Uint8Array = new Uint8Array(0);
 let mode = 0;
