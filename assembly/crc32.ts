@@ -19,13 +19,13 @@ function fillTable(): void {
 }
 fillTable();
 
-// @ts-ignore: decorator
-@inline function T(t: u32, b: u32): u32 {
-  return load<u32>(TABLE + ((<usize>t << 10) | (<usize>b << 2)));
-}
+// Table t, entry b is load<u32>(b << 2, TABLE + t * 1024): the table's
+// address is the load's immediate offset (asc needs it literal, hence the
+// unrolled loads). Bytes past the first word are loaded one by one, which is
+// cheaper than shifting them out of a word: loads are plentiful, ALU ops not.
 
 /** Entry k of the byte-at-a-time table (for the rewriter's CRC arithmetic). */
-export function crcTable(k: u32): u32 { return T(0, k); }
+export function crcTable(k: u32): u32 { return load<u32>(<usize>(k) << 2, TABLE + 0 * 1024); }
 
 /** Continue a CRC (pass 0 to start) over [ptr, ptr+len). */
 export function crc32(crc: u32, ptr: usize, len: usize): u32 {
@@ -33,18 +33,37 @@ export function crc32(crc: u32, ptr: usize, len: usize): u32 {
   let end = ptr + len;
   while (end - ptr >= 16) {
     const a = load<u32>(ptr) ^ c;
-    const b = load<u32>(ptr, 4);
-    const d = load<u32>(ptr, 8);
-    const e = load<u32>(ptr, 12);
     c =
-      T(15, a & 0xff) ^ T(14, (a >>> 8) & 0xff) ^ T(13, (a >>> 16) & 0xff) ^ T(12, a >>> 24) ^
-      T(11, b & 0xff) ^ T(10, (b >>> 8) & 0xff) ^ T(9, (b >>> 16) & 0xff) ^ T(8, b >>> 24) ^
-      T(7, d & 0xff) ^ T(6, (d >>> 8) & 0xff) ^ T(5, (d >>> 16) & 0xff) ^ T(4, d >>> 24) ^
-      T(3, e & 0xff) ^ T(2, (e >>> 8) & 0xff) ^ T(1, (e >>> 16) & 0xff) ^ T(0, e >>> 24);
+      load<u32>(<usize>(a & 0xff) << 2, TABLE + 15 * 1024) ^
+      load<u32>(<usize>((a >>> 8) & 0xff) << 2, TABLE + 14 * 1024) ^
+      load<u32>(<usize>((a >>> 16) & 0xff) << 2, TABLE + 13 * 1024) ^
+      load<u32>(<usize>(a >>> 24) << 2, TABLE + 12 * 1024) ^
+      load<u32>(<usize>(load<u8>(ptr, 4)) << 2, TABLE + 11 * 1024) ^
+      load<u32>(<usize>(load<u8>(ptr, 5)) << 2, TABLE + 10 * 1024) ^
+      load<u32>(<usize>(load<u8>(ptr, 6)) << 2, TABLE + 9 * 1024) ^
+      load<u32>(<usize>(load<u8>(ptr, 7)) << 2, TABLE + 8 * 1024) ^
+      load<u32>(<usize>(load<u8>(ptr, 8)) << 2, TABLE + 7 * 1024) ^
+      load<u32>(<usize>(load<u8>(ptr, 9)) << 2, TABLE + 6 * 1024) ^
+      load<u32>(<usize>(load<u8>(ptr, 10)) << 2, TABLE + 5 * 1024) ^
+      load<u32>(<usize>(load<u8>(ptr, 11)) << 2, TABLE + 4 * 1024) ^
+      load<u32>(<usize>(load<u8>(ptr, 12)) << 2, TABLE + 3 * 1024) ^
+      load<u32>(<usize>(load<u8>(ptr, 13)) << 2, TABLE + 2 * 1024) ^
+      load<u32>(<usize>(load<u8>(ptr, 14)) << 2, TABLE + 1 * 1024) ^
+      load<u32>(<usize>(load<u8>(ptr, 15)) << 2, TABLE + 0 * 1024);
     ptr += 16;
   }
+  // packets are rarely a multiple of 16 bytes: a word at a time before bytes
+  while (end - ptr >= 4) {
+    const a = load<u32>(ptr) ^ c;
+    c =
+      load<u32>(<usize>(a & 0xff) << 2, TABLE + 3 * 1024) ^
+      load<u32>(<usize>((a >>> 8) & 0xff) << 2, TABLE + 2 * 1024) ^
+      load<u32>(<usize>((a >>> 16) & 0xff) << 2, TABLE + 1 * 1024) ^
+      load<u32>(<usize>(a >>> 24) << 2, TABLE + 0 * 1024);
+    ptr += 4;
+  }
   while (ptr < end) {
-    c = T(0, (c ^ <u32>load<u8>(ptr)) & 0xff) ^ (c >>> 8);
+    c = load<u32>(<usize>((c ^ <u32>load<u8>(ptr)) & 0xff) << 2, TABLE + 0 * 1024) ^ (c >>> 8);
     ptr++;
   }
   return ~c;

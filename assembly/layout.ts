@@ -10,7 +10,7 @@
 export const MAX_PACKET = 4194303;
 
 // ---- scan: one record per packet, chatter run or damaged span --------------
-export const RECORD_STRIDE = 18; // i32 slots per record
+export const RECORD_STRIDE = 19; // i32 slots per record
 export const RECORD_CAPACITY = 4096; // records per scan call
 
 export const KIND_PACKET = 1;
@@ -36,6 +36,15 @@ export const R_FILE_OFF = 14;
 export const R_FILE_LEN = 15;
 export const R_ROUTE_OFF = 16;
 export const R_ROUTE_LEN = 17;
+export const R_TESTID_TEXT = 18; // packet: offset of an ASCII test id's copy in the text area, -1 if none
+
+// Text area: each scan call copies the ASCII test ids of its packets there, back
+// to back, so a host can decode many with one call and slice (a decoder call
+// per string costs more than the string). No id straddles a TEXT_CHUNK
+// boundary: a host decodes chunk by chunk (V8 makes strings over ~128 KiB
+// 10× slower).
+export const TEXT_CAPACITY = 1048576;
+export const TEXT_CHUNK = 65536;
 
 // scan state, read and written around each scan call
 export const S_NEXT = 0; // where the next call continues
@@ -43,7 +52,8 @@ export const S_NEED = 1; // window length needed to go on (0: nothing pending)
 export const S_CTX = 2; // up to 3 chatter bytes before S_NEXT, packed little-endian
 export const S_CTX_LEN = 3;
 export const S_OUT_LEN = 4; // rewrite: bytes written to the output area
-export const STATE_SLOTS = 5;
+export const S_TEXT_LEN = 5; // scan: bytes written to the text area
+export const STATE_SLOTS = 6;
 
 // Flags of scan()/rewrite()'s third argument.
 export const SCAN_EOF = 1; // no bytes follow the window

@@ -7,7 +7,7 @@ import {
   MAX_PACKET, RECORD_STRIDE, RECORD_CAPACITY, KIND_PACKET, KIND_CHATTER, KIND_ERROR,
   R_KIND, R_START, R_LENGTH, R_FLAGS, R_SECONDS, R_NANOS, R_TESTID_OFF, R_TESTID_LEN,
   R_TAGS_OFF, R_TAGS_COUNT, R_MIME_OFF, R_MIME_LEN, R_NAME_OFF, R_NAME_LEN, R_FILE_OFF,
-  R_FILE_LEN, R_ROUTE_OFF, R_ROUTE_LEN, S_NEXT, S_NEED, S_CTX, S_CTX_LEN, STATE_SLOTS,
+  R_FILE_LEN, R_ROUTE_OFF, R_ROUTE_LEN, R_TESTID_TEXT, TEXT_CAPACITY, TEXT_CHUNK, S_NEXT, S_NEED, S_CTX, S_CTX_LEN, S_TEXT_LEN, STATE_SLOTS,
   F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME,
   ERR_TRUNCATED, ERR_CRC, ERR_OVERRUN, ERR_UTF8, ERR_NUL, ERR_TRAILING,
   FIELD_TIMESTAMP, FIELD_TEST_ID, FIELD_TAGS, FIELD_MIME, FIELD_FILE_NAME, FIELD_FILE_BYTES, FIELD_ROUTE_CODE,
@@ -20,12 +20,13 @@ import { shift, run } from './crcmath';
 export const INPUT_CAPACITY: i32 = (5 << 20);
 const INPUT: usize = memory.data(INPUT_CAPACITY + 16, 16);
 const RECORDS: usize = memory.data(RECORD_CAPACITY * RECORD_STRIDE * 4, 16);
-const SCRATCH: usize = memory.data(RECORD_STRIDE * 4, 16);
+const TEXT: usize = memory.data(TEXT_CAPACITY, 16);
 const STATE: usize = memory.data(STATE_SLOTS * 4, 16);
 
 export function inputPtr(): usize { return INPUT; }
 export function recordsPtr(): usize { return RECORDS; }
 export function statePtr(): usize { return STATE; }
+export function textPtr(): usize { return TEXT; }
 
 export const IMPLAUSIBLE = 0;
 export const PLAUSIBLE = 1;
@@ -43,6 +44,8 @@ let candLen: i32 = 0; // claimed length of the last plausible candidate, -1 if u
 let candNeed: i32 = 0; // window length classify() needs to decide
 let errA: i32 = 0, errB: i32 = 0, errC: i32 = 0, errD: i32 = 0;
 let varWidth: i32 = 0;
+let strAt: i32 = 0, strLen: i32 = 0; // the string readString() checked last
+let textLen: i32 = 0; // bytes used in TEXT by this call
 
 // @ts-ignore: decorator
 @inline function at(i: i32): u32 { return <u32>load<u8>(INPUT + <usize>i); }
@@ -76,8 +79,6 @@ export { findB3, classify, continuesText, readVarint, INPUT };
 @inline function rec(slot: i32, field: i32, v: i32): void {
   store<i32>(RECORDS + ((<usize>(slot * RECORD_STRIDE + field)) << 2), v);
 }
-// @ts-ignore: decorator
-@inline function scr(field: i32, v: i32): void { store<i32>(SCRATCH + (<usize>field << 2), v); }
 
 // CRC checkpoints: the register every 32 bytes of the window, in a ring that
 // spans 8 MiB (more than a packet). The CRC of any range then costs two short
@@ -216,8 +217,8 @@ function readVarint(p: i32, end: i32): i32 {
   return <i32>v;
 }
 
-/** Validate the string at p (length-prefixed); returns the position after it or -1 (errors set). */
-function readString(q: i32, p: i32, end: i32, field: i32, offSlot: i32): i32 {
+/** Validate the string at p (length-prefixed); returns the position after it (strAt/strLen set) or -(ERR_*) (errors set). */
+function readString(q: i32, p: i32, end: i32, field: i32): i32 {
   const len = readVarint(p, end);
   if (len < 0) return overrun(field, q, p, varWidth, end - p);
   const s = p + varWidth;
@@ -229,8 +230,34 @@ function readString(q: i32, p: i32, end: i32, field: i32, offSlot: i32): i32 {
     errB = s + bad - 1 - q;
     return -ERR_UTF8;
   }
-  if (offSlot >= 0) { scr(offSlot, s); scr(offSlot + 1, len); }
+  strAt = s;
+  strLen = len;
   return s + len;
+}
+
+/** Copy a non-empty ASCII string to TEXT, inside one chunk; its offset there, or -1 (empty, not ASCII, or no room). */
+function copyAscii(s: i32, len: i32): i32 {
+  if (len == 0) return -1;
+  let at = textLen;
+  if ((at & (TEXT_CHUNK - 1)) + len > TEXT_CHUNK) at = (at + TEXT_CHUNK) & ~(TEXT_CHUNK - 1);
+  if (len > TEXT_CHUNK || len > TEXT_CAPACITY - at) return -1;
+  const src = INPUT + <usize>s;
+  const dst = TEXT + <usize>at;
+  let high: u64 = 0;
+  let i = 0;
+  for (; i + 8 <= len; i += 8) {
+    const w = load<u64>(src + <usize>i);
+    high |= w;
+    store<u64>(dst + <usize>i, w);
+  }
+  for (; i < len; i++) {
+    const c = load<u8>(src + <usize>i);
+    high |= <u64>c;
+    store<u8>(dst + <usize>i, c);
+  }
+  if (high & 0x8080808080808080) return -1;
+  textLen = at + len;
+  return at;
 }
 
 function overrun(field: i32, q: i32, p: i32, claimed: i32, avail: i32): i32 {
@@ -238,8 +265,12 @@ function overrun(field: i32, q: i32, p: i32, claimed: i32, avail: i32): i32 {
   return -ERR_OVERRUN;
 }
 
-/** Full check of the complete candidate [q, q+len): 0 and SCRATCH filled, or an ERR_* code. */
-function validate(q: i32, len: i32): i32 {
+/**
+ * Full check of the complete candidate [q, q+len): 0 with its record written
+ * at `slot`, or an ERR_* code. Fields are kept in locals and the record is
+ * written once, only for a valid packet.
+ */
+function validate(q: i32, len: i32, slot: i32): i32 {
   const crcPos = q + len - 4;
   const stored = bswap<u32>(load<u32>(INPUT + <usize>crcPos));
   const computed = rangeCrc(q, crcPos);
@@ -247,55 +278,72 @@ function validate(q: i32, len: i32): i32 {
   const flags = (at(q + 1) << 8) | at(q + 2);
   let p = q + 3 + <i32>(at(q + 3) >> 6) + 1;
   const end = crcPos;
-  memory.fill(SCRATCH, 0, RECORD_STRIDE * 4);
-  scr(R_KIND, KIND_PACKET);
-  scr(R_START, q);
-  scr(R_LENGTH, len);
-  scr(R_FLAGS, <i32>flags);
+  let seconds = 0, nanos = 0, idAt = 0, idLen = 0, tagsAt = 0, tagCount = 0, mimeAt = 0, mimeLen = 0;
+  let nameAt = 0, nameLen = 0, fileAt = 0, fileLen = 0, routeAt = 0, routeLen = 0;
   if (flags & F_TIMESTAMP) {
     if (end - p < 4) return -overrun(FIELD_TIMESTAMP, q, p, 4, end - p);
-    scr(R_SECONDS, <i32>bswap<u32>(load<u32>(INPUT + <usize>p)));
+    seconds = <i32>bswap<u32>(load<u32>(INPUT + <usize>p));
     p += 4;
-    const ns = readVarint(p, end);
-    if (ns < 0) return -overrun(FIELD_TIMESTAMP, q, p, varWidth, end - p);
-    scr(R_NANOS, ns);
+    nanos = readVarint(p, end);
+    if (nanos < 0) return -overrun(FIELD_TIMESTAMP, q, p, varWidth, end - p);
     p += varWidth;
   }
   if (flags & F_TEST_ID) {
-    p = readString(q, p, end, FIELD_TEST_ID, R_TESTID_OFF);
+    p = readString(q, p, end, FIELD_TEST_ID);
     if (p < 0) return -p;
+    idAt = strAt; idLen = strLen;
   }
   if (flags & F_TAGS) {
-    const count = readVarint(p, end);
-    if (count < 0) return -overrun(FIELD_TAGS, q, p, varWidth, end - p);
+    tagCount = readVarint(p, end);
+    if (tagCount < 0) return -overrun(FIELD_TAGS, q, p, varWidth, end - p);
     p += varWidth;
-    scr(R_TAGS_OFF, p);
-    scr(R_TAGS_COUNT, count);
-    for (let i = 0; i < count; i++) {
-      p = readString(q, p, end, FIELD_TAGS, -1);
+    tagsAt = p;
+    for (let i = 0; i < tagCount; i++) {
+      p = readString(q, p, end, FIELD_TAGS);
       if (p < 0) return -p;
     }
   }
   if (flags & F_MIME) {
-    p = readString(q, p, end, FIELD_MIME, R_MIME_OFF);
+    p = readString(q, p, end, FIELD_MIME);
     if (p < 0) return -p;
+    mimeAt = strAt; mimeLen = strLen;
   }
   if (flags & F_FILE) {
-    p = readString(q, p, end, FIELD_FILE_NAME, R_NAME_OFF);
+    p = readString(q, p, end, FIELD_FILE_NAME);
     if (p < 0) return -p;
-    const size = readVarint(p, end);
-    if (size < 0) return -overrun(FIELD_FILE_BYTES, q, p, varWidth, end - p);
+    nameAt = strAt; nameLen = strLen;
+    fileLen = readVarint(p, end);
+    if (fileLen < 0) return -overrun(FIELD_FILE_BYTES, q, p, varWidth, end - p);
     p += varWidth;
-    if (size > end - p) return -overrun(FIELD_FILE_BYTES, q, p, size, end - p);
-    scr(R_FILE_OFF, p);
-    scr(R_FILE_LEN, size);
-    p += size;
+    if (fileLen > end - p) return -overrun(FIELD_FILE_BYTES, q, p, fileLen, end - p);
+    fileAt = p;
+    p += fileLen;
   }
   if (flags & F_ROUTE_CODE) {
-    p = readString(q, p, end, FIELD_ROUTE_CODE, R_ROUTE_OFF);
+    p = readString(q, p, end, FIELD_ROUTE_CODE);
     if (p < 0) return -p;
+    routeAt = strAt; routeLen = strLen;
   }
   if (p != end) { errA = end - p; errB = p - q; return ERR_TRAILING; }
+  rec(slot, R_KIND, KIND_PACKET);
+  rec(slot, R_START, q);
+  rec(slot, R_LENGTH, len);
+  rec(slot, R_FLAGS, <i32>flags);
+  rec(slot, R_SECONDS, seconds);
+  rec(slot, R_NANOS, nanos);
+  rec(slot, R_TESTID_OFF, idAt);
+  rec(slot, R_TESTID_LEN, idLen);
+  rec(slot, R_TAGS_OFF, tagsAt);
+  rec(slot, R_TAGS_COUNT, tagCount);
+  rec(slot, R_MIME_OFF, mimeAt);
+  rec(slot, R_MIME_LEN, mimeLen);
+  rec(slot, R_NAME_OFF, nameAt);
+  rec(slot, R_NAME_LEN, nameLen);
+  rec(slot, R_FILE_OFF, fileAt);
+  rec(slot, R_FILE_LEN, fileLen);
+  rec(slot, R_ROUTE_OFF, routeAt);
+  rec(slot, R_ROUTE_LEN, routeLen);
+  rec(slot, R_TESTID_TEXT, flags & F_TEST_ID ? copyAscii(idAt, idLen) : -1);
   return 0;
 }
 
@@ -308,8 +356,7 @@ function emitChatter(start: i32, end: i32): void {
 }
 
 function emitError(start: i32, end: i32, code: i32): void {
-  const base = RECORDS + (<usize>(count * RECORD_STRIDE) << 2);
-  memory.fill(base, 0, RECORD_STRIDE * 4);
+  for (let k = 0; k < RECORD_STRIDE; k++) rec(count, k, 0);
   rec(count, R_KIND, KIND_ERROR);
   rec(count, R_START, start);
   rec(count, R_LENGTH, end - start);
@@ -329,6 +376,7 @@ function emitError(start: i32, end: i32, code: i32): void {
 export function scan(len: i32, start: i32, flags: i32, ctxBytes: u32, ctxBytesLen: i32): i32 {
   beginWindow(len, start, flags, ctxBytes, ctxBytesLen);
   count = 0;
+  textLen = 0;
   let pos = from; // first byte not yet covered by a record
   let q = from; // where the search for the next signature goes on
   let need = 0;
@@ -346,10 +394,10 @@ export function scan(len: i32, start: i32, flags: i32, ctxBytes: u32, ctxBytesLe
     let code = 0;
     let spanEnd = 0;
     if (len > 0 && q + len <= n) {
-      code = validate(q, len);
+      // the packet's record goes after the chatter before it, if any
+      code = validate(q, len, pos < q ? count + 1 : count);
       if (code == 0) {
         emitChatter(pos, q);
-        memory.copy(RECORDS + (<usize>(count * RECORD_STRIDE) << 2), SCRATCH, RECORD_STRIDE * 4);
         count++;
         pos = q = runStart = q + len;
         continue;
@@ -392,5 +440,6 @@ export function scan(len: i32, start: i32, flags: i32, ctxBytes: u32, ctxBytesLe
   store<i32>(STATE + (<usize>S_NEED << 2), need);
   store<u32>(STATE + (<usize>S_CTX << 2), packed);
   store<i32>(STATE + (<usize>S_CTX_LEN << 2), k);
+  store<i32>(STATE + (<usize>S_TEXT_LEN << 2), textLen);
   return count;
 }

@@ -8,8 +8,10 @@ export interface Core {
   readonly name: BackendName;
   /** Record table written by scan (layout in assembly/layout.ts). */
   readonly records: Int32Array;
-  /** [next, need, ctx, ctxLen] after scan, relative to `base`. */
+  /** [next, need, ctx, ctxLen, outLen, textLen] after scan, positions relative to `base`. */
   readonly state: Int32Array;
+  /** Text area written by scan: the ASCII test ids, back to back (R_TESTID_TEXT). */
+  readonly text: Uint8Array;
   /** Offset in the window that record offsets and state are relative to. */
   readonly base: number;
   /**

@@ -2,7 +2,7 @@
 import {
   RECORD_STRIDE, KIND_PACKET, KIND_CHATTER, R_KIND, R_START, R_LENGTH, R_FLAGS, R_SECONDS, R_NANOS,
   R_TESTID_OFF, R_TESTID_LEN, R_TAGS_OFF, R_TAGS_COUNT, R_MIME_OFF, R_MIME_LEN, R_NAME_OFF, R_NAME_LEN,
-  R_FILE_OFF, R_FILE_LEN, R_ROUTE_OFF, R_ROUTE_LEN, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_RUNNABLE,
+  R_FILE_OFF, R_FILE_LEN, R_ROUTE_OFF, R_ROUTE_LEN, R_TESTID_TEXT, TEXT_CHUNK, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_RUNNABLE,
   F_TAGS, F_FILE, F_MIME, F_EOF, F_STATUS, ERR_TRUNCATED, ERR_CRC, ERR_OVERRUN, ERR_UTF8, ERR_NUL,
   ERR_TRAILING,
 } from '../assembly/layout.js';
@@ -56,48 +56,74 @@ export interface EventInit {
   timestamp?: Timestamp | Date;
 }
 
+const TEXT_CHUNK_BITS = Math.log2(TEXT_CHUNK);
+
 // ignoreBOM keeps a leading U+FEFF: it is part of the string on the wire
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+// Node's native slice decoders take any Uint8Array and cost about half a
+// TextDecoder call (utf8Slice also keeps a BOM); other engines use TextDecoder.
+type Slicer = (this: Uint8Array, start: number, end: number) => string;
+const nodeBuffer = (globalThis as { Buffer?: { prototype: { utf8Slice?: Slicer; latin1Slice?: Slicer } } }).Buffer?.prototype;
+const nodeUtf8Slice = nodeBuffer?.utf8Slice;
+const nodeLatin1Slice = nodeBuffer?.latin1Slice;
 
-/** Decode validated UTF-8. Short ASCII strings (tags, route codes) skip the TextDecoder call. */
+/** Decode bytes known to be ASCII (the core's text area): latin1 is Node's cheapest decoder, 3× utf8's. */
+export function readAscii(b: Uint8Array, off: number, len: number): string {
+  return nodeLatin1Slice ? nodeLatin1Slice.call(b, off, off + len) : utf8.decode(b.subarray(off, off + len));
+}
+
+/** Decode validated UTF-8. Short ASCII strings (tags, route codes) skip the native call. */
 export function readString(b: Uint8Array, off: number, len: number): string {
   if (len <= 16) {
     let s = '';
     for (let i = off; i < off + len; i++) {
       const c = b[i];
-      if (c >= 0x80) return utf8.decode(b.subarray(off, off + len));
+      if (c >= 0x80) return decodeUtf8(b, off, len);
       s += String.fromCharCode(c);
     }
     return s;
   }
-  return utf8.decode(b.subarray(off, off + len));
+  return decodeUtf8(b, off, len);
+}
+
+function decodeUtf8(b: Uint8Array, off: number, len: number): string {
+  return nodeUtf8Slice ? nodeUtf8Slice.call(b, off, off + len) : utf8.decode(b.subarray(off, off + len));
 }
 
 /**
- * A well-formed packet. It keeps a reference to its batch's copy of the record
- * table (one copy per core call, not one per event) and decodes strings on
- * first access.
+ * What the events of one core call share: the window, their own copy of the
+ * record table, and the call's text area decoded once (its ASCII test ids).
+ */
+export interface Batch {
+  readonly bytes: Uint8Array;
+  readonly rec: Int32Array;
+  /** Where the core's offsets start in `bytes`. */
+  readonly base: number;
+  /** The text area, decoded chunk by chunk (TEXT_CHUNK bytes each). */
+  readonly text: readonly string[];
+}
+
+/**
+ * A well-formed packet: its batch and record index; strings are decoded on
+ * first access. An ASCII test id is a slice of the batch's text (no decoder
+ * call; it keeps that string, at most the batch's test ids, alive).
  */
 class PacketEvent implements SubunitEvent {
   readonly offset: number;
   readonly length: number;
   private readonly flags: number;
-  private readonly bytes: Uint8Array;
-  private readonly rec: Int32Array;
+  private readonly batch: Batch;
   private readonly at: number;
-  private readonly base: number;
   private _testId: string | undefined = undefined;
   private _routeCode: string | undefined = undefined;
   private _tags: string[] | undefined = undefined;
 
-  constructor(bytes: Uint8Array, rec: Int32Array, at: number, base: number, offset: number) {
-    this.bytes = bytes;
-    this.rec = rec;
+  constructor(batch: Batch, at: number, offset: number) {
+    this.batch = batch;
     this.at = at;
-    this.base = base;
-    this.flags = rec[at + R_FLAGS];
+    this.flags = batch.rec[at + R_FLAGS];
     this.offset = offset;
-    this.length = rec[at + R_LENGTH];
+    this.length = batch.rec[at + R_LENGTH];
   }
 
   get source(): 'packet' {
@@ -106,12 +132,18 @@ class PacketEvent implements SubunitEvent {
 
   private str(flag: number, slot: number): string | undefined {
     if (!(this.flags & flag)) return undefined;
-    const r = this.rec;
-    return readString(this.bytes, this.base + r[this.at + slot], r[this.at + slot + 1]);
+    const { bytes, rec, base } = this.batch;
+    return readString(bytes, base + rec[this.at + slot], rec[this.at + slot + 1]);
   }
 
   get testId() {
-    return (this._testId ??= this.str(F_TEST_ID, R_TESTID_OFF));
+    if (this._testId === undefined && this.flags & F_TEST_ID) {
+      const { rec, text } = this.batch;
+      const t = rec[this.at + R_TESTID_TEXT];
+      const off = t & (TEXT_CHUNK - 1);
+      this._testId = t >= 0 ? text[t >> TEXT_CHUNK_BITS].slice(off, off + rec[this.at + R_TESTID_LEN]) : this.str(F_TEST_ID, R_TESTID_OFF);
+    }
+    return this._testId;
   }
   get routeCode() {
     return (this._routeCode ??= this.str(F_ROUTE_CODE, R_ROUTE_OFF));
@@ -134,22 +166,24 @@ class PacketEvent implements SubunitEvent {
 
   get fileBytes(): Uint8Array | undefined {
     if (!(this.flags & F_FILE)) return undefined;
-    const off = this.base + this.rec[this.at + R_FILE_OFF];
-    return this.bytes.subarray(off, off + this.rec[this.at + R_FILE_LEN]);
+    const { bytes, rec, base } = this.batch;
+    const off = base + rec[this.at + R_FILE_OFF];
+    return bytes.subarray(off, off + rec[this.at + R_FILE_LEN]);
   }
 
   get timestamp(): Timestamp | undefined {
     if (!(this.flags & F_TIMESTAMP)) return undefined;
-    return new Timestamp(this.rec[this.at + R_SECONDS] >>> 0, this.rec[this.at + R_NANOS]);
+    const rec = this.batch.rec;
+    return new Timestamp(rec[this.at + R_SECONDS] >>> 0, rec[this.at + R_NANOS]);
   }
 
   get tags(): readonly string[] | undefined {
     if (!(this.flags & F_TAGS)) return undefined;
     if (this._tags) return this._tags;
-    const b = this.bytes;
+    const { bytes: b, rec, base } = this.batch;
     const tags: string[] = [];
-    let p = this.base + this.rec[this.at + R_TAGS_OFF];
-    for (let i = 0, n = this.rec[this.at + R_TAGS_COUNT]; i < n; i++) {
+    let p = base + rec[this.at + R_TAGS_OFF];
+    for (let i = 0, n = rec[this.at + R_TAGS_COUNT]; i < n; i++) {
       const w = (b[p] >> 6) + 1;
       let len = b[p] & 0x3f;
       for (let k = 1; k < w; k++) len = (len << 8) | b[p + k];
@@ -236,18 +270,15 @@ class ParserErrorEvent implements SubunitEvent {
   }
 }
 
-/**
- * Append the events for one record to `out`. `bytes` holds the window the
- * record indexes; `rec` must be the caller's own copy of the record table; `base` is where the core's offsets start in it; `streamBase`
- * is the stream offset of bytes[0].
- */
-export function pushEvents(out: SubunitEvent[], bytes: Uint8Array, rec: Int32Array, at: number, base: number, streamBase: number): void {
+/** Append the events for record `at` of a batch to `out`; `streamBase` is the stream offset of bytes[0]. */
+export function pushEvents(out: SubunitEvent[], batch: Batch, at: number, streamBase: number): void {
+  const { bytes, rec } = batch;
   const kind = rec[at + R_KIND];
-  const start = base + rec[at + R_START];
+  const start = batch.base + rec[at + R_START];
   const len = rec[at + R_LENGTH];
   const offset = streamBase + start;
   if (kind === KIND_PACKET) {
-    out.push(new PacketEvent(bytes, rec, at, base, offset));
+    out.push(new PacketEvent(batch, at, offset));
   } else if (kind === KIND_CHATTER) {
     out.push(new PlainEvent('chatter', offset, len, { fileName: 'stdout', fileBytes: bytes.subarray(start, start + len) }));
   } else {

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { CORES, decodeWith, fixtureBytes, fixtures, rng } from './helpers.js';
 import { check, randomChunks, shape } from './invariants.js';
 import { encode, eventToJSON, Timestamp, STATUSES, type SubunitEvent, type EventInit } from '../bindings/index.js';
+import { RECORD_STRIDE, R_TESTID_TEXT, S_TEXT_LEN, TEXT_CAPACITY } from '../assembly/layout.js';
 
 // ---- generators -------------------------------------------------------------
 const text = fc.string({ maxLength: 12 });
@@ -85,6 +86,27 @@ describe('differential: wasm (scalar, SIMD) and js cores agree', () => {
     const src = fixtureBytes(name);
     const next = rng(name.length * 7919);
     for (let i = 0; i < 200; i++) check(mutate(src, next), i);
+  });
+});
+
+describe("the wasm core's text area (ASCII test ids copied for one decode per chunk)", () => {
+  // ids of every length up to 700 bytes overflow the 1 MiB area and straddle
+  // its 64 KiB chunks; non-ASCII, empty and over-a-chunk ids take the other path
+  const ids: string[] = [];
+  for (let i = 0; ids.length < 4000; i++) ids.push(`t${i}.`.padEnd(1 + ((i * 131) % 700), 'abcdefghij'[i % 10]));
+  ids.push('', 'naïve.test_ó', 'x'.repeat(70_000), 'end');
+  const input = joinAll(ids.map((testId, i) => encode({ testId, status: 'success', routeCode: String(i % 3) }, { backend: 'js' })));
+
+  it('fills the area, and gives the same test ids as the js core', () => {
+    const [, wasm] = CORES.find(([n]) => n === 'wasm-scalar')!;
+    wasm.reset();
+    const count = wasm.scan(input, 0, true, 0, 0);
+    const slots = Array.from({ length: count }, (_, i) => wasm.records[i * RECORD_STRIDE + R_TESTID_TEXT]);
+    expect(slots.filter((t) => t >= 0).length).toBeGreaterThan(2500);
+    expect(slots).toContain(-1); // the area filled up
+    expect(wasm.state[S_TEXT_LEN]).toBeGreaterThan(TEXT_CAPACITY - 700);
+    expect(decodeWith(wasm, input).map((e) => e.testId)).toEqual(ids);
+    check(input, 7);
   });
 });
 

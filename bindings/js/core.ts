@@ -1,7 +1,7 @@
 import { SCAN_EOF, SCAN_APPENDED } from '../../assembly/layout.js';
 import type { Core } from '../core.js';
 import type { StagedPacket } from '../stage.js';
-import { scan, records, state } from './scanner.js';
+import { scan, records, state, text } from './scanner.js';
 import { encodePacket } from './encoder.js';
 import { crc32 } from './crc32.js';
 import { rewrite, segments, out, component as componentArea } from './rewrite.js';
@@ -21,6 +21,7 @@ export const jsCore: Core = {
   name: 'js',
   records,
   state,
+  text,
   base: 0,
   scan(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number): number {
     return scan(window, window.length, from, flags(window, eof), ctx, ctxLen);

@@ -5,7 +5,7 @@ import {
   MAX_PACKET, RECORD_STRIDE, RECORD_CAPACITY, KIND_PACKET, KIND_CHATTER, KIND_ERROR,
   R_KIND, R_START, R_LENGTH, R_FLAGS, R_SECONDS, R_NANOS, R_TESTID_OFF, R_TESTID_LEN,
   R_TAGS_OFF, R_TAGS_COUNT, R_MIME_OFF, R_MIME_LEN, R_NAME_OFF, R_NAME_LEN, R_FILE_OFF,
-  R_FILE_LEN, R_ROUTE_OFF, R_ROUTE_LEN, S_NEXT, S_NEED, S_CTX, S_CTX_LEN, STATE_SLOTS,
+  R_FILE_LEN, R_ROUTE_OFF, R_ROUTE_LEN, R_TESTID_TEXT, S_NEXT, S_NEED, S_CTX, S_CTX_LEN, S_TEXT_LEN, STATE_SLOTS,
   F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME,
   ERR_TRUNCATED, ERR_CRC, ERR_OVERRUN, ERR_UTF8, ERR_NUL, ERR_TRAILING,
   FIELD_TIMESTAMP, FIELD_TEST_ID, FIELD_TAGS, FIELD_MIME, FIELD_FILE_NAME, FIELD_FILE_BYTES, FIELD_ROUTE_CODE,
@@ -16,7 +16,9 @@ import { shift, run } from './crcmath.js';
 
 export const records = new Int32Array(RECORD_CAPACITY * RECORD_STRIDE);
 export const state = new Int32Array(STATE_SLOTS);
-const scratch = new Int32Array(RECORD_STRIDE);
+// The twin leaves the text area empty (R_TESTID_TEXT = -1, which the ABI
+// allows): in JS the copy costs more than the decoder call it saves.
+export const text = new Uint8Array(0);
 
 export const IMPLAUSIBLE = 0;
 export const PLAUSIBLE = 1;
@@ -34,6 +36,7 @@ let candLen = 0;
 let candNeed = 0;
 let errA = 0, errB = 0, errC = 0, errD = 0;
 let varWidth = 0;
+let strAt = 0, strLen = 0; // the string readString() checked last
 
 // ---- shared with the route-code rewriter (rewrite.ts) -----------------------
 export function beginWindow(window: Uint8Array, len: number, start: number, flags: number, ctxBytes: number, ctxBytesLen: number): void {
@@ -173,7 +176,7 @@ function readVarint(p: number, end: number): number {
   return v >>> 0;
 }
 
-function readString(q: number, p: number, end: number, field: number, offSlot: number): number {
+function readString(q: number, p: number, end: number, field: number): number {
   const len = readVarint(p, end);
   if (len < 0) return overrun(field, q, p, varWidth, end - p);
   const s = p + varWidth;
@@ -188,10 +191,8 @@ function readString(q: number, p: number, end: number, field: number, offSlot: n
     errB = s + bad - 1 - q;
     return -ERR_UTF8;
   }
-  if (offSlot >= 0) {
-    scratch[offSlot] = s;
-    scratch[offSlot + 1] = len;
-  }
+  strAt = s;
+  strLen = len;
   return s + len;
 }
 
@@ -203,7 +204,7 @@ function overrun(field: number, q: number, p: number, claimed: number, avail: nu
   return -ERR_OVERRUN;
 }
 
-function validate(q: number, len: number): number {
+function validate(q: number, len: number, slot: number): number {
   const crcPos = q + len - 4;
   const stored = ((w[crcPos] << 24) | (w[crcPos + 1] << 16) | (w[crcPos + 2] << 8) | w[crcPos + 3]) >>> 0;
   const computed = rangeCrc(q, crcPos);
@@ -215,59 +216,81 @@ function validate(q: number, len: number): number {
   const flags = (w[q + 1] << 8) | w[q + 2];
   let p = q + 3 + (w[q + 3] >> 6) + 1;
   const end = crcPos;
-  scratch.fill(0);
-  scratch[R_KIND] = KIND_PACKET;
-  scratch[R_START] = q;
-  scratch[R_LENGTH] = len;
-  scratch[R_FLAGS] = flags;
+  let seconds = 0, nanos = 0, idAt = 0, idLen = 0, tagsAt = 0, tagCount = 0, mimeAt = 0, mimeLen = 0;
+  let nameAt = 0, nameLen = 0, fileAt = 0, fileLen = 0, routeAt = 0, routeLen = 0;
   if (flags & F_TIMESTAMP) {
     if (end - p < 4) return -overrun(FIELD_TIMESTAMP, q, p, 4, end - p);
-    scratch[R_SECONDS] = (w[p] << 24) | (w[p + 1] << 16) | (w[p + 2] << 8) | w[p + 3];
+    seconds = (w[p] << 24) | (w[p + 1] << 16) | (w[p + 2] << 8) | w[p + 3];
     p += 4;
-    const ns = readVarint(p, end);
-    if (ns < 0) return -overrun(FIELD_TIMESTAMP, q, p, varWidth, end - p);
-    scratch[R_NANOS] = ns;
+    nanos = readVarint(p, end);
+    if (nanos < 0) return -overrun(FIELD_TIMESTAMP, q, p, varWidth, end - p);
     p += varWidth;
   }
   if (flags & F_TEST_ID) {
-    p = readString(q, p, end, FIELD_TEST_ID, R_TESTID_OFF);
+    p = readString(q, p, end, FIELD_TEST_ID);
     if (p < 0) return -p;
+    idAt = strAt;
+    idLen = strLen;
   }
   if (flags & F_TAGS) {
-    const tags = readVarint(p, end);
-    if (tags < 0) return -overrun(FIELD_TAGS, q, p, varWidth, end - p);
+    tagCount = readVarint(p, end);
+    if (tagCount < 0) return -overrun(FIELD_TAGS, q, p, varWidth, end - p);
     p += varWidth;
-    scratch[R_TAGS_OFF] = p;
-    scratch[R_TAGS_COUNT] = tags;
-    for (let i = 0; i < tags; i++) {
-      p = readString(q, p, end, FIELD_TAGS, -1);
+    tagsAt = p;
+    for (let i = 0; i < tagCount; i++) {
+      p = readString(q, p, end, FIELD_TAGS);
       if (p < 0) return -p;
     }
   }
   if (flags & F_MIME) {
-    p = readString(q, p, end, FIELD_MIME, R_MIME_OFF);
+    p = readString(q, p, end, FIELD_MIME);
     if (p < 0) return -p;
+    mimeAt = strAt;
+    mimeLen = strLen;
   }
   if (flags & F_FILE) {
-    p = readString(q, p, end, FIELD_FILE_NAME, R_NAME_OFF);
+    p = readString(q, p, end, FIELD_FILE_NAME);
     if (p < 0) return -p;
-    const size = readVarint(p, end);
-    if (size < 0) return -overrun(FIELD_FILE_BYTES, q, p, varWidth, end - p);
+    nameAt = strAt;
+    nameLen = strLen;
+    fileLen = readVarint(p, end);
+    if (fileLen < 0) return -overrun(FIELD_FILE_BYTES, q, p, varWidth, end - p);
     p += varWidth;
-    if (size > end - p) return -overrun(FIELD_FILE_BYTES, q, p, size, end - p);
-    scratch[R_FILE_OFF] = p;
-    scratch[R_FILE_LEN] = size;
-    p += size;
+    if (fileLen > end - p) return -overrun(FIELD_FILE_BYTES, q, p, fileLen, end - p);
+    fileAt = p;
+    p += fileLen;
   }
   if (flags & F_ROUTE_CODE) {
-    p = readString(q, p, end, FIELD_ROUTE_CODE, R_ROUTE_OFF);
+    p = readString(q, p, end, FIELD_ROUTE_CODE);
     if (p < 0) return -p;
+    routeAt = strAt;
+    routeLen = strLen;
   }
   if (p !== end) {
     errA = end - p;
     errB = p - q;
     return ERR_TRAILING;
   }
+  const b = slot * RECORD_STRIDE;
+  records[b + R_KIND] = KIND_PACKET;
+  records[b + R_START] = q;
+  records[b + R_LENGTH] = len;
+  records[b + R_FLAGS] = flags;
+  records[b + R_SECONDS] = seconds;
+  records[b + R_NANOS] = nanos;
+  records[b + R_TESTID_OFF] = idAt;
+  records[b + R_TESTID_LEN] = idLen;
+  records[b + R_TAGS_OFF] = tagsAt;
+  records[b + R_TAGS_COUNT] = tagCount;
+  records[b + R_MIME_OFF] = mimeAt;
+  records[b + R_MIME_LEN] = mimeLen;
+  records[b + R_NAME_OFF] = nameAt;
+  records[b + R_NAME_LEN] = nameLen;
+  records[b + R_FILE_OFF] = fileAt;
+  records[b + R_FILE_LEN] = fileLen;
+  records[b + R_ROUTE_OFF] = routeAt;
+  records[b + R_ROUTE_LEN] = routeLen;
+  records[b + R_TESTID_TEXT] = -1;
   return 0;
 }
 
@@ -321,10 +344,10 @@ export function scan(window: Uint8Array, len: number, start: number, flags: numb
     let code = 0;
     let spanEnd = 0;
     if (plen > 0 && q + plen <= n) {
-      code = validate(q, plen);
+      // the packet's record goes after the chatter before it, if any
+      code = validate(q, plen, pos < q ? count + 1 : count);
       if (code === 0) {
         emitChatter(pos, q);
-        records.set(scratch, count * RECORD_STRIDE);
         count++;
         pos = q = runStart = q + plen;
         continue;
@@ -380,5 +403,6 @@ export function scan(window: Uint8Array, len: number, start: number, flags: numb
   state[S_NEED] = need;
   state[S_CTX] = packed;
   state[S_CTX_LEN] = k;
+  state[S_TEXT_LEN] = 0;
   return count;
 }

@@ -1,7 +1,7 @@
 // The WebAssembly backend: a thin wrapper over the module's raw exports
 // (numbers and pointers only). Memory views are made once: the module never
 // grows its memory (static buffers, stub runtime, no allocation).
-import { RECORD_CAPACITY, RECORD_STRIDE, STATE_SLOTS, SEG_CAPACITY, SEG_STRIDE, MAX_COMPONENT, E_FLAGS, E_SECONDS, E_NANOS, E_TESTID_OFF, E_TAGS_COUNT, E_MIME_OFF, E_NAME_OFF, E_FILE_OFF, E_FILE_LEN, E_ROUTE_OFF, E_TAGS, ENCODE_SLOTS, ENC_TOO_LONG, MAX_PACKET, SCAN_EOF, SCAN_APPENDED } from '../../assembly/layout.js';
+import { RECORD_CAPACITY, RECORD_STRIDE, STATE_SLOTS, TEXT_CAPACITY, SEG_CAPACITY, SEG_STRIDE, MAX_COMPONENT, E_FLAGS, E_SECONDS, E_NANOS, E_TESTID_OFF, E_TAGS_COUNT, E_MIME_OFF, E_NAME_OFF, E_FILE_OFF, E_FILE_LEN, E_ROUTE_OFF, E_TAGS, ENCODE_SLOTS, ENC_TOO_LONG, MAX_PACKET, SCAN_EOF, SCAN_APPENDED } from '../../assembly/layout.js';
 import type { Core } from '../core.js';
 import type { StagedPacket } from '../stage.js';
 import { fromBase64 } from '../base64.js';
@@ -15,6 +15,7 @@ interface Exports {
   inputPtr(): number;
   recordsPtr(): number;
   statePtr(): number;
+  textPtr(): number;
   scan(len: number, from: number, eof: number, ctx: number, ctxLen: number): number;
   crc32(crc: number, ptr: number, len: number): number;
   stagePtr(): number;
@@ -36,6 +37,7 @@ class WasmCore implements Core {
   readonly name = 'wasm' as const;
   readonly records: Int32Array;
   readonly state: Int32Array;
+  readonly text: Uint8Array;
   readonly segments: Int32Array;
   readonly rewriteOut: Uint8Array;
   base = 0;
@@ -56,6 +58,7 @@ class WasmCore implements Core {
     this.input = new Uint8Array(buf, x.inputPtr(), x.INPUT_CAPACITY.value);
     this.records = new Int32Array(buf, x.recordsPtr(), RECORD_CAPACITY * RECORD_STRIDE);
     this.state = new Int32Array(buf, x.statePtr(), STATE_SLOTS);
+    this.text = new Uint8Array(buf, x.textPtr(), TEXT_CAPACITY);
     this.stage = new Uint8Array(buf, x.stagePtr(), MAX_PACKET + 1);
     this.desc = new Int32Array(buf, x.encodePtr(), ENCODE_SLOTS);
     this.out = new Uint8Array(buf, x.outPtr(), MAX_PACKET + 1);
