@@ -46,6 +46,7 @@ let errA: i32 = 0, errB: i32 = 0, errC: i32 = 0, errD: i32 = 0;
 let varWidth: i32 = 0;
 let strAt: i32 = 0, strLen: i32 = 0; // the string readString() checked last
 let textLen: i32 = 0; // bytes used in TEXT by this call
+let strText: i32 = -1; // where readString() copied the string in TEXT, or -1
 
 // @ts-ignore: decorator
 @inline function at(i: i32): u32 { return <u32>load<u8>(INPUT + <usize>i); }
@@ -217,12 +218,35 @@ function readVarint(p: i32, end: i32): i32 {
   return <i32>v;
 }
 
-/** Validate the string at p (length-prefixed); returns the position after it (strAt/strLen set) or -(ERR_*) (errors set). */
-function readString(q: i32, p: i32, end: i32, field: i32): i32 {
+/**
+ * Validate the string at p (length-prefixed); returns the position after it
+ * (strAt/strLen set) or -(ERR_*) (errors set). `copy`: also copy it to TEXT
+ * when it is non-empty ASCII (strText: where, or -1); ASCII needs no other check.
+ */
+function readString(q: i32, p: i32, end: i32, field: i32, copy: bool): i32 {
   const len = readVarint(p, end);
   if (len < 0) return overrun(field, q, p, varWidth, end - p);
   const s = p + varWidth;
   if (len > end - s) return overrun(field, q, s, len, end - s);
+  strAt = s;
+  strLen = len;
+  strText = -1;
+  if (copy && len > 0) {
+    // inside one chunk, after this call's other copies
+    let to = textLen;
+    if ((to & (TEXT_CHUNK - 1)) + len > TEXT_CHUNK) to = (to + TEXT_CHUNK) & ~(TEXT_CHUNK - 1);
+    if (len <= TEXT_CHUNK && len <= TEXT_CAPACITY - to && asciiCopy(INPUT + <usize>s, TEXT + <usize>to, len)) {
+      strText = to;
+      return s + len;
+    }
+  }
+  if (len <= 8) {
+    // short strings (tags, route codes): one word, the bytes past the string
+    // set to 0x01 (the input area has 16 bytes of padding to read into)
+    const keep: u64 = len == 8 ? <u64>-1 : (<u64>1 << (<u64>len << 3)) - 1;
+    const w = (load<u64>(INPUT + <usize>s) & keep) | (0x0101010101010101 & ~keep);
+    if ((w & 0x8080808080808080) == 0 && ((w - 0x0101010101010101) & ~w & 0x8080808080808080) == 0) return s + len;
+  }
   const bad = checkUtf8(INPUT + <usize>s, <usize>len);
   if (bad != 0) {
     errA = field;
@@ -230,34 +254,30 @@ function readString(q: i32, p: i32, end: i32, field: i32): i32 {
     errB = s + bad - 1 - q;
     return -ERR_UTF8;
   }
-  strAt = s;
-  strLen = len;
   return s + len;
 }
 
-/** Copy a non-empty ASCII string to TEXT, inside one chunk; its offset there, or -1 (empty, not ASCII, or no room). */
-function copyAscii(s: i32, len: i32): i32 {
-  if (len == 0) return -1;
-  let at = textLen;
-  if ((at & (TEXT_CHUNK - 1)) + len > TEXT_CHUNK) at = (at + TEXT_CHUNK) & ~(TEXT_CHUNK - 1);
-  if (len > TEXT_CHUNK || len > TEXT_CAPACITY - at) return -1;
-  const src = INPUT + <usize>s;
-  const dst = TEXT + <usize>at;
-  let high: u64 = 0;
+/** Copy [src, src+len) to dst while it is ASCII without NUL; whether all of it was. */
+function asciiCopy(src: usize, dst: usize, len: i32): bool {
   let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 16 <= len; i += 16) {
+      const v = v128.load(src + <usize>i);
+      if (i8x16.bitmask(v) != 0 || !i8x16.all_true(v)) return false;
+      v128.store(dst + <usize>i, v);
+    }
+  }
   for (; i + 8 <= len; i += 8) {
     const w = load<u64>(src + <usize>i);
-    high |= w;
+    if ((w & 0x8080808080808080) != 0 || ((w - 0x0101010101010101) & ~w & 0x8080808080808080) != 0) return false;
     store<u64>(dst + <usize>i, w);
   }
   for (; i < len; i++) {
     const c = load<u8>(src + <usize>i);
-    high |= <u64>c;
+    if (c == 0 || c >= 0x80) return false;
     store<u8>(dst + <usize>i, c);
   }
-  if (high & 0x8080808080808080) return -1;
-  textLen = at + len;
-  return at;
+  return true;
 }
 
 function overrun(field: i32, q: i32, p: i32, claimed: i32, avail: i32): i32 {
@@ -279,7 +299,7 @@ function validate(q: i32, len: i32, slot: i32): i32 {
   let p = q + 3 + <i32>(at(q + 3) >> 6) + 1;
   const end = crcPos;
   let seconds = 0, nanos = 0, idAt = 0, idLen = 0, tagsAt = 0, tagCount = 0, mimeAt = 0, mimeLen = 0;
-  let nameAt = 0, nameLen = 0, fileAt = 0, fileLen = 0, routeAt = 0, routeLen = 0;
+  let nameAt = 0, nameLen = 0, fileAt = 0, fileLen = 0, routeAt = 0, routeLen = 0, idText = -1;
   if (flags & F_TIMESTAMP) {
     if (end - p < 4) return -overrun(FIELD_TIMESTAMP, q, p, 4, end - p);
     seconds = <i32>bswap<u32>(load<u32>(INPUT + <usize>p));
@@ -289,9 +309,9 @@ function validate(q: i32, len: i32, slot: i32): i32 {
     p += varWidth;
   }
   if (flags & F_TEST_ID) {
-    p = readString(q, p, end, FIELD_TEST_ID);
+    p = readString(q, p, end, FIELD_TEST_ID, true);
     if (p < 0) return -p;
-    idAt = strAt; idLen = strLen;
+    idAt = strAt; idLen = strLen; idText = strText;
   }
   if (flags & F_TAGS) {
     tagCount = readVarint(p, end);
@@ -299,17 +319,17 @@ function validate(q: i32, len: i32, slot: i32): i32 {
     p += varWidth;
     tagsAt = p;
     for (let i = 0; i < tagCount; i++) {
-      p = readString(q, p, end, FIELD_TAGS);
+      p = readString(q, p, end, FIELD_TAGS, false);
       if (p < 0) return -p;
     }
   }
   if (flags & F_MIME) {
-    p = readString(q, p, end, FIELD_MIME);
+    p = readString(q, p, end, FIELD_MIME, false);
     if (p < 0) return -p;
     mimeAt = strAt; mimeLen = strLen;
   }
   if (flags & F_FILE) {
-    p = readString(q, p, end, FIELD_FILE_NAME);
+    p = readString(q, p, end, FIELD_FILE_NAME, false);
     if (p < 0) return -p;
     nameAt = strAt; nameLen = strLen;
     fileLen = readVarint(p, end);
@@ -320,7 +340,7 @@ function validate(q: i32, len: i32, slot: i32): i32 {
     p += fileLen;
   }
   if (flags & F_ROUTE_CODE) {
-    p = readString(q, p, end, FIELD_ROUTE_CODE);
+    p = readString(q, p, end, FIELD_ROUTE_CODE, false);
     if (p < 0) return -p;
     routeAt = strAt; routeLen = strLen;
   }
@@ -343,7 +363,8 @@ function validate(q: i32, len: i32, slot: i32): i32 {
   rec(slot, R_FILE_LEN, fileLen);
   rec(slot, R_ROUTE_OFF, routeAt);
   rec(slot, R_ROUTE_LEN, routeLen);
-  rec(slot, R_TESTID_TEXT, flags & F_TEST_ID ? copyAscii(idAt, idLen) : -1);
+  rec(slot, R_TESTID_TEXT, idText);
+  if (idText >= 0) textLen = idText + idLen;
   return 0;
 }
 
