@@ -25,12 +25,15 @@ export function crc32(crc: number, bytes: Uint8Array, start = 0, end = bytes.len
   let c = ~crc;
   let i = start;
   while (end - i >= 16) {
+    // the 12 lookups independent of c first: the loop-carried chain stays short
+    const rest =
+      (Tb[bytes[i + 4]] ^ Ta[bytes[i + 5]] ^ T9[bytes[i + 6]] ^ T8[bytes[i + 7]]) ^
+      (T7[bytes[i + 8]] ^ T6[bytes[i + 9]] ^ T5[bytes[i + 10]] ^ T4[bytes[i + 11]]) ^
+      (T3[bytes[i + 12]] ^ T2[bytes[i + 13]] ^ T1[bytes[i + 14]] ^ T0[bytes[i + 15]]);
     c =
-      Tf[bytes[i] ^ (c & 0xff)] ^ Te[bytes[i + 1] ^ ((c >>> 8) & 0xff)] ^
-      Td[bytes[i + 2] ^ ((c >>> 16) & 0xff)] ^ Tc[bytes[i + 3] ^ (c >>> 24)] ^
-      Tb[bytes[i + 4]] ^ Ta[bytes[i + 5]] ^ T9[bytes[i + 6]] ^ T8[bytes[i + 7]] ^
-      T7[bytes[i + 8]] ^ T6[bytes[i + 9]] ^ T5[bytes[i + 10]] ^ T4[bytes[i + 11]] ^
-      T3[bytes[i + 12]] ^ T2[bytes[i + 13]] ^ T1[bytes[i + 14]] ^ T0[bytes[i + 15]];
+      rest ^
+      ((Tf[bytes[i] ^ (c & 0xff)] ^ Te[bytes[i + 1] ^ ((c >>> 8) & 0xff)]) ^
+        (Td[bytes[i + 2] ^ ((c >>> 16) & 0xff)] ^ Tc[bytes[i + 3] ^ (c >>> 24)]));
     i += 16;
   }
   while (i < end) c = T0[(c ^ bytes[i++]) & 0xff] ^ (c >>> 8);
