@@ -65,9 +65,3 @@ export function unrun(reg: u32, ptr: usize, len: i32): u32 {
   }
   return reg;
 }
-
-/** Run bytes into a register (no pre/post inversion). */
-export function run(reg: u32, ptr: usize, len: i32): u32 {
-  for (let i = 0; i < len; i++) reg = crcTable((reg ^ <u32>load<u8>(ptr + <usize>i)) & 0xff) ^ (reg >>> 8);
-  return reg;
-}

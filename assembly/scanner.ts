@@ -14,7 +14,7 @@ import {
 } from './layout';
 import { crc32 } from './crc32';
 import { checkUtf8 } from './utf8';
-import { shift, run } from './crcmath';
+import { shift } from './crcmath';
 
 /** Window capacity: one maximum packet plus 1 MiB of new input. */
 export const INPUT_CAPACITY: i32 = (5 << 20);
@@ -81,11 +81,14 @@ export { findB3, classify, continuesText, readVarint, INPUT };
   store<i32>(RECORDS + ((<usize>(slot * RECORD_STRIDE + field)) << 2), v);
 }
 
-// CRC checkpoints: the register every 32 bytes of the window, in a ring that
-// spans 8 MiB (more than a packet). The CRC of any range then costs two short
-// runs and one shift, so a stream of fake headers claiming 4 MiB each is
-// checked in linear time instead of re-hashing 4 MiB per candidate.
-const CK_SIZE = 1 << 18;
+// CRC checkpoints: the register every CK_BLOCK bytes of the window, in a ring
+// that spans 8 MiB (more than a packet). The CRC of any range then costs two
+// short runs and one shift, so a stream of fake headers claiming 4 MiB each is
+// checked in linear time instead of re-hashing 4 MiB per candidate. (128-byte
+// blocks: long enough for the CRC kernel to run at speed between checkpoints.)
+const CK_SHIFT = 7;
+const CK_BLOCK = 1 << CK_SHIFT;
+const CK_SIZE = 1 << 16;
 const CK: usize = memory.data(CK_SIZE * 4, 16);
 let ckLo: i32 = 0; // oldest block with a checkpoint
 let ckHi: i32 = -1; // newest (ckHi < ckLo: none)
@@ -96,18 +99,18 @@ const DIRECT_CRC = 256; // shorter ranges are cheaper to hash directly
 
 /** The register after the window's bytes up to pos, in the current checkpoint chain. */
 function regAt(pos: i32, startChain: bool): u32 {
-  const b = pos >> 5;
+  const b = pos >> CK_SHIFT;
   if (startChain && (ckHi < ckLo || b < ckLo || b > ckHi)) {
     ckLo = ckHi = b;
     store<u32>(ck(b), 0);
   }
   while (ckHi < b) {
     const r = load<u32>(ck(ckHi));
-    store<u32>(ck(ckHi + 1), ~crc32(~r, INPUT + (<usize>ckHi << 5), 32));
+    store<u32>(ck(ckHi + 1), ~crc32(~r, INPUT + (<usize>ckHi << CK_SHIFT), CK_BLOCK));
     ckHi++;
     if (ckHi - ckLo >= CK_SIZE) ckLo = ckHi - CK_SIZE + 1;
   }
-  return run(load<u32>(ck(b)), INPUT + (<usize>b << 5), pos & 31);
+  return ~crc32(~load<u32>(ck(b)), INPUT + (<usize>b << CK_SHIFT), pos & (CK_BLOCK - 1));
 }
 
 /** CRC-32 of window bytes [q, e). */

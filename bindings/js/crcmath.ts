@@ -51,8 +51,3 @@ export function unrun(reg: number, b: Uint8Array, start: number, len: number): n
   }
   return reg;
 }
-
-export function run(reg: number, b: Uint8Array, start: number, len: number): number {
-  for (let i = 0; i < len; i++) reg = (crcTable((reg ^ b[start + i]) & 0xff) ^ (reg >>> 8)) >>> 0;
-  return reg;
-}

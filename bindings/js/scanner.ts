@@ -12,7 +12,7 @@ import {
 } from '../../assembly/layout.js';
 import { crc32 } from './crc32.js';
 import { checkUtf8 } from './utf8.js';
-import { shift, run } from './crcmath.js';
+import { shift } from './crcmath.js';
 
 export const records = new Int32Array(RECORD_CAPACITY * RECORD_STRIDE);
 export const state = new Int32Array(STATE_SLOTS);
@@ -64,26 +64,29 @@ export function crcMatches(q: number, len: number): boolean {
 }
 export { findB3, classify, continuesText, readVarint };
 
-// CRC checkpoints every 32 bytes in a ring spanning 8 MiB: see assembly/scanner.ts.
-const CK_SIZE = 1 << 18;
+// CRC checkpoints every CK_BLOCK bytes in a ring spanning 8 MiB: see assembly/scanner.ts.
+const CK_SHIFT = 7;
+const CK_BLOCK = 1 << CK_SHIFT;
+const CK_SIZE = 1 << 16;
 const CK = new Int32Array(CK_SIZE);
 let ckLo = 0;
 let ckHi = -1;
 const DIRECT_CRC = 256;
 
 function regAt(pos: number, startChain: boolean): number {
-  const b = pos >> 5;
+  const b = pos >> CK_SHIFT;
   if (startChain && (ckHi < ckLo || b < ckLo || b > ckHi)) {
     ckLo = ckHi = b;
     CK[b & (CK_SIZE - 1)] = 0;
   }
   while (ckHi < b) {
     const r = CK[ckHi & (CK_SIZE - 1)] >>> 0;
-    CK[(ckHi + 1) & (CK_SIZE - 1)] = ~crc32(~r >>> 0, w, ckHi << 5, (ckHi << 5) + 32);
+    CK[(ckHi + 1) & (CK_SIZE - 1)] = ~crc32(~r >>> 0, w, ckHi << CK_SHIFT, (ckHi + 1) << CK_SHIFT);
     ckHi++;
     if (ckHi - ckLo >= CK_SIZE) ckLo = ckHi - CK_SIZE + 1;
   }
-  return run(CK[b & (CK_SIZE - 1)] >>> 0, w, b << 5, pos & 31);
+  const at = b << CK_SHIFT;
+  return ~crc32(~CK[b & (CK_SIZE - 1)] >>> 0, w, at, at + (pos & (CK_BLOCK - 1))) >>> 0;
 }
 
 function rangeCrc(q: number, e: number): number {
