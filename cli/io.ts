@@ -10,10 +10,14 @@ export interface Input {
 
 const CHUNK = 4 << 20; // large reads: fewer packets straddle two chunks (each straddling one is copied once)
 
-/** Open a file or "-" (stdin); refuses directories and names the file in every error. */
-export async function openInput(path: string, stdin: Readable = process.stdin): Promise<Input> {
+/**
+ * Open a file or "-" (stdin); refuses directories and names the file in every
+ * error. `recycle`: a file's chunks take turns in two buffers, each valid only
+ * until the next chunk is asked for (fresh memory costs a page fault per 4 KiB).
+ */
+export async function openInput(path: string, { recycle = false, stdin = process.stdin }: { recycle?: boolean; stdin?: Readable } = {}): Promise<Input> {
   if (path === '-') return { name: '<stdin>', chunks: stdin };
-  return { name: path, chunks: readAll(await openFile(path), path) };
+  return { name: path, chunks: readAll(await openFile(path), path, recycle) };
 }
 
 async function openFile(path: string): Promise<import('node:fs/promises').FileHandle> {
@@ -34,9 +38,12 @@ export async function checkInput(path: string): Promise<void> {
 }
 
 /** The file's bytes in large chunks, the next read already under way while the caller works on one. */
-async function* readAll(fh: import('node:fs/promises').FileHandle, path: string): AsyncGenerator<Uint8Array> {
+async function* readAll(fh: import('node:fs/promises').FileHandle, path: string, recycle: boolean): AsyncGenerator<Uint8Array> {
+  // recycling: one buffer is the caller's, the other is being read into
+  const pool = recycle ? [new Uint8Array(CHUNK), new Uint8Array(CHUNK)] : undefined;
+  let turn = 0;
   const next = async (): Promise<Uint8Array> => {
-    const buf = new Uint8Array(CHUNK);
+    const buf = pool ? pool[turn++ % 2] : new Uint8Array(CHUNK);
     try {
       const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
       return buf.subarray(0, bytesRead);
@@ -87,6 +94,12 @@ export class Output {
     this.parts.push(part);
     this.size += part.length;
     if (this.size >= this.limit) await this.flush();
+  }
+
+  /** Write bytes the caller will refill: resolves once the stream has written them (nothing is held). */
+  async writeThrough(part: Uint8Array): Promise<void> {
+    await this.flush();
+    await new Promise<void>((resolve, reject) => this.stream.write(part, (e) => (e ? reject(e) : resolve())));
   }
 
   async flush(): Promise<void> {

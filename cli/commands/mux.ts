@@ -147,7 +147,7 @@ export const muxCommand: Command = {
       if (routes.has(route)) throw new UsageError(`route ${JSON.stringify(route)} is given to two inputs`);
       routes.add(route);
       if (spec.kind === 'file') {
-        const input = await openInput(spec.value);
+        const input = await openInput(spec.value, { recycle: true });
         // a read error ends this input; the others go on, and main reports it
         inputs.push({ source: guarded(input.name, input.chunks), route });
         continue;
@@ -169,9 +169,9 @@ export const muxCommand: Command = {
         .finally(() => workers.forEach((w) => w.child.stdin?.end()));
     } else workers.forEach((w) => w.child.stdin?.end());
 
-    const out = new Output(process.stdout, 1 << 18);
-    for await (const bytes of mux(inputs, { backend })) await out.write(bytes);
-    await out.flush();
+    // pieces view read buffers and carried tails that are reused once the next piece is asked for
+    const out = new Output(process.stdout);
+    for await (const bytes of mux(inputs, { backend, recycle: true })) await out.writeThrough(bytes);
     if (workers.size > 0 && !stdinIsData) process.stdin.destroy(); // nothing left to route to
     if (failures.length) throw new RunFailure(failures.join('; '));
     return 0;
