@@ -1,7 +1,7 @@
 // subunit mux: many inputs (files, stdin, worker processes) → one v2 stream,
 // each input's packets under its own route component; stdin packets routed
 // back down to the workers.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { mux, type MuxInput } from '../../bindings/route.js';
 import { Decoder } from '../../bindings/decoder.js';
@@ -152,6 +152,7 @@ export const muxCommand: Command = {
         inputs.push({ source: guarded(input.name, input.chunks), route });
         continue;
       }
+      const { spawn } = await import('node:child_process'); // loaded only with workers (startup time)
       const child = spawn('sh', ['-c', spec.value], { stdio: ['pipe', 'pipe', 'pipe'] });
       const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
         child.on('close', (code, signal) => resolve({ code, signal })),
