@@ -5,6 +5,8 @@ import { S_NEXT, S_NEED, S_CTX, S_CTX_LEN } from '../assembly/layout.js';
 import type { Core } from './core.js';
 import { SubunitError } from './errors.js';
 
+const EMPTY = new Uint8Array(0);
+
 export abstract class ChunkedPass<T> {
   protected readonly core: Core;
   /**
@@ -32,8 +34,8 @@ export abstract class ChunkedPass<T> {
    * still be in use) and becomes free at the next.
    */
   protected recycle = false;
-  private free = new Uint8Array(0);
-  private dropped = new Uint8Array(0);
+  private free = EMPTY;
+  private dropped = EMPTY;
 
   constructor(core: Core) {
     this.core = core;
@@ -49,8 +51,10 @@ export abstract class ChunkedPass<T> {
 
   protected pushItems(chunk: Uint8Array): T[] {
     if (this.ended) throw new SubunitError('push() after end(): this decoder is finished; make a new one');
-    if (this.dropped.length > this.free.length) this.free = this.dropped;
-    this.dropped = new Uint8Array(0);
+    if (this.dropped.length > 0) {
+      if (this.dropped.length > this.free.length) this.free = this.dropped;
+      this.dropped = EMPTY;
+    }
     const items: T[] = [];
     // complete the carried candidate with only the bytes it needs, then
     // scan the rest of the chunk in place (no copy)
@@ -107,7 +111,7 @@ export abstract class ChunkedPass<T> {
     // carry the unresolved tail of a caller's chunk (never aliasing it)
     const rest = window.length - pos;
     const size = rest > 0 ? Math.max(this.need, 64) : 0;
-    if (size > 0 && size <= this.free.length) [this.buf, this.free] = [this.free, new Uint8Array(0)];
+    if (size > 0 && size <= this.free.length) [this.buf, this.free] = [this.free, EMPTY];
     else this.buf = new Uint8Array(size);
     this.buf.set(window.subarray(pos));
     this.start = 0;
