@@ -5,6 +5,8 @@ import { S_NEXT, S_NEED, S_CTX, S_CTX_LEN } from '../assembly/layout.js';
 import type { Core } from './core.js';
 import { SubunitError } from './errors.js';
 
+const EMPTY = new Uint8Array(0);
+
 export abstract class ChunkedPass<T> {
   protected readonly core: Core;
   /**
@@ -24,6 +26,16 @@ export abstract class ChunkedPass<T> {
   /** Stream offset of window[0] during a pass (of buf[0] between passes). */
   protected offset = 0;
   private ended = false;
+  /**
+   * Set by a subclass whose caller is done with everything a push returned
+   * before it pushes again: carried tails then reuse two buffers in turn
+   * instead of fresh memory per push (which costs a page fault per 4 KiB).
+   * `free` is reusable now; `dropped` was let go in this push (its items may
+   * still be in use) and becomes free at the next.
+   */
+  protected recycle = false;
+  private free = EMPTY;
+  private dropped = EMPTY;
 
   constructor(core: Core) {
     this.core = core;
@@ -39,6 +51,10 @@ export abstract class ChunkedPass<T> {
 
   protected pushItems(chunk: Uint8Array): T[] {
     if (this.ended) throw new SubunitError('push() after end(): this decoder is finished; make a new one');
+    if (this.dropped.length > 0) {
+      if (this.dropped.length > this.free.length) this.free = this.dropped;
+      this.dropped = EMPTY;
+    }
     const items: T[] = [];
     // complete the carried candidate with only the bytes it needs, then
     // scan the rest of the chunk in place (no copy)
@@ -72,6 +88,7 @@ export abstract class ChunkedPass<T> {
       core.reset();
       // nothing is carried: the window starts where the carried bytes ended
       this.offset += this.start;
+      if (this.recycle) this.dropped = this.buf;
       this.buf = new Uint8Array(0);
       this.start = this.tail = 0;
     }
@@ -93,7 +110,9 @@ export abstract class ChunkedPass<T> {
     }
     // carry the unresolved tail of a caller's chunk (never aliasing it)
     const rest = window.length - pos;
-    this.buf = new Uint8Array(rest > 0 ? Math.max(this.need, 64) : 0);
+    const size = rest > 0 ? Math.max(this.need, 64) : 0;
+    if (size > 0 && size <= this.free.length) [this.buf, this.free] = [this.free, EMPTY];
+    else this.buf = new Uint8Array(size);
     this.buf.set(window.subarray(pos));
     this.start = 0;
     this.tail = rest;

@@ -23,6 +23,15 @@ export function routeComponent(name: string): Uint8Array {
   return b;
 }
 
+export interface RewriteOptions extends DecodeOptions {
+  /**
+   * The caller is done with the pieces of one push before the next (for mux:
+   * with each piece once it asks for the next): memory they view is then
+   * reused instead of taken fresh.
+   */
+  recycle?: boolean;
+}
+
 /**
  * Prefix every packet's route code with one component ("3" → "i/3", none →
  * "i"); non-subunit bytes are wrapped in `stdout` packets carrying "i", never
@@ -31,9 +40,10 @@ export function routeComponent(name: string): Uint8Array {
  */
 export class RoutePrefixer extends ChunkedPass<Uint8Array[]> {
   private readonly component: Uint8Array;
-  constructor(component: string, options: DecodeOptions = {}) {
+  constructor(component: string, options: RewriteOptions = {}) {
     super(coreFor(options.backend));
     this.component = routeComponent(component);
+    this.recycle = options.recycle ?? false;
   }
   push(chunk: Uint8Array): Uint8Array {
     return concat(this.pushParts(chunk));
@@ -56,7 +66,12 @@ export class RoutePrefixer extends ChunkedPass<Uint8Array[]> {
     const count = core.rewrite(window, pos, eof, ctx, ctxLen, REWRITE_PREFIX | REWRITE_BY_REF, this.component);
     if (count === 0) return null;
     const parts: Uint8Array[] = [];
-    eachPiece(core, window, count, (_seg, bytes) => void parts.push(bytes));
+    eachPiece(core, window, count, (_seg, bytes) => {
+      // pieces adjacent in memory go out as one (fewer, larger writes)
+      const last = parts.length > 0 ? joined(parts[parts.length - 1], bytes) : undefined;
+      if (last) parts[parts.length - 1] = last;
+      else parts.push(bytes);
+    });
     return parts;
   }
 }
@@ -84,6 +99,11 @@ function eachPiece(core: Core, window: Uint8Array, count: number, f: (seg: numbe
     f(s, window.subarray(ref, ref + refLen));
     if (end > cut) f(s, out.subarray(cut, end));
   }
+}
+
+/** One view of `a` and `b` when `b` follows `a` in memory. */
+function joined(a: Uint8Array, b: Uint8Array): Uint8Array | undefined {
+  return a.buffer === b.buffer && a.byteOffset + a.length === b.byteOffset ? new Uint8Array(a.buffer, a.byteOffset, a.length + b.length) : undefined;
 }
 
 /** Output of the router: bytes for one route (the removed first component), or unrouted (undefined). */
@@ -118,9 +138,9 @@ export class Router extends ChunkedPass<RoutedBytes[]> {
       const route = g[s + G_KIND] === SEG_PACKET ? readString(window, core.base + g[s + G_COMP_OFF], g[s + G_COMP_LEN]) : undefined;
       const last = pieces[pieces.length - 1];
       // consecutive pieces for one route that are adjacent in memory share one view
-      if (last && last.route === route && last.bytes.buffer === bytes.buffer && last.bytes.byteOffset + last.bytes.length === bytes.byteOffset) {
-        last.bytes = new Uint8Array(bytes.buffer, last.bytes.byteOffset, last.bytes.length + bytes.length);
-      } else pieces.push({ route, bytes });
+      const both = last && last.route === route ? joined(last.bytes, bytes) : undefined;
+      if (both) last.bytes = both;
+      else pieces.push({ route, bytes });
     });
     return pieces;
   }
@@ -140,8 +160,10 @@ export interface MuxInput {
  * interleave by arrival at packet boundaries. One read per source is in flight
  * at a time and the next is asked for only after the consumer took the
  * previous output, so a slow consumer slows the sources (no unbounded buffer).
+ * With `recycle`, each piece is valid only until the next is asked for, and
+ * a source may refill a chunk once asked for the next one.
  */
-export async function* mux(inputs: (ByteSource | MuxInput)[], options: DecodeOptions = {}): AsyncGenerator<Uint8Array> {
+export async function* mux(inputs: (ByteSource | MuxInput)[], options: RewriteOptions = {}): AsyncGenerator<Uint8Array> {
   await init(options.backend);
   type Lane = { route: string; it: AsyncIterator<Uint8Array>; rw: RoutePrefixer };
   type Arrival = { lane: Lane; r: IteratorResult<Uint8Array> };

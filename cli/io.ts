@@ -1,5 +1,6 @@
 // Inputs (files or stdin) and a buffered stdout that respects backpressure.
-import { open } from 'node:fs/promises';
+import { readSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { InputError } from '../bindings/errors.js';
 
@@ -10,13 +11,18 @@ export interface Input {
 
 const CHUNK = 4 << 20; // large reads: fewer packets straddle two chunks (each straddling one is copied once)
 
-/** Open a file or "-" (stdin); refuses directories and names the file in every error. */
-export async function openInput(path: string, stdin: Readable = process.stdin): Promise<Input> {
+/**
+ * Open a file or "-" (stdin); refuses directories and names the file in every
+ * error. `recycle`: a regular file's chunks all view one buffer, each valid
+ * only until the next chunk is asked for (see readInPlace).
+ */
+export async function openInput(path: string, { recycle = false, stdin = process.stdin }: { recycle?: boolean; stdin?: Readable } = {}): Promise<Input> {
   if (path === '-') return { name: '<stdin>', chunks: stdin };
-  return { name: path, chunks: readAll(await openFile(path), path) };
+  const fh = await openFile(path);
+  return { name: path, chunks: recycle && (await fh.stat()).isFile() ? readInPlace(fh, path) : readAll(fh, path) };
 }
 
-async function openFile(path: string): Promise<import('node:fs/promises').FileHandle> {
+async function openFile(path: string): Promise<FileHandle> {
   let fh;
   try {
     fh = await open(path, 'r');
@@ -34,7 +40,7 @@ export async function checkInput(path: string): Promise<void> {
 }
 
 /** The file's bytes in large chunks, the next read already under way while the caller works on one. */
-async function* readAll(fh: import('node:fs/promises').FileHandle, path: string): AsyncGenerator<Uint8Array> {
+async function* readAll(fh: FileHandle, path: string): AsyncGenerator<Uint8Array> {
   const next = async (): Promise<Uint8Array> => {
     const buf = new Uint8Array(CHUNK);
     try {
@@ -57,6 +63,33 @@ async function* readAll(fh: import('node:fs/promises').FileHandle, path: string)
     }
   } finally {
     await ahead?.catch(() => {});
+    await fh.close();
+  }
+}
+
+/**
+ * A regular file's bytes, every chunk read into the same buffer. Fresh memory
+ * costs a page fault per 4 KiB, and a read from the page cache is quicker
+ * done at once than as a thread-pool round trip, so the reads are synchronous,
+ * with a turn of the event loop after each chunk (workers, timers).
+ */
+async function* readInPlace(fh: FileHandle, path: string): AsyncGenerator<Uint8Array> {
+  const buf = new Uint8Array(CHUNK);
+  let at = 0; // bytes handed out so far
+  try {
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fh.fd, buf, 0, CHUNK, null);
+      } catch (e) {
+        throw new InputError(`${path}: ${describe(e)} (at byte ${at})`, path, at);
+      }
+      if (n === 0) return;
+      at += n;
+      yield buf.subarray(0, n);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
     await fh.close();
   }
 }
@@ -87,6 +120,12 @@ export class Output {
     this.parts.push(part);
     this.size += part.length;
     if (this.size >= this.limit) await this.flush();
+  }
+
+  /** Write bytes the caller will refill: resolves once the stream has written them (nothing is held). */
+  async writeThrough(part: Uint8Array): Promise<void> {
+    await this.flush();
+    await new Promise<void>((resolve, reject) => this.stream.write(part, (e) => (e ? reject(e) : resolve())));
   }
 
   async flush(): Promise<void> {

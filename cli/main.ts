@@ -8,38 +8,45 @@ import { SubunitError } from '../bindings/errors.js';
 import { UsageError, RunFailure, EXIT_ERROR, EXIT_FAILED } from './errors.js';
 import { inputFailure } from './source.js';
 import type { Command } from './command.js';
-import { json } from './commands/json.js';
-import { encode } from './commands/encode.js';
-import { summary } from './commands/summary.js';
-import { stats } from './commands/stats.js';
-import { ls } from './commands/ls.js';
-import { csv } from './commands/csv.js';
-import { junit } from './commands/junit.js';
-import { tags } from './commands/tags.js';
-import { filter } from './commands/filter.js';
-import { trace } from './commands/trace.js';
-import { emit } from './commands/emit.js';
-import { v1to2, v2to1 } from './commands/convert.js';
-import { muxCommand } from './commands/mux.js';
-import { fromJunit } from './commands/fromjunit.js';
-import { serve } from './commands/serve.js';
 
-const COMMANDS: Command[] = [json, encode, summary, muxCommand, stats, ls, csv, junit, tags, filter, trace, emit, v1to2, v2to1, fromJunit, serve];
+/**
+ * The commands in help order, each loaded only when needed: startup time
+ * counts (a 256 MiB `subunit mux` takes about as long as starting node).
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  json: async () => (await import('./commands/json.js')).json,
+  encode: async () => (await import('./commands/encode.js')).encode,
+  summary: async () => (await import('./commands/summary.js')).summary,
+  mux: async () => (await import('./commands/mux.js')).muxCommand,
+  stats: async () => (await import('./commands/stats.js')).stats,
+  ls: async () => (await import('./commands/ls.js')).ls,
+  csv: async () => (await import('./commands/csv.js')).csv,
+  junit: async () => (await import('./commands/junit.js')).junit,
+  tags: async () => (await import('./commands/tags.js')).tags,
+  filter: async () => (await import('./commands/filter.js')).filter,
+  trace: async () => (await import('./commands/trace.js')).trace,
+  emit: async () => (await import('./commands/emit.js')).emit,
+  '1to2': async () => (await import('./commands/convert.js')).v1to2,
+  '2to1': async () => (await import('./commands/convert.js')).v2to1,
+  'from-junit': async () => (await import('./commands/fromjunit.js')).fromJunit,
+  serve: async () => (await import('./commands/serve.js')).serve,
+};
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+async function mainHelp(): Promise<string> {
+  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'usage: subunit COMMAND [OPTIONS] [FILE|-]...',
     '',
     'Subunit v2 test-result streams: decode, encode and summarise.',
     '',
     'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'subunit COMMAND --help   help for one command',
     'subunit --version        print the version',
@@ -61,15 +68,15 @@ let current: string | undefined;
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(mainHelp() + '\n');
+    process.stdout.write((await mainHelp()) + '\n');
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-V') {
     process.stdout.write(`subunit-wasm ${version()}\n`);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) throw new UsageError(`unknown command "${name}" (see subunit --help)`);
+  if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command "${name}" (see subunit --help)`);
+  const command = await COMMANDS[name]();
   current = command.name;
   if (command.rawArgs && rest[0] !== '--help' && rest[0] !== '-h') return command.run({ values: {}, positionals: rest, args: rest });
   let parsed;

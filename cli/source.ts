@@ -1,6 +1,6 @@
 // Inputs → event batches for the tools: files or stdin, gzip detected by its
 // magic bytes, then the v2 decoder. Every tool reads through here.
-import { createGunzip, type ZlibOptions } from 'node:zlib';
+import type { ZlibOptions } from 'node:zlib';
 import { decodeStream } from '../bindings/streams.js';
 import { InputError } from '../bindings/errors.js';
 import type { SubunitEvent } from '../bindings/events.js';
@@ -73,6 +73,7 @@ const GZIP_PIECE = 1 << 16;
  */
 async function* gunzipped(name: string, raw: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   // the readable side never pushes back (a write completes at once): output is taken after each write
+  const { createGunzip } = await import('node:zlib'); // loaded only for gzip input (startup time)
   const g = createGunzip({ readableHighWaterMark: 2 ** 30 } as ZlibOptions);
   let failed: NodeJS.ErrnoException | undefined;
   let ended = false;

@@ -2,11 +2,11 @@
 // that die mid-test, and python-subunit reading the result.
 import { describe, expect, it } from 'vitest';
 import { spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURES, PYTHON, hasReference, fixtureBytes, normalize } from './helpers.js';
-import { encode, decodeAll, eventToJSON, type SubunitEvent } from '../bindings/index.js';
+import { FIXTURES, PYTHON, hasReference, fixtureBytes, normalize, rng } from './helpers.js';
+import { encode, decodeAll, eventToJSON, RoutePrefixer, Router, type SubunitEvent } from '../bindings/index.js';
 
 const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 const WORKER = new URL('./workers/worker.mjs', import.meta.url).pathname;
@@ -64,6 +64,40 @@ describe('subunit mux', () => {
     const missing = mux(['/no/such']);
     expect(missing.stderr).toBe('subunit mux: /no/such: no such file\n');
     expect(missing.code).toBe(2);
+  });
+
+  it('files larger than a read, packets straddling reads (memory is reused): the bytes the rewriter gives in memory, to a pipe and to a file', () => {
+    const next = rng(9);
+    const sizes = [10, 5000, 300_000, 1_500_000, 3_000_000];
+    const stream = (seed: number) => Buffer.concat(Array.from({ length: 14 }, (_, i) => Buffer.concat([
+      encode({ testId: `t${i}`, fileName: 'log', routeCode: i % 2 ? 'w' : undefined, fileBytes: new Uint8Array(sizes[Math.floor(next() * sizes.length)]).fill(seed + i) }),
+      i % 4 ? new Uint8Array(0) : new TextEncoder().encode(`chatter ${i} ó\n`),
+    ])));
+    const dir = mkdtempSync(join(tmpdir(), 'mux-'));
+    const files = [stream(1), stream(2)].map((bytes, i) => {
+      writeFileSync(join(dir, `${i}.subunit`), bytes);
+      return { path: join(dir, `${i}.subunit`), bytes };
+    });
+    expect(files[0].bytes.length).toBeGreaterThan(3 * (4 << 20));
+    const prefixed = (route: string, bytes: Uint8Array) => {
+      const rw = new RoutePrefixer(route);
+      return Buffer.concat([rw.push(bytes), rw.end()]);
+    };
+    const perRoute = (bytes: Uint8Array) => {
+      const r = new Router();
+      const out = new Map<string | undefined, Buffer[]>();
+      for (const p of [...r.push(bytes), ...r.end()]) (out.get(p.route) ?? out.set(p.route, []).get(p.route)!).push(Buffer.from(p.bytes));
+      return new Map([...out].map(([k, v]) => [k, Buffer.concat(v).toString('hex')]));
+    };
+    const one = mux([files[0].path]);
+    expect(one.code).toBe(0);
+    expect(Buffer.from(one.stdout).equals(prefixed('0', files[0].bytes))).toBe(true);
+    // to a file (written synchronously, unlike a pipe); two inputs interleave at packet boundaries
+    const out = join(dir, 'out.subunit');
+    execFileSync('sh', ['-c', `${subunit} mux ${files.map((f) => q(f.path)).join(' ')} > ${q(out)}`]);
+    const two = perRoute(readFileSync(out));
+    expect(two.get('0')).toBe(perRoute(prefixed('0', files[0].bytes)).get('0'));
+    expect(two.get('1')).toBe(perRoute(prefixed('1', files[1].bytes)).get('1'));
   });
 
   it.runIf(hasReference)('python-subunit reads the output: input i under route i or i/<old>, in order, chatter included', () => {

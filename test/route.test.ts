@@ -140,6 +140,36 @@ describe('cores agree on rewriting random and real streams, whole and chunked', 
   });
 });
 
+describe('recycling memory (what `subunit mux` does)', () => {
+  // packets around BY_REF_MIN (bodies left in the window), larger than a chunk, tiny, and chatter
+  const next = rng(5);
+  const sizes = [10, 4095, 4096, 5000, 70_000, 300_000, 1 << 20];
+  const bytes = Buffer.concat([
+    ...Array.from({ length: 60 }, (_, i) => encode({
+      testId: `t${i}`, fileName: 'log', routeCode: i % 3 ? '1' : undefined,
+      fileBytes: new Uint8Array(sizes[Math.floor(next() * sizes.length)]).map((_, j) => j * 7 + i),
+    })),
+    new TextEncoder().encode('chatter ó\n'),
+    encode({ testId: 'last', status: 'success' }),
+  ]);
+  it.each(CORES)('a caller that refills one buffer and is done with each push before the next gets the same bytes (%s)', (_n, core) => {
+    const want = prefixed(core, '9', bytes);
+    const rw = new RoutePrefixer('9', { backend: core, recycle: true });
+    const buf = new Uint8Array(300_000);
+    const out: Buffer[] = [];
+    const take = (parts: Uint8Array[]) => parts.forEach((p) => out.push(Buffer.from(p))); // copied: done with them
+    for (let at = 0; at < bytes.length; ) {
+      const n = Math.min(bytes.length - at, 1 + Math.floor(next() * buf.length));
+      buf.set(bytes.subarray(at, at + n));
+      take(rw.pushParts(buf.subarray(0, n)));
+      buf.fill(0xb3); // the caller reuses its memory
+      at += n;
+    }
+    take(rw.endParts());
+    expect(hex(Buffer.concat(out))).toBe(hex(want));
+  });
+});
+
 describe('mux and demux', () => {
   async function* trickle(bytes: Uint8Array, size: number, delayMs: number) {
     for (let i = 0; i < bytes.length; i += size) {

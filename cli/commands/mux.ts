@@ -1,7 +1,7 @@
 // subunit mux: many inputs (files, stdin, worker processes) → one v2 stream,
 // each input's packets under its own route component; stdin packets routed
 // back down to the workers.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { mux, type MuxInput } from '../../bindings/route.js';
 import { Decoder } from '../../bindings/decoder.js';
@@ -147,11 +147,12 @@ export const muxCommand: Command = {
       if (routes.has(route)) throw new UsageError(`route ${JSON.stringify(route)} is given to two inputs`);
       routes.add(route);
       if (spec.kind === 'file') {
-        const input = await openInput(spec.value);
+        const input = await openInput(spec.value, { recycle: true });
         // a read error ends this input; the others go on, and main reports it
         inputs.push({ source: guarded(input.name, input.chunks), route });
         continue;
       }
+      const { spawn } = await import('node:child_process'); // loaded only with workers (startup time)
       const child = spawn('sh', ['-c', spec.value], { stdio: ['pipe', 'pipe', 'pipe'] });
       const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
         child.on('close', (code, signal) => resolve({ code, signal })),
@@ -169,9 +170,9 @@ export const muxCommand: Command = {
         .finally(() => workers.forEach((w) => w.child.stdin?.end()));
     } else workers.forEach((w) => w.child.stdin?.end());
 
-    const out = new Output(process.stdout, 1 << 18);
-    for await (const bytes of mux(inputs, { backend })) await out.write(bytes);
-    await out.flush();
+    // pieces view read buffers and carried tails that are reused once the next piece is asked for
+    const out = new Output(process.stdout);
+    for await (const bytes of mux(inputs, { backend, recycle: true })) await out.writeThrough(bytes);
     if (workers.size > 0 && !stdinIsData) process.stdin.destroy(); // nothing left to route to
     if (failures.length) throw new RunFailure(failures.join('; '));
     return 0;
