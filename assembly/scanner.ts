@@ -260,15 +260,23 @@ function readString(q: i32, p: i32, end: i32, field: i32, copy: bool): i32 {
   return s + len;
 }
 
-/** Copy [src, src+len) to dst while it is ASCII without NUL; whether all of it was. */
+/** Copy [src, src+len) to dst; whether all of it is ASCII without NUL (if not, dst holds junk). */
 function asciiCopy(src: usize, dst: usize, len: i32): bool {
   let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 16 <= len; i += 16) {
+  if (ASC_FEATURE_SIMD && len >= 16) {
+    // accumulate, test once: OR for high bits, unsigned min for a NUL; the
+    // last vector overlaps the one before instead of a byte-by-byte tail
+    let any = i8x16.splat(0);
+    let low = i8x16.splat(-1);
+    for (; i + 16 < len; i += 16) {
       const v = v128.load(src + <usize>i);
-      if (i8x16.bitmask(v) != 0 || !i8x16.all_true(v)) return false;
+      any = v128.or(any, v);
+      low = i8x16.min_u(low, v);
       v128.store(dst + <usize>i, v);
     }
+    const v = v128.load(src + <usize>(len - 16));
+    v128.store(dst + <usize>(len - 16), v);
+    return i8x16.bitmask(v128.or(any, v)) == 0 && i8x16.all_true(i8x16.min_u(low, v));
   }
   for (; i + 8 <= len; i += 8) {
     const w = load<u64>(src + <usize>i);
