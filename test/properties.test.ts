@@ -7,6 +7,7 @@ import { CORES, decodeWith, fixtureBytes, fixtures, rng } from './helpers.js';
 import { check, randomChunks, shape } from './invariants.js';
 import { encode, eventToJSON, Timestamp, STATUSES, type SubunitEvent, type EventInit } from '../bindings/index.js';
 import { RECORD_STRIDE, R_TESTID_TEXT, S_TEXT_LEN, TEXT_CAPACITY } from '../assembly/layout.js';
+import { jsCore } from '../bindings/js/core.js';
 
 // ---- generators -------------------------------------------------------------
 const text = fc.string({ maxLength: 12 });
@@ -107,6 +108,27 @@ describe("the wasm core's text area (ASCII test ids copied for one decode per ch
     expect(wasm.state[S_TEXT_LEN]).toBeGreaterThan(TEXT_CAPACITY - 700);
     expect(decodeWith(wasm, input).map((e) => e.testId)).toEqual(ids);
     check(input, 7);
+  });
+
+  it('sees a non-ASCII byte or a NUL at any position of ids of 1–80 bytes', () => {
+    const packets: Uint8Array[] = [];
+    for (let len = 1; len <= 80; len++) {
+      for (let at = 0; at < len; at++) {
+        const id = 'a'.repeat(at) + '\x01' + 'b'.repeat(len - at - 1);
+        packets.push(encode({ testId: id.slice(0, at) + 'é' + id.slice(at + 1), status: 'success' }, { backend: 'js' }));
+        // the same id with a NUL (a damaged packet with a valid CRC): the encoder refuses NUL, so patch it in
+        const p = encode({ testId: id, status: 'success' }, { backend: 'js' }).slice();
+        p[p.length - 4 - len + at] = 0; // the id is the last field, just before the CRC
+        new DataView(p.buffer).setUint32(p.length - 4, jsCore.crc32(p.subarray(0, p.length - 4)));
+        packets.push(p);
+      }
+    }
+    const input = joinAll(packets);
+    const events = decodeWith(CORES[1][1], input);
+    const nul = events.filter((e) => e.fileName === 'Parser Error' && new TextDecoder().decode(e.fileBytes).includes('test id contains a NUL byte'));
+    expect(nul.length).toBe((80 * 81) / 2);
+    expect(events.filter((e) => e.testId?.includes('é')).length).toBe((80 * 81) / 2);
+    check(input, 11);
   });
 });
 
