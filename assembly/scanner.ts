@@ -143,7 +143,8 @@ function findB3(p: i32, end: i32): i32 {
 }
 
 /** Header check of a 0xB3 at q: PLAUSIBLE (candLen set), IMPLAUSIBLE, or NEED (candNeed set). */
-function classify(q: i32): i32 {
+// @ts-ignore: decorator
+@inline function classify(q: i32): i32 {
   candLen = -1;
   if (q + 1 >= n) {
     if (eof) return IMPLAUSIBLE; // a lone 0xB3 ending the stream is text
@@ -210,7 +211,8 @@ function continuesText(q: i32): bool {
 }
 
 /** Varint at p, all of it before end; sets varWidth, returns -1 if it runs past end. */
-function readVarint(p: i32, end: i32): i32 {
+// @ts-ignore: decorator
+@inline function readVarint(p: i32, end: i32): i32 {
   if (p >= end) { varWidth = 1; return -1; }
   const b0 = at(p);
   const w = <i32>(b0 >> 6) + 1;
@@ -413,7 +415,7 @@ export function scan(len: i32, start: i32, flags: i32, ctxBytes: u32, ctxBytesLe
   let q = from; // where the search for the next signature goes on
   let need = 0;
   while (count <= RECORD_CAPACITY - 2) {
-    q = findB3(q, n);
+    if (q >= n || at(q) != 0xb3) q = findB3(q, n); // a packet usually follows the last one
     if (q >= n) {
       emitChatter(pos, n);
       pos = n;
