@@ -24,7 +24,7 @@ export type EventSource = 'packet' | 'chatter' | 'parser-error';
 export interface SubunitEvent {
   readonly testId?: string;
   readonly status?: Status;
-  /** Tags in the order the packet holds them. */
+  /** Tags in the order the packet holds them (a decoded packet makes a new array on each read: keep it if you need it twice). */
   readonly tags?: readonly string[];
   readonly runnable: boolean;
   readonly mimeType?: string;
@@ -104,9 +104,11 @@ export interface Batch {
 }
 
 /**
- * A well-formed packet: its batch and record index; strings are decoded on
- * first access. An ASCII test id is a slice of the batch's text (no decoder
- * call; it keeps that string, at most the batch's test ids, alive).
+ * A well-formed packet: its batch and record index; fields are read from the
+ * bytes when asked for. Only the test id (read by nearly every consumer, often
+ * twice) is kept; caching the rarer fields too cost 5 % of decode on the real
+ * run (bigger objects). An ASCII test id is a slice of the batch's text (no
+ * decoder call; it keeps that string, at most the batch's test ids, alive).
  */
 class PacketEvent implements SubunitEvent {
   readonly offset: number;
@@ -115,8 +117,6 @@ class PacketEvent implements SubunitEvent {
   private readonly batch: Batch;
   private readonly at: number;
   private _testId: string | undefined = undefined;
-  private _routeCode: string | undefined = undefined;
-  private _tags: string[] | undefined = undefined;
 
   constructor(batch: Batch, at: number, offset: number) {
     this.batch = batch;
@@ -146,7 +146,7 @@ class PacketEvent implements SubunitEvent {
     return this._testId;
   }
   get routeCode() {
-    return (this._routeCode ??= this.str(F_ROUTE_CODE, R_ROUTE_OFF));
+    return this.str(F_ROUTE_CODE, R_ROUTE_OFF);
   }
   get mimeType() {
     return this.str(F_MIME, R_MIME_OFF);
@@ -179,7 +179,6 @@ class PacketEvent implements SubunitEvent {
 
   get tags(): readonly string[] | undefined {
     if (!(this.flags & F_TAGS)) return undefined;
-    if (this._tags) return this._tags;
     const { bytes: b, rec, base } = this.batch;
     const tags: string[] = [];
     let p = base + rec[this.at + R_TAGS_OFF];
@@ -190,7 +189,7 @@ class PacketEvent implements SubunitEvent {
       tags.push(readString(b, p + w, len));
       p += w + len;
     }
-    return (this._tags = tags);
+    return tags;
   }
 
   toJSON() {
