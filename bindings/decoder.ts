@@ -1,6 +1,6 @@
 // bytes → core index → lazy events.
 import { RECORD_STRIDE, S_TEXT_LEN, TEXT_CHUNK } from '../assembly/layout.js';
-import { ChunkedPass } from './pass.js';
+import { ChunkedPass, flatten } from './pass.js';
 import type { BackendName, Core } from './core.js';
 import { jsCore } from './js/core.js';
 import { wasmCore, initWasm } from './wasm/core.js';
@@ -35,13 +35,21 @@ export class Decoder extends ChunkedPass<SubunitEvent[]> {
 
   /** Feed a chunk; returns the events it completed. The events view `chunk`: don't refill it. */
   push(chunk: Uint8Array): SubunitEvent[] {
-    const batches = this.pushItems(chunk);
-    return batches.length === 1 ? batches[0] : batches.flat();
+    return flatten(this.pushItems(chunk));
+  }
+
+  /**
+   * Like push, as batches (one per core call, up to 4,096 records) made as
+   * they are asked for: for large chunks, consume each batch before the next.
+   * Iterate to the end before pushing again.
+   */
+  pushBatches(chunk: Uint8Array): Generator<SubunitEvent[]> {
+    return this.pushLazily(chunk);
   }
 
   /** End of input: everything still pending becomes events (truncated packets become parser errors). */
   end(): SubunitEvent[] {
-    return this.endItems().flat();
+    return flatten(this.endItems());
   }
 
   /** Decode a window to batches of events, one batch per core call. */

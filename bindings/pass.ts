@@ -50,23 +50,32 @@ export abstract class ChunkedPass<T> {
   protected abstract step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): T | null;
 
   protected pushItems(chunk: Uint8Array): T[] {
+    return [...this.pushLazily(chunk)];
+  }
+
+  /**
+   * pushItems, one item per core call as it is made: a consumer that takes
+   * each before asking for the next keeps at most one call's output alive
+   * (a 4 MiB chunk is ~36,000 events of a real run; holding them all at once
+   * made young-generation GC copy them). Consume it to the end before the
+   * next push.
+   */
+  protected *pushLazily(chunk: Uint8Array): Generator<T> {
     if (this.ended) throw new SubunitError('push() after end(): this decoder is finished; make a new one');
     if (this.dropped.length > 0) {
       if (this.dropped.length > this.free.length) this.free = this.dropped;
       this.dropped = EMPTY;
     }
-    const items: T[] = [];
     // complete the carried candidate with only the bytes it needs, then
     // scan the rest of the chunk in place (no copy)
     while (this.tail > this.start && chunk.length > 0) {
       const take = Math.min(chunk.length, this.start + this.need - this.tail);
       this.append(chunk.subarray(0, take));
       chunk = chunk.subarray(take);
-      if (this.tail - this.start < this.need) return items;
-      for (const item of this.passes(this.buf.subarray(0, this.tail), false, this.start)) items.push(item);
+      if (this.tail - this.start < this.need) return;
+      yield* this.passes(this.buf.subarray(0, this.tail), false, this.start);
     }
-    if (chunk.length > 0) for (const item of this.passes(chunk, false)) items.push(item);
-    return items;
+    if (chunk.length > 0) yield* this.passes(chunk, false);
   }
 
   protected endItems(): T[] {
@@ -133,4 +142,15 @@ export abstract class ChunkedPass<T> {
     this.buf.set(chunk, this.tail);
     this.tail += chunk.length;
   }
+}
+
+/** The items of several batches as one array: the first batch extended in place (Array#flat is several times slower). */
+export function flatten<T>(batches: T[][]): T[] {
+  if (batches.length === 0) return [];
+  const out = batches[0];
+  for (let b = 1; b < batches.length; b++) {
+    const batch = batches[b];
+    for (let i = 0; i < batch.length; i++) out.push(batch[i]);
+  }
+  return out;
 }

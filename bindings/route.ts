@@ -5,7 +5,7 @@ import {
   G_OUT_LEN, G_COMP_OFF, G_COMP_LEN, G_REF_IN, G_REF_LEN, G_REF_AT,
 } from '../assembly/layout.js';
 import type { Core } from './core.js';
-import { ChunkedPass } from './pass.js';
+import { ChunkedPass, flatten } from './pass.js';
 import { coreFor, init, type DecodeOptions } from './decoder.js';
 import { chunksOf, type ByteSource } from './streams.js';
 import { readString } from './events.js';
@@ -56,10 +56,10 @@ export class RoutePrefixer extends ChunkedPass<Uint8Array[]> {
    * of `chunk` (keep it unchanged until the pieces are written).
    */
   pushParts(chunk: Uint8Array): Uint8Array[] {
-    return this.pushItems(chunk).flat();
+    return flatten(this.pushItems(chunk));
   }
   endParts(): Uint8Array[] {
-    return this.endItems().flat();
+    return flatten(this.endItems());
   }
   protected step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): Uint8Array[] | null {
     const core = this.core;
@@ -123,10 +123,10 @@ export class Router extends ChunkedPass<RoutedBytes[]> {
     super(coreFor(options.backend));
   }
   push(chunk: Uint8Array): RoutedBytes[] {
-    return this.pushItems(chunk).flat();
+    return flatten(this.pushItems(chunk));
   }
   end(): RoutedBytes[] {
-    return this.endItems().flat();
+    return flatten(this.endItems());
   }
   protected step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): RoutedBytes[] | null {
     const core = this.core;

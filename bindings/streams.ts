@@ -23,14 +23,11 @@ export async function* chunksOf(source: ByteSource): AsyncGenerator<Uint8Array> 
   yield* source as AsyncIterable<Uint8Array>;
 }
 
-/** Decode a byte source; yields one batch of events per input chunk that completed any. */
+/** Decode a byte source; yields batches of events (one per core call: a large chunk gives several). */
 export async function* decodeStream(source: ByteSource, options: DecodeOptions = {}): AsyncGenerator<SubunitEvent[]> {
   await init(options.backend);
   const decoder = new Decoder(options);
-  for await (const chunk of chunksOf(source)) {
-    const events = decoder.push(chunk);
-    if (events.length > 0) yield events;
-  }
+  for await (const chunk of chunksOf(source)) yield* decoder.pushBatches(chunk);
   const rest = decoder.end();
   if (rest.length > 0) yield rest;
 }

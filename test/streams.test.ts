@@ -1,11 +1,12 @@
 // Stream adapters: WHATWG (fetch bodies, TransformStream), async iterators,
-// Node Transforms and files — all batch per chunk and agree with decode().
+// Node Transforms and files — all in batches (per chunk, or per core call for
+// large chunks) and agree with decode().
 import { describe, expect, it } from 'vitest';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FIXTURES, fixtureBytes, normalize } from './helpers.js';
-import { DecoderStream, EncoderStream, decodeStream, encodeStream, decodeAll, concat, type SubunitEvent } from '../bindings/index.js';
+import { Decoder, DecoderStream, EncoderStream, decodeStream, encodeStream, decodeAll, concat, type SubunitEvent } from '../bindings/index.js';
 import { DecoderTransform, EncoderTransform, decodeFile } from '../bindings/node.js';
 
 const bytes = fixtureBytes('sample-run');
@@ -47,6 +48,16 @@ describe.each(['wasm', 'js'] as const)('streams (%s)', (backend) => {
   it('decodeStream over a Node Readable, and decodeFile', async () => {
     expect(normalize((await collect<SubunitEvent>(decodeStream(createReadStream(FIXTURES + 'sample-run.subunit'), { backend }))).items)).toEqual(want);
     expect(normalize((await collect<SubunitEvent>(decodeFile(FIXTURES + 'sample-run.subunit', { backend }))).items)).toEqual(want);
+  });
+
+  it('decodeStream gives a large chunk in batches of one core call each (at most 4,096 records), the same events as push', async () => {
+    const big = concat(Array.from({ length: 4 }, () => bytes)); // 4 × 9,623 packets in one chunk
+    const { items, batches } = await collect(decodeStream([big.subarray(0, 100), big.subarray(100)], { backend }));
+    expect(batches).toBeGreaterThanOrEqual(Math.ceil(items.length / 4096));
+    expect(normalize(items)).toEqual(normalize(decodeAll(big)));
+    const d = new Decoder({ backend });
+    const pushed = [...d.push(big.subarray(0, 100)), ...d.push(big.subarray(100)), ...d.end()];
+    expect(normalize(pushed)).toEqual(normalize(items));
   });
 
   it('Node DecoderTransform → EncoderTransform gives back the bytes', async () => {
