@@ -1,7 +1,9 @@
 // Packet scanner + validator. One call indexes a whole window: every packet,
 // every run of chatter and every damaged span becomes one record in RECORDS.
 // The damage rules (README, "Decoder contract") live here and in the
-// TypeScript twin bindings/js/scanner.ts, which must stay line-for-line equal.
+// TypeScript twin bindings/js/scanner.ts, which must stay line-for-line equal
+// in what they decide. Only here: speed paths with the same results (the
+// text area, SIMD and one-word string checks, the skipped search).
 import {
   SCAN_EOF, SCAN_APPENDED,
   MAX_PACKET, RECORD_STRIDE, RECORD_CAPACITY, KIND_PACKET, KIND_CHATTER, KIND_ERROR,

@@ -1,5 +1,6 @@
 // Pure-TypeScript twin of assembly/scanner.ts: same algorithm, same record
-// table, same damage rules. Keep the two line-for-line equal.
+// table (but no text area), same damage rules. Keep the two line-for-line
+// equal in what they decide; the core's wasm-only speed paths are left out.
 import {
   SCAN_EOF, SCAN_APPENDED,
   MAX_PACKET, RECORD_STRIDE, RECORD_CAPACITY, KIND_PACKET, KIND_CHATTER, KIND_ERROR,
