@@ -61,9 +61,12 @@ export class Decoder extends ChunkedPass<SubunitEvent[]> {
     const core = this.core;
     const count = core.scan(window, pos, eof, ctx, ctxLen);
     if (count === 0) return null;
+    // the core's text area (ASCII test ids), decoded once per chunk: events slice it
     const text: string[] = [];
-    for (let c = 0, textLen = core.state[S_TEXT_LEN]; c < textLen; c += TEXT_CHUNK) text.push(readAscii(core.text, c, Math.min(TEXT_CHUNK, textLen - c)));
-    const batch: Batch = { bytes: window, rec: core.records.slice(0, count * RECORD_STRIDE), base: core.base, text }; // events keep this copy of the records
+    const textLen = core.state[S_TEXT_LEN];
+    for (let c = 0; c < textLen; c += TEXT_CHUNK) text.push(readAscii(core.text, c, Math.min(TEXT_CHUNK, textLen - c)));
+    // events keep this copy of the records: the next call reuses the core's table
+    const batch: Batch = { bytes: window, rec: core.records.slice(0, count * RECORD_STRIDE), base: core.base, text };
     const events: SubunitEvent[] = [];
     for (let i = 0; i < count; i++) pushEvents(events, batch, i * RECORD_STRIDE, this.offset);
     return events;
