@@ -15,7 +15,7 @@ import {
   FIELD_TIMESTAMP, FIELD_TEST_ID, FIELD_TAGS, FIELD_MIME, FIELD_FILE_NAME, FIELD_FILE_BYTES, FIELD_ROUTE_CODE,
 } from './layout';
 import { crc32 } from './crc32';
-import { checkUtf8 } from './utf8';
+import { checkUtf8, asciiWord } from './utf8';
 import { shift } from './crcmath';
 
 /** Window capacity: one maximum packet plus 1 MiB of new input. */
@@ -251,8 +251,7 @@ function readString(q: i32, p: i32, end: i32, field: i32, copy: bool): i32 {
     // short strings (tags, route codes): one word, the bytes past the string
     // set to 0x01 (the input area has 16 bytes of padding to read into)
     const keep: u64 = len == 8 ? <u64>-1 : (<u64>1 << (<u64>len << 3)) - 1;
-    const w = (load<u64>(INPUT + <usize>s) & keep) | (0x0101010101010101 & ~keep);
-    if ((w & 0x8080808080808080) == 0 && ((w - 0x0101010101010101) & ~w & 0x8080808080808080) == 0) return s + len;
+    if (asciiWord((load<u64>(INPUT + <usize>s) & keep) | (0x0101010101010101 & ~keep))) return s + len;
   }
   const bad = checkUtf8(INPUT + <usize>s, <usize>len);
   if (bad != 0) {
@@ -284,7 +283,7 @@ function asciiCopy(src: usize, dst: usize, len: i32): bool {
   }
   for (; i + 8 <= len; i += 8) {
     const w = load<u64>(src + <usize>i);
-    if ((w & 0x8080808080808080) != 0 || ((w - 0x0101010101010101) & ~w & 0x8080808080808080) != 0) return false;
+    if (!asciiWord(w)) return false;
     store<u64>(dst + <usize>i, w);
   }
   for (; i < len; i++) {

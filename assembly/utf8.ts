@@ -1,6 +1,12 @@
 // Strict UTF-8 check, as Python's decoder defines it (no overlongs, no
 // surrogates, nothing above U+10FFFF, no truncated sequence), plus no NUL.
 
+/** Whether 8 bytes are all ASCII and none is NUL (no byte >= 0x80, no zero byte). */
+// @ts-ignore: decorator
+@inline export function asciiWord(w: u64): bool {
+  return (w & 0x8080808080808080) == 0 && ((w - 0x0101010101010101) & ~w & 0x8080808080808080) == 0;
+}
+
 /** 0 when valid; otherwise the index of the first bad byte + 1, negated for NUL. */
 export function checkUtf8(ptr: usize, len: usize): i32 {
   const end = ptr + len;
@@ -15,9 +21,7 @@ export function checkUtf8(ptr: usize, len: usize): i32 {
       }
     }
     if (end - p >= 8) {
-      const w = load<u64>(p);
-      // no byte >= 0x80 and no zero byte
-      if ((w & 0x8080808080808080) == 0 && ((w - 0x0101010101010101) & ~w & 0x8080808080808080) == 0) {
+      if (asciiWord(load<u64>(p))) {
         p += 8;
         continue;
       }
