@@ -4,6 +4,7 @@
 // is bounded by the tests in flight, not by the run.
 import type { Status, SubunitEvent } from './events.js';
 import type { Timestamp } from './timestamp.js';
+import { concat } from './encoder.js';
 
 /** A file attached to a test, its chunks joined in stream order. */
 export interface Attachment {
@@ -63,8 +64,6 @@ export function workerOf(tags: readonly string[] | undefined, routeCode: string 
   const tag = tags?.find((t) => t.startsWith('worker-'));
   return tag ?? routeCode;
 }
-
-const EMPTY = new Uint8Array(0);
 
 /**
  * Turns events into per-test results as tests finish. `add` returns the
@@ -129,7 +128,7 @@ export class TestResults {
 
 function finish(t: InFlight, complete: boolean, stop: Timestamp | undefined): TestResult {
   const attachments: Attachment[] = [];
-  for (const [name, f] of t.files) attachments.push({ name, mimeType: f.mimeType, bytes: join(f.chunks) });
+  for (const [name, f] of t.files) attachments.push({ name, mimeType: f.mimeType, bytes: concat(f.chunks) });
   const status: FinalStatus = complete ? (t.status as FinalStatus) : t.status === 'inprogress' ? 'inprogress' : 'unknown';
   return {
     id: t.id,
@@ -143,18 +142,6 @@ function finish(t: InFlight, complete: boolean, stop: Timestamp | undefined): Te
     attachments,
     complete,
   };
-}
-
-function join(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 0) return EMPTY;
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /** Results of whole streams: every batch of events → the tests they finished, then the unfinished ones. */

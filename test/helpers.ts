@@ -105,3 +105,14 @@ export const hasReference = (() => {
 export function listFixtureFiles(): string[] {
   return readdirSync(FIXTURES);
 }
+
+/** The parts joined into a new array (always a copy, so a test may edit it; the package's `concat` returns a lone part as is). */
+export function joinBytes(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

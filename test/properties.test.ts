@@ -3,7 +3,7 @@
 // every input byte is accounted for exactly once.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CORES, decodeWith, fixtureBytes, fixtures, rng } from './helpers.js';
+import { CORES, decodeWith, fixtureBytes, fixtures, joinBytes, rng } from './helpers.js';
 import { check, randomChunks, shape } from './invariants.js';
 import { encode, eventToJSON, Timestamp, STATUSES, type SubunitEvent, type EventInit } from '../bindings/index.js';
 import { RECORD_STRIDE, R_TESTID_TEXT, S_TEXT_LEN, TEXT_CAPACITY } from '../assembly/layout.js';
@@ -35,17 +35,7 @@ const piece = fc.oneof(
   fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 })).map(([f, l]) => new Uint8Array([0xb3, 0x20 | (f & 0x0f), f & 0xf7, l])),
 );
 
-const joinAll = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
-
-const streamArb = fc.array(piece, { maxLength: 30 }).map(joinAll);
+const streamArb = fc.array(piece, { maxLength: 30 }).map(joinBytes);
 
 /** Mutations of real streams: bit flips, inserted/deleted/duplicated spans, truncation, fake headers. */
 function mutate(src: Uint8Array, next: () => number): Uint8Array {
@@ -59,19 +49,19 @@ function mutate(src: Uint8Array, next: () => number): Uint8Array {
         b[at] ^= 1 << Math.floor(next() * 8);
         break;
       case 1:
-        b = joinAll([b.subarray(0, at), new Uint8Array(span).map(() => (next() < 0.2 ? 0xb3 : next() * 256)), b.subarray(at)]);
+        b = joinBytes([b.subarray(0, at), new Uint8Array(span).map(() => (next() < 0.2 ? 0xb3 : next() * 256)), b.subarray(at)]);
         break;
       case 2:
-        b = joinAll([b.subarray(0, at), b.subarray(at + span)]);
+        b = joinBytes([b.subarray(0, at), b.subarray(at + span)]);
         break;
       case 3:
-        b = joinAll([b.subarray(0, at + span), b.subarray(at, at + span), b.subarray(at + span)]);
+        b = joinBytes([b.subarray(0, at + span), b.subarray(at, at + span), b.subarray(at + span)]);
         break;
       case 4:
         b = b.slice(0, at);
         break;
       default:
-        b = joinAll([b.subarray(0, at), new Uint8Array([0xb3, 0x29, 0x01, Math.floor(next() * 256)]), b.subarray(at)]);
+        b = joinBytes([b.subarray(0, at), new Uint8Array([0xb3, 0x29, 0x01, Math.floor(next() * 256)]), b.subarray(at)]);
     }
   }
   return b;
@@ -96,7 +86,7 @@ describe("the wasm core's text area (ASCII test ids copied for one decode per ch
   const ids: string[] = [];
   for (let i = 0; ids.length < 4000; i++) ids.push(`t${i}.`.padEnd(1 + ((i * 131) % 700), 'abcdefghij'[i % 10]));
   ids.push('', 'naïve.test_ó', 'x'.repeat(70_000), 'end');
-  const input = joinAll(ids.map((testId, i) => encode({ testId, status: 'success', routeCode: String(i % 3) }, { backend: 'js' })));
+  const input = joinBytes(ids.map((testId, i) => encode({ testId, status: 'success', routeCode: String(i % 3) }, { backend: 'js' })));
 
   it('fills the area, and gives the same test ids as the js core', () => {
     const [, wasm] = CORES.find(([n]) => n === 'wasm-scalar')!;
@@ -123,7 +113,7 @@ describe("the wasm core's text area (ASCII test ids copied for one decode per ch
         packets.push(p);
       }
     }
-    const input = joinAll(packets);
+    const input = joinBytes(packets);
     const events = decodeWith(CORES[1][1], input);
     const nul = events.filter((e) => e.fileName === 'Parser Error' && new TextDecoder().decode(e.fileBytes).includes('test id contains a NUL byte'));
     expect(nul.length).toBe((80 * 81) / 2);

@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import { encode, eventToJSON, STATUSES, Timestamp, type EventInit, type SubunitEvent } from '../../bindings/index.js';
 import { jsCore } from '../../bindings/js/core.js';
-import { CORES, FIXTURES, PYTHON, decodeWith, fixtureBytes, fixtures, rng } from '../helpers.js';
+import { CORES, FIXTURES, PYTHON, decodeWith, fixtureBytes, fixtures, joinBytes, rng } from '../helpers.js';
 import { check, expectAccounted, randomChunks, shape } from '../invariants.js';
 
 export const FUZZ_DIR = `${FIXTURES}fuzz/`;
@@ -41,16 +41,6 @@ export function loadSeeds(): Seed[] {
 }
 
 // ---- mutations --------------------------------------------------------------
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** The length varint in 1–4 byte form (`width` 0 = shortest). */
 function lengthField(len: number, width: number): number[] {
@@ -178,24 +168,24 @@ export function mutate(seeds: Seed[], next: () => number, counts?: Map<string, n
         for (let n = 1 + pick(4); n > 0 && b.length; n--) b[pick(b.length)] ^= 1 << pick(8);
         break;
       case 'insert':
-        b = concat(b.subarray(0, at), junk(next, span), b.subarray(at));
+        b = joinBytes([b.subarray(0, at), junk(next, span), b.subarray(at)]);
         break;
       case 'delete':
-        b = concat(b.subarray(0, at), b.subarray(at + span));
+        b = joinBytes([b.subarray(0, at), b.subarray(at + span)]);
         break;
       case 'duplicate':
-        b = concat(b.subarray(0, at + span), b.subarray(at, at + span), b.subarray(at + span));
+        b = joinBytes([b.subarray(0, at + span), b.subarray(at, at + span), b.subarray(at + span)]);
         break;
       case 'truncate':
         b = next() < 0.7 ? b.slice(0, at) : b.slice(at);
         break;
       case 'fake-header':
-        b = concat(b.subarray(0, at), fakeHeader(next, b.length - at), b.subarray(at));
+        b = joinBytes([b.subarray(0, at), fakeHeader(next, b.length - at), b.subarray(at)]);
         break;
       case 'splice': {
         const other = window(seeds[pick(seeds.length)].bytes, next, large);
         const cut = pick(other.length + 1);
-        b = next() < 0.5 ? concat(b.subarray(0, at), other.subarray(cut)) : concat(b.subarray(0, at), other.subarray(cut, cut + span * 4), b.subarray(at));
+        b = next() < 0.5 ? joinBytes([b.subarray(0, at), other.subarray(cut)]) : joinBytes([b.subarray(0, at), other.subarray(cut, cut + span * 4), b.subarray(at)]);
         break;
       }
       case 'packet-edit': {
@@ -214,7 +204,7 @@ export function mutate(seeds: Seed[], next: () => number, counts?: Map<string, n
       }
       case 'insert-packet': {
         const p = randomPacket(next);
-        b = concat(b.subarray(0, at), next() < 0.8 ? p : p.subarray(0, pick(p.length)), b.subarray(at));
+        b = joinBytes([b.subarray(0, at), next() < 0.8 ? p : p.subarray(0, pick(p.length)), b.subarray(at)]);
         break;
       }
       case 'relength': {
@@ -226,7 +216,7 @@ export function mutate(seeds: Seed[], next: () => number, counts?: Map<string, n
         const old = c ? c.len : 8;
         const len = [old + 1, old - 1, old + pick(16), MAX_LENGTH, pick(8), old][pick(6)];
         const field = lengthField(Math.max(0, len), pick(5));
-        b = concat(b.subarray(0, s + 3), new Uint8Array(field), b.subarray(s + 3 + (c ? c.hdr - 3 : 1)));
+        b = joinBytes([b.subarray(0, s + 3), new Uint8Array(field), b.subarray(s + 3 + (c ? c.hdr - 3 : 1))]);
         if (next() < 0.5) fixCrc(b, s);
         break;
       }
@@ -236,7 +226,7 @@ export function mutate(seeds: Seed[], next: () => number, counts?: Map<string, n
           const sigs = signatures(b);
           const s = sigs.length ? sigs[pick(sigs.length)] : at;
           const lead = [[0xc3], [0xe3], [0xe3, 0xb3], [0xf0], [0xf0, 0x9f], [0xc2], [0xed]][pick(7)];
-          b = concat(b.subarray(0, s), new Uint8Array(lead), b.subarray(s));
+          b = joinBytes([b.subarray(0, s), new Uint8Array(lead), b.subarray(s)]);
         }
         break;
       case 'recrc-all':
@@ -253,7 +243,7 @@ export function mutate(seeds: Seed[], next: () => number, counts?: Map<string, n
           filler.push(new Uint8Array([0x0a]));
         }
         const head = new Uint8Array([0xb3, 0x20 | pick(16), pick(256) & ~0x08, 0xbf, 0xff, 0xff]);
-        b = concat(b.subarray(0, at), head, ...filler, b.subarray(at));
+        b = joinBytes([b.subarray(0, at), head, ...filler, b.subarray(at)]);
         if (next() < 0.3) fixCrc(b, at);
         break;
       }
@@ -548,7 +538,7 @@ export async function minimise(input: Uint8Array, fails: (b: Uint8Array) => bool
     const size = Math.ceil(cur.length / n);
     let reduced = false;
     for (let start = 0; start < cur.length && Date.now() < deadline; ) {
-      const cand = concat(cur.subarray(0, start), cur.subarray(start + size));
+      const cand = joinBytes([cur.subarray(0, start), cur.subarray(start + size)]);
       if (cand.length < cur.length && (await fails(cand))) {
         cur = cand;
         reduced = true;
