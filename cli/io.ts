@@ -47,7 +47,7 @@ async function* readAll(fh: FileHandle, path: string): AsyncGenerator<Uint8Array
       const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
       return buf.subarray(0, bytesRead);
     } catch (e) {
-      throw new InputError(`${path}: ${describe(e)} (at byte ${at})`, path, at);
+      throw readFailure(path, e, at);
     }
   };
   let at = 0; // bytes handed out so far
@@ -82,7 +82,7 @@ async function* readInPlace(fh: FileHandle, path: string): AsyncGenerator<Uint8A
       try {
         n = readSync(fh.fd, buf, 0, CHUNK, null);
       } catch (e) {
-        throw new InputError(`${path}: ${describe(e)} (at byte ${at})`, path, at);
+        throw readFailure(path, e, at);
       }
       if (n === 0) return;
       at += n;
@@ -92,6 +92,11 @@ async function* readInPlace(fh: FileHandle, path: string): AsyncGenerator<Uint8A
   } finally {
     await fh.close();
   }
+}
+
+/** A read of `path` that failed after `at` bytes. */
+function readFailure(path: string, e: unknown, at: number): InputError {
+  return new InputError(`${path}: ${describe(e)} (at byte ${at})`, path, at);
 }
 
 export function describe(e: unknown): string {
