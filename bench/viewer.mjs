@@ -27,7 +27,7 @@ for (let i = 0; i < tests; i++) {
 const bytes = concat(parts);
 writeFileSync(file, bytes);
 
-const server = spawn(process.execPath, ['dist/cli/main.js', 'serve', file]);
+const server = spawn(process.execPath, ['dist/bin/subunit.js', 'serve', file]);
 const url = await new Promise((resolve) => server.stdout.on('data', (b) => resolve(/http:\S+/.exec(String(b))[0])));
 const profile = join(dir, 'profile');
 const context = await chromium.launchPersistentContext(profile, {

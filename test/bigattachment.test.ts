@@ -14,7 +14,7 @@ import {
 import { streamAttachment, MAX_PACKET } from '../bench/bigattachment.mjs';
 
 const MiB = 1 << 20;
-const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const CLI = new URL('../dist/bin/subunit.js', import.meta.url).pathname;
 const SCRIPT = new URL('../scripts/ref_events.py', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'subunit-big-'));
 

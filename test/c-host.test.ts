@@ -15,7 +15,7 @@ import { Router } from '../bindings/route.js';
 const ROOT = new URL('../', import.meta.url).pathname;
 const HOST_DIR = ROOT + 'examples/c-host';
 const HOST = HOST_DIR + '/build/subunit-summary';
-const CLI = ROOT + 'dist/cli/main.js';
+const CLI = ROOT + 'dist/bin/subunit.js';
 const STATUSES = ['exists', 'inprogress', 'success', 'uxsuccess', 'skip', 'fail', 'xfail'];
 
 /** Control bytes, DEL and backslash as \xNN, other bytes as latin1 characters (as host.c prints them). */

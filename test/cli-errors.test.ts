@@ -14,7 +14,7 @@ import { FIXTURES, normalize } from './helpers.js';
 import { decodeAll, eventToJsonLine } from '../bindings/index.js';
 import { sniffed } from '../cli/source.js';
 
-const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const CLI = new URL('../dist/bin/subunit.js', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'subunit-errors-'));
 const file = (name: string, bytes: Uint8Array | string) => {
   const f = join(tmp, name);

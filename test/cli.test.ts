@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { FIXTURES, fixtureBytes, refEvents } from './helpers.js';
 import { decodeAll, eventToJsonLine } from '../bindings/index.js';
 
-const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const CLI = new URL('../dist/bin/subunit.js', import.meta.url).pathname;
 
 function run(args: string[], input?: Uint8Array | string) {
   const r = spawnSync(process.execPath, [CLI, ...args], { input, maxBuffer: 1 << 30 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { FIXTURES, hasReference, normalize } from './helpers.js';
 import { decodeAll, eventToJSON } from '../bindings/index.js';
 
-const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const CLI = new URL('../dist/bin/subunit.js', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'subunit-convert-'));
 const ours = (args: string[], input?: Uint8Array | string) => {
   const r = spawnSync(process.execPath, [CLI, ...args], { input, maxBuffer: 1 << 30 });

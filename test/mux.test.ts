@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { FIXTURES, PYTHON, hasReference, fixtureBytes, normalize, rng } from './helpers.js';
 import { encode, decodeAll, eventToJSON, RoutePrefixer, Router, type SubunitEvent } from '../bindings/index.js';
 
-const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const CLI = new URL('../dist/bin/subunit.js', import.meta.url).pathname;
 const WORKER = new URL('./workers/worker.mjs', import.meta.url).pathname;
 const node = process.execPath;
 const subunit = `"${node}" "${CLI}"`;

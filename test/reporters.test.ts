@@ -9,7 +9,7 @@ import { hasReference } from './helpers.js';
 import { decodeAll } from '../bindings/index.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const CLI = join(ROOT, 'dist/cli/main.js');
+const CLI = join(ROOT, 'dist/bin/subunit.js');
 const tmp = mkdtempSync(join(tmpdir(), 'subunit-reporters-'));
 const hasStestr = existsSync('/usr/bin/stestr');
 

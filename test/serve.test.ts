@@ -14,7 +14,7 @@ import { FIXTURES } from './helpers.js';
 import { launchChromium } from './chromium.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
-const CLI = ROOT + 'dist/cli/main.js';
+const CLI = ROOT + 'dist/bin/subunit.js';
 const SCREENSHOTS = ROOT + 'web/screenshots/';
 const TMP = mkdtempSync(join(tmpdir(), 'subunit-serve-'));
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { FIXTURES, PYTHON, hasReference, normalize } from './helpers.js';
 import { decodeAll, encode } from '../bindings/index.js';
 
-const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const CLI = new URL('../dist/bin/subunit.js', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'subunit-tools-'));
 
 function ours(args: string[], input?: Uint8Array | string) {

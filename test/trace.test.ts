@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { FIXTURES } from './helpers.js';
 import { encode } from '../bindings/index.js';
 
-const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const CLI = new URL('../dist/bin/subunit.js', import.meta.url).pathname;
 const run = (args: string[], input?: Uint8Array) => {
   const r = spawnSync(process.execPath, [CLI, ...args], { input, maxBuffer: 1 << 30 });
   return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
