@@ -54,7 +54,7 @@ const fileCopies = quick ? 64 : 256 / (one.length / MiB) | 0;
 const big = new Uint8Array(one.length * fileCopies);
 for (let i = 0; i < fileCopies; i++) big.set(one, i * one.length);
 writeFileSync(file, big);
-const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const cli = new URL('../dist/bin/subunit.js', import.meta.url).pathname;
 /** Best wall time of a shell command, in seconds. */
 function timeShell(cmd) {
   let t = Infinity;

@@ -34,4 +34,10 @@ export interface Core {
   crc32(bytes: Uint8Array, crc?: number): number;
   /** Forget any cached copy of the caller's bytes (they may be refilled). */
   reset(): void;
+  /**
+   * Memory the core reads from, when it copies windows into memory of its
+   * own (wasm): a window that starts at the start of this area is not copied.
+   * Null for a core that reads the caller's bytes in place (js).
+   */
+  readonly inputArea: Uint8Array | null;
 }

@@ -3,7 +3,7 @@ import { RECORD_STRIDE, S_TEXT_LEN, TEXT_CHUNK } from '../assembly/layout.js';
 import { ChunkedPass, flatten } from './pass.js';
 import type { BackendName, Core } from './core.js';
 import { jsCore } from './js/core.js';
-import { wasmCore, initWasm } from './wasm/core.js';
+import { wasmCore, initWasm, privateWasmCore } from './wasm/core.js';
 import { pushEvents, readAscii, type Batch, type SubunitEvent } from './events.js';
 import { SubunitError } from './errors.js';
 
@@ -21,6 +21,11 @@ export function coreFor(backend: BackendName | Core = 'wasm'): Core {
   if (backend === 'js') return jsCore;
   if (backend === 'wasm') return wasmCore();
   throw new SubunitError(`unknown backend ${JSON.stringify(backend)} (use 'wasm' or 'js')`);
+}
+
+/** A core no other pass shares: for one that reads into the core's own memory (ChunkedPass.fillArea). */
+export function privateCoreFor(backend: BackendName | Core = 'wasm'): Core {
+  return backend === 'wasm' ? privateWasmCore() : coreFor(backend);
 }
 
 /** Make the backend usable everywhere (compiles the wasm module asynchronously). */

@@ -9,4 +9,4 @@ export { toBase64, fromBase64 } from './base64.js';
 export { SubunitError, EncodeError, InputError } from './errors.js';
 export type { BackendName, Core } from './core.js';
 export { TestResults, testResults, RunSummary, secondsBetween, workerOf, type TestResult, type Attachment, type FinalStatus, type ResultsOptions, type RunCounts } from './results.js';
-export { RoutePrefixer, Router, mux, demux, routeComponent, type MuxInput, type RewriteOptions, type RoutedBytes } from './route.js';
+export { RoutePrefixer, Router, mux, demux, routeComponent, type MuxInput, type FillSource, type RewriteOptions, type RoutedBytes } from './route.js';

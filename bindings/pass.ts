@@ -6,6 +6,8 @@ import type { Core } from './core.js';
 import { SubunitError } from './errors.js';
 
 const EMPTY = new Uint8Array(0);
+/** The fill path's area for a core that has none of its own: like the wasm input area, one largest packet and 1 MiB more. */
+const FILL_CAPACITY = 5 << 20;
 
 export abstract class ChunkedPass<T> {
   protected readonly core: Core;
@@ -36,6 +38,10 @@ export abstract class ChunkedPass<T> {
   protected recycle = false;
   private free = EMPTY;
   private dropped = EMPTY;
+  /** The fill path (fillArea/filled): area[0, have) read, of which [0, done) resolved; offset is area[0]'s. */
+  private area: Uint8Array | null = null;
+  private have = 0;
+  private done = 0;
 
   constructor(core: Core) {
     this.core = core;
@@ -91,28 +97,16 @@ export abstract class ChunkedPass<T> {
    * know already (a caller's chunk may reuse memory: the core forgets it).
    */
   *passes(window: Uint8Array, eof: boolean, pos = 0): Generator<T> {
-    const core = this.core;
     const own = window.buffer === this.buf.buffer && window.byteOffset === this.buf.byteOffset;
     if (!own) {
-      core.reset();
+      this.core.reset();
       // nothing is carried: the window starts where the carried bytes ended
       this.offset += this.start;
       if (this.recycle) this.dropped = this.buf;
       this.buf = new Uint8Array(0);
       this.start = this.tail = 0;
     }
-    let needAbs = 0;
-    while (pos < window.length) {
-      const item = this.step(window, pos, eof, this.ctx, this.ctxLen);
-      const st = core.state;
-      pos = core.base + st[S_NEXT];
-      this.ctx = st[S_CTX];
-      this.ctxLen = st[S_CTX_LEN];
-      needAbs = st[S_NEED] > 0 ? core.base + st[S_NEED] : 0;
-      if (item !== null) yield item;
-      if (needAbs > window.length) break;
-    }
-    this.need = needAbs > 0 ? needAbs - pos : 0;
+    pos = yield* this.calls(window, pos, eof);
     if (own) {
       this.start = pos;
       return;
@@ -126,6 +120,54 @@ export abstract class ChunkedPass<T> {
     this.start = 0;
     this.tail = rest;
     this.offset += pos;
+  }
+
+  /** Core calls over window[pos …] until it needs more bytes; returns where the unresolved bytes start (and sets `need`). */
+  private *calls(window: Uint8Array, pos: number, eof: boolean): Generator<T, number> {
+    const core = this.core;
+    let needAbs = 0;
+    while (pos < window.length) {
+      const item = this.step(window, pos, eof, this.ctx, this.ctxLen);
+      const st = core.state;
+      pos = core.base + st[S_NEXT];
+      this.ctx = st[S_CTX];
+      this.ctxLen = st[S_CTX_LEN];
+      needAbs = st[S_NEED] > 0 ? core.base + st[S_NEED] : 0;
+      if (item !== null) yield item;
+      if (needAbs > window.length) break;
+    }
+    this.need = needAbs > 0 ? needAbs - pos : 0;
+    return pos;
+  }
+
+  /**
+   * The free end of the memory the core reads, to read the next bytes into
+   * (for wasm, its input area: a file read there is never copied, and no
+   * fresh buffer is touched per read). Give what was read to filled(). Moves
+   * the unresolved bytes to the area's start first, so what filled() gave
+   * before must be done with. Do not mix with push().
+   */
+  fillArea(): Uint8Array {
+    const area = (this.area ??= this.core.inputArea ?? new Uint8Array(FILL_CAPACITY));
+    if (this.done > 0) {
+      area.copyWithin(0, this.done, this.have);
+      this.core.reset(); // its copy moved
+      this.have -= this.done;
+      this.offset += this.done;
+      this.done = 0;
+    }
+    // cannot happen: the unresolved bytes are at most one packet, and the area holds one and 1 MiB more
+    if (this.have === area.length) throw new SubunitError('internal error: the input area is full of unresolved bytes');
+    return area.subarray(this.have);
+  }
+
+  /** Run the core over `n` bytes just read into fillArea() (0: the end of input); what it yields views the area. */
+  *filled(n: number): Generator<T> {
+    if (this.ended) throw new SubunitError('filled() after the end of input');
+    if (this.area === null) throw new SubunitError('filled() before fillArea()');
+    this.ended = n === 0;
+    this.have += n;
+    this.done = yield* this.calls(this.area.subarray(0, this.have), this.done, this.ended);
   }
 
   private append(chunk: Uint8Array): void {

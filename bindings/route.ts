@@ -6,7 +6,7 @@ import {
 } from '../assembly/layout.js';
 import type { Core } from './core.js';
 import { ChunkedPass, flatten } from './pass.js';
-import { coreFor, init, type DecodeOptions } from './decoder.js';
+import { coreFor, privateCoreFor, init, type DecodeOptions } from './decoder.js';
 import { chunksOf, type ByteSource } from './streams.js';
 import { readString } from './events.js';
 import { utf8Length, writeUtf8 } from './utf8.js';
@@ -60,6 +60,10 @@ export class RoutePrefixer extends ChunkedPass<Uint8Array[]> {
   }
   endParts(): Uint8Array[] {
     return flatten(this.endItems());
+  }
+  /** The rewritten pieces of `n` bytes read into fillArea() (0: end of input); valid until the next fillArea(). */
+  filledParts(n: number): Uint8Array[] {
+    return flatten([...this.filled(n)]);
   }
   protected step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): Uint8Array[] | null {
     const core = this.core;
@@ -149,9 +153,21 @@ export class Router extends ChunkedPass<RoutedBytes[]> {
 const EMPTY = new Uint8Array(0);
 
 export interface MuxInput {
-  source: ByteSource;
+  source: ByteSource | FillSource;
   /** Route component for this input (default: its index). */
   route?: string;
+}
+
+/**
+ * A source that reads into memory the consumer lends it, such as a regular
+ * file read with readSync: the mux reads it straight into its rewriter's
+ * input area (no copy and no fresh buffer per read).
+ */
+export interface FillSource {
+  /** Read at most into.length bytes into `into`; the count, 0 at the end. */
+  fill(into: Uint8Array): number | Promise<number>;
+  /** Called once the mux is done with the source (at its end, or on stopping early). */
+  close?(): void | Promise<void>;
 }
 
 /**
@@ -165,29 +181,43 @@ export interface MuxInput {
  */
 export async function* mux(inputs: (ByteSource | MuxInput)[], options: RewriteOptions = {}): AsyncGenerator<Uint8Array> {
   await init(options.backend);
-  type Lane = { route: string; it: AsyncIterator<Uint8Array>; rw: RoutePrefixer };
-  type Arrival = { lane: Lane; r: IteratorResult<Uint8Array> };
+  // a FillSource lane reads into its own core's memory: its pieces must outlive other lanes' reads
+  type Lane = { route: string; rw: RoutePrefixer } & ({ it: AsyncIterator<Uint8Array> } | { fill: FillSource });
+  // a chunk (or, for a FillSource, the count read into its area); null at the end
+  type Arrival = { lane: Lane; got: Uint8Array | number | null };
   const lanes: Lane[] = inputs.map((input, i) => {
     const m = isMuxInput(input) ? input : { source: input };
     const route = m.route ?? String(i);
+    if (isFillSource(m.source)) return { route, fill: m.source, rw: new RoutePrefixer(route, { ...options, backend: privateCoreFor(options.backend) }) };
     return { route, it: chunksOf(m.source)[Symbol.asyncIterator](), rw: new RoutePrefixer(route, options) };
   });
-  const read = (lane: Lane): Promise<Arrival> => lane.it.next().then((r) => ({ lane, r }));
+  const read = async (lane: Lane): Promise<Arrival> => {
+    if ('fill' in lane) return { lane, got: (await lane.fill.fill(lane.rw.fillArea())) || null };
+    const r = await lane.it.next();
+    return { lane, got: r.done ? null : r.value };
+  };
   const inflight = new Map<Lane, Promise<Arrival>>(lanes.map((l) => [l, read(l)]));
   try {
     while (inflight.size > 0) {
-      const { lane, r } = await Promise.race(inflight.values());
-      if (r.done) {
-        inflight.delete(lane);
-        yield* lane.rw.endParts();
+      const { lane, got } = await Promise.race(inflight.values());
+      const fill = 'fill' in lane;
+      if (got !== null) {
+        yield* typeof got === 'number' ? lane.rw.filledParts(got) : lane.rw.pushParts(got);
+        inflight.set(lane, read(lane));
         continue;
       }
-      yield* lane.rw.pushParts(r.value);
-      inflight.set(lane, read(lane));
+      inflight.delete(lane);
+      yield* fill ? lane.rw.filledParts(0) : lane.rw.endParts();
+      if (fill) await lane.fill.close?.();
     }
   } finally {
-    for (const lane of inflight.keys()) await lane.it.return?.();
+    for (const lane of inflight.keys()) await ('fill' in lane ? lane.fill.close?.() : lane.it.return?.());
   }
+}
+
+function isFillSource(x: ByteSource | FillSource): x is FillSource {
+  // arrays and typed arrays have a fill method too
+  return typeof (x as FillSource).fill === 'function' && !(Symbol.iterator in x) && !(Symbol.asyncIterator in x);
 }
 
 function isMuxInput(x: ByteSource | MuxInput): x is MuxInput {

@@ -1,8 +1,9 @@
 // Inputs (files or stdin) and a buffered stdout that respects backpressure.
-import { readSync } from 'node:fs';
+import { openSync, fstatSync, readSync, closeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { InputError } from '../bindings/errors.js';
+import type { FillSource } from '../bindings/route.js';
 
 export interface Input {
   name: string;
@@ -11,15 +12,46 @@ export interface Input {
 
 const CHUNK = 4 << 20; // large reads: fewer packets straddle two chunks (each straddling one is copied once)
 
-/**
- * Open a file or "-" (stdin); refuses directories and names the file in every
- * error. `recycle`: a regular file's chunks all view one buffer, each valid
- * only until the next chunk is asked for (see readInPlace).
- */
-export async function openInput(path: string, { recycle = false, stdin = process.stdin }: { recycle?: boolean; stdin?: Readable } = {}): Promise<Input> {
+/** Open a file or "-" (stdin); refuses directories and names the file in every error. */
+export async function openInput(path: string, { stdin = process.stdin }: { stdin?: Readable } = {}): Promise<Input> {
   if (path === '-') return { name: '<stdin>', chunks: stdin };
-  const fh = await openFile(path);
-  return { name: path, chunks: recycle && (await fh.stat()).isFile() ? readInPlace(fh, path) : readAll(fh, path) };
+  return { name: path, chunks: readAll(await openFile(path), path) };
+}
+
+/**
+ * A regular file as a FillSource, read into the consumer's memory: fresh
+ * memory costs a page fault per 4 KiB, and a read from the page cache is
+ * quicker done at once than as a thread-pool round trip, so the reads are
+ * synchronous, with a turn of the event loop after each (workers, timers).
+ * Null for "-" and anything but a regular file (read those with openInput).
+ */
+export function openFill(path: string): FillSource | null {
+  if (path === '-') return null;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new InputError(`${path}: ${describe(e)}`, path);
+  }
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    return null;
+  }
+  let at = 0; // bytes read so far
+  return {
+    async fill(into) {
+      let n: number;
+      try {
+        n = readSync(fd, into, 0, into.length, null);
+      } catch (e) {
+        throw readFailure(path, e, at);
+      }
+      at += n;
+      await new Promise((resolve) => setImmediate(resolve));
+      return n;
+    },
+    close: () => closeSync(fd),
+  };
 }
 
 async function openFile(path: string): Promise<FileHandle> {
@@ -63,33 +95,6 @@ async function* readAll(fh: FileHandle, path: string): AsyncGenerator<Uint8Array
     }
   } finally {
     await ahead?.catch(() => {});
-    await fh.close();
-  }
-}
-
-/**
- * A regular file's bytes, every chunk read into the same buffer. Fresh memory
- * costs a page fault per 4 KiB, and a read from the page cache is quicker
- * done at once than as a thread-pool round trip, so the reads are synchronous,
- * with a turn of the event loop after each chunk (workers, timers).
- */
-async function* readInPlace(fh: FileHandle, path: string): AsyncGenerator<Uint8Array> {
-  const buf = new Uint8Array(CHUNK);
-  let at = 0; // bytes handed out so far
-  try {
-    for (;;) {
-      let n: number;
-      try {
-        n = readSync(fh.fd, buf, 0, CHUNK, null);
-      } catch (e) {
-        throw readFailure(path, e, at);
-      }
-      if (n === 0) return;
-      at += n;
-      yield buf.subarray(0, n);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  } finally {
     await fh.close();
   }
 }

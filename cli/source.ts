@@ -6,6 +6,7 @@ import { InputError } from '../bindings/errors.js';
 import type { SubunitEvent } from '../bindings/events.js';
 import { TestResults, type TestResult } from '../bindings/results.js';
 import type { BackendName } from '../bindings/core.js';
+import type { FillSource } from '../bindings/route.js';
 import { openInput, checkInput, describe, type Input } from './io.js';
 import { looksLikeV1, v1ToV2 } from './v1.js';
 
@@ -39,6 +40,21 @@ export async function* guarded(name: string, chunks: AsyncIterable<Uint8Array>):
   } catch (e) {
     failure ??= asInputError(e, name);
   }
+}
+
+/** A FillSource that ends early (recording the failure) instead of throwing. */
+export function guardedFill(name: string, source: FillSource): FillSource {
+  return {
+    async fill(into) {
+      try {
+        return await source.fill(into);
+      } catch (e) {
+        failure ??= asInputError(e, name);
+        return 0;
+      }
+    },
+    close: () => source.close?.(),
+  };
 }
 
 /** The input's bytes, gunzipped when they start with the gzip magic (1F 8B). */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CORES, decodeWith, fixtureBytes, normalize, rng } from './helpers.js';
-import { encode, decodeAll, RoutePrefixer, Router, mux, demux, eventToJSON, type EventInit, type Core } from '../bindings/index.js';
+import { encode, decodeAll, RoutePrefixer, Router, mux, demux, eventToJSON, type EventInit, type Core, type FillSource } from '../bindings/index.js';
 
 const s = fc.string({ maxLength: 10 }).filter((x) => !x.includes('\0'));
 const event: fc.Arbitrary<EventInit> = fc.record(
@@ -167,6 +167,69 @@ describe('recycling memory (what `subunit mux` does)', () => {
     }
     take(rw.endParts());
     expect(hex(Buffer.concat(out))).toBe(hex(want));
+  });
+});
+
+/** `bytes` as a FillSource whose reads stop short by `size()` (at least 1), like a pipe's. */
+function fillFrom(bytes: Uint8Array, size: () => number): FillSource & { closed: boolean } {
+  let at = 0;
+  return {
+    closed: false,
+    fill(into) {
+      const n = Math.min(into.length, bytes.length - at, size());
+      into.set(bytes.subarray(at, at + n));
+      at += n;
+      return n;
+    },
+    close() {
+      this.closed = true;
+    },
+  };
+}
+
+describe('reading into the core\'s input area (what `subunit mux FILE` does)', () => {
+  const next = rng(8);
+  const sizes = [10, 4096, 70_000, 1 << 20, 4_000_000];
+  const packets = Array.from({ length: 24 }, (_, i) => encode({
+    testId: `t${i}`, fileName: 'log', routeCode: i % 3 ? '1' : undefined,
+    fileBytes: new Uint8Array(sizes[Math.floor(next() * sizes.length)]).map((_, j) => j * 7 + i),
+  }));
+  // damaged candidates that each claim the largest length, a truncated packet, chatter
+  const claim = encode({ testId: 'x', fileName: 'f', fileBytes: new Uint8Array(4_100_000) }).subarray(0, 6);
+  const hostile = Buffer.concat(Array.from({ length: 6 }, (_, i) => Buffer.concat([claim, new Uint8Array(300_000 + i).fill(0x61)])));
+  const streams: [string, Uint8Array][] = [
+    ['large and small packets, chatter', Buffer.concat([...packets, new TextEncoder().encode('chatter ó\n'), encode({ testId: 'last', status: 'success' })])],
+    ['damaged 4 MB claims and a truncated packet', Buffer.concat([encode({ testId: 'a', status: 'success' }), hostile, packets[3].subarray(0, 5000)])],
+  ];
+  describe.each(CORES)('%s', (_n, core) => {
+    it.each(streams)('gives the bytes push gives, read in any sizes: %s', (_s, bytes) => {
+      const want = prefixed(core, '9', bytes);
+      for (const max of [1 << 30, 1_500_000, 100_000]) {
+        const rw = new RoutePrefixer('9', { backend: core });
+        const src = fillFrom(bytes, () => 1 + Math.floor(next() * max));
+        const out: Buffer[] = [];
+        for (;;) {
+          const area = rw.fillArea();
+          const n = src.fill(area) as number;
+          rw.filledParts(n).forEach((p) => out.push(Buffer.from(p))); // copied: done with them before the next read
+          if (n === 0) break;
+        }
+        expect(hex(Buffer.concat(out))).toBe(hex(want));
+      }
+    });
+  });
+
+  it.each(['wasm', 'js'] as const)('mux reads several files into areas of their own, beside streams (%s)', async (backend) => {
+    const inputs = [Buffer.concat(packets.filter((p) => p.length < 2_000_000).slice(0, 8)), fixtureBytes('sample-run'), fixtureBytes('chatter')];
+    const files = [fillFrom(inputs[0], () => 1 << 30), fillFrom(inputs[1], () => 50_000)];
+    const parts: Uint8Array[] = [];
+    for await (const b of mux([files[0], { source: files[1], route: 'f' }, [inputs[2]]], { backend, recycle: true })) parts.push(b.slice());
+    expect(files.map((f) => f.closed)).toEqual([true, true]);
+    const per = new Map<string | undefined, Uint8Array[]>();
+    await demux([Buffer.concat(parts)], (route, bytes) => void (per.get(route) ?? per.set(route, []).get(route)!).push(bytes.slice()), { backend });
+    ['0', 'f', '2'].forEach((route, i) => {
+      expect(normalize(decodeAll(Buffer.concat(per.get(route)!)))).toEqual(normalize(decodeAll(inputs[i])));
+    });
   });
 });
 

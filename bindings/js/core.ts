@@ -41,4 +41,5 @@ export const jsCore: Core = {
   reset(): void {
     last = null;
   },
+  inputArea: null,
 };

@@ -42,7 +42,7 @@ class WasmCore implements Core {
   readonly rewriteOut: Uint8Array;
   base = 0;
   private readonly x: Exports;
-  private readonly input: Uint8Array;
+  readonly inputArea: Uint8Array;
   private readonly stage: Uint8Array;
   private readonly desc: Int32Array;
   private readonly out: Uint8Array;
@@ -55,7 +55,7 @@ class WasmCore implements Core {
   constructor(instance: WebAssembly.Instance) {
     const x = (this.x = instance.exports as unknown as Exports);
     const buf = x.memory.buffer;
-    this.input = new Uint8Array(buf, x.inputPtr(), x.INPUT_CAPACITY.value);
+    this.inputArea = new Uint8Array(buf, x.inputPtr(), x.INPUT_CAPACITY.value);
     this.records = new Int32Array(buf, x.recordsPtr(), RECORD_CAPACITY * RECORD_STRIDE);
     this.state = new Int32Array(buf, x.statePtr(), STATE_SLOTS);
     this.text = new Uint8Array(buf, x.textPtr(), TEXT_CAPACITY);
@@ -84,22 +84,31 @@ class WasmCore implements Core {
   }
 
   /**
-   * Copy window[from …] into wasm memory. When the caller only appended to the
+   * Copy window[from …] into wasm memory (unless it is there already). When the caller only appended to the
    * window loaded last, copy just the new bytes and tell the core its CRC
    * checkpoints still hold (SCAN_APPENDED); otherwise reload from `from`.
    */
   private load(window: Uint8Array, from: number): number {
-    const cap = this.input.length;
+    const input = this.inputArea;
+    const cap = input.length;
     const last = this.loaded;
+    if (window.buffer === input.buffer && window.byteOffset === input.byteOffset) {
+      // the caller read into the input area itself (ChunkedPass.fillArea): nothing to copy
+      const appended = last !== null && last.buffer === input.buffer && last.byteOffset === input.byteOffset && window.length >= last.length;
+      this.loaded = window;
+      this.base = 0;
+      this.loadedEnd = window.length;
+      return appended && from < window.length && this.lastNeed <= window.length ? SCAN_APPENDED : 0;
+    }
     if (last && window.buffer === last.buffer && window.byteOffset === last.byteOffset && window.length >= last.length && from >= this.base) {
       const end = Math.min(window.length, this.base + cap);
-      if (end > this.loadedEnd) this.input.set(window.subarray(this.loadedEnd, end), this.loadedEnd - this.base);
+      if (end > this.loadedEnd) input.set(window.subarray(this.loadedEnd, end), this.loadedEnd - this.base);
       this.loaded = window;
       this.loadedEnd = end;
       if (from < end && this.lastNeed <= end) return SCAN_APPENDED;
     }
     const end = Math.min(window.length, from + cap);
-    this.input.set(window.subarray(from, end));
+    input.set(window.subarray(from, end));
     this.loaded = window;
     this.base = from;
     this.loadedEnd = end;
@@ -151,11 +160,11 @@ class WasmCore implements Core {
   }
 
   crc32(bytes: Uint8Array, crc = 0): number {
-    const cap = this.input.length;
-    for (let i = 0; i < bytes.length; i += cap) {
-      const part = bytes.subarray(i, i + cap);
-      this.input.set(part);
-      crc = this.x.crc32(crc, this.input.byteOffset, part.length) >>> 0;
+    const input = this.inputArea;
+    for (let i = 0; i < bytes.length; i += input.length) {
+      const part = bytes.subarray(i, i + input.length);
+      input.set(part);
+      crc = this.x.crc32(crc, input.byteOffset, part.length) >>> 0;
     }
     this.loaded = null;
     return crc >>> 0;
@@ -178,7 +187,7 @@ function bytes(simd: boolean): Uint8Array<ArrayBuffer> {
 export function initWasm(): Promise<void> {
   if (core) return Promise.resolve();
   pending ??= WebAssembly.compile(bytes(true))
-    .then((m) => WebAssembly.instantiate(m, {}))
+    .then((m) => WebAssembly.instantiate((compiled ??= m), {}))
     .then((inst) => {
       core ??= new WasmCore(inst);
     });
@@ -196,6 +205,12 @@ export function wasmCore(): WasmCore {
     }
   }
   return core;
+}
+
+/** A new instance that nothing else uses (for a pass that reads into the core's input area). */
+export function privateWasmCore(): WasmCore {
+  wasmCore(); // compiled, or an error saying why not
+  return new WasmCore(new WebAssembly.Instance(compiled!, {}));
 }
 
 /** A separate instance of one build, for tests and benchmarks that compare builds. */

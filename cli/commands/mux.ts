@@ -9,9 +9,9 @@ import { Encoder } from '../../bindings/encoder.js';
 import { decodeStream } from '../../bindings/streams.js';
 import { toPlainEvent } from '../../bindings/events.js';
 import { UsageError, RunFailure } from '../errors.js';
-import { guarded } from '../source.js';
+import { guarded, guardedFill } from '../source.js';
 import type { BackendName } from '../../bindings/core.js';
-import { openInput, Output } from '../io.js';
+import { openInput, openFill, Output } from '../io.js';
 import type { Command } from '../command.js';
 
 interface Worker {
@@ -147,9 +147,13 @@ export const muxCommand: Command = {
       if (routes.has(route)) throw new UsageError(`route ${JSON.stringify(route)} is given to two inputs`);
       routes.add(route);
       if (spec.kind === 'file') {
-        const input = await openInput(spec.value, { recycle: true });
         // a read error ends this input; the others go on, and main reports it
-        inputs.push({ source: guarded(input.name, input.chunks), route });
+        const fill = openFill(spec.value); // a regular file: read straight into the core's memory
+        if (fill) inputs.push({ source: guardedFill(spec.value, fill), route });
+        else {
+          const input = await openInput(spec.value);
+          inputs.push({ source: guarded(input.name, input.chunks), route });
+        }
         continue;
       }
       const { spawn } = await import('node:child_process'); // loaded only with workers (startup time)
@@ -170,7 +174,7 @@ export const muxCommand: Command = {
         .finally(() => workers.forEach((w) => w.child.stdin?.end()));
     } else workers.forEach((w) => w.child.stdin?.end());
 
-    // pieces view read buffers and carried tails that are reused once the next piece is asked for
+    // pieces view input areas and carried tails that are reused once the next piece is asked for
     const out = new Output(process.stdout);
     for await (const bytes of mux(inputs, { backend, recycle: true })) await out.writeThrough(bytes);
     if (workers.size > 0 && !stdinIsData) process.stdin.destroy(); // nothing left to route to
