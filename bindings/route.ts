@@ -180,16 +180,16 @@ export interface FillSource {
  * a source may refill a chunk once asked for the next one.
  */
 export async function* mux(inputs: (ByteSource | MuxInput)[], options: RewriteOptions = {}): AsyncGenerator<Uint8Array> {
-  await init(options.backend);
   // a FillSource lane reads into its own core's memory: its pieces must outlive other lanes' reads
   type Lane = { route: string; rw: RoutePrefixer } & ({ it: AsyncIterator<Uint8Array> } | { fill: FillSource });
   // a chunk (or, for a FillSource, the count read into its area); null at the end
   type Arrival = { lane: Lane; got: Uint8Array | number | null };
-  const lanes: Lane[] = inputs.map((input, i) => {
-    const m = isMuxInput(input) ? input : { source: input };
-    const route = m.route ?? String(i);
-    if (isFillSource(m.source)) return { route, fill: m.source, rw: new RoutePrefixer(route, { ...options, backend: privateCoreFor(options.backend) }) };
-    return { route, it: chunksOf(m.source)[Symbol.asyncIterator](), rw: new RoutePrefixer(route, options) };
+  const given = inputs.map((input, i) => (isMuxInput(input) ? { route: input.route ?? String(i), source: input.source } : { route: String(i), source: input }));
+  // (the shared core is made only when a lane uses it)
+  if (!given.every((g) => isFillSource(g.source))) await init(options.backend);
+  const lanes = given.map(({ route, source }): Lane => {
+    if (isFillSource(source)) return { route, fill: source, rw: new RoutePrefixer(route, { ...options, backend: privateCoreFor(options.backend) }) };
+    return { route, it: chunksOf(source)[Symbol.asyncIterator](), rw: new RoutePrefixer(route, options) };
   });
   const read = async (lane: Lane): Promise<Arrival> => {
     if ('fill' in lane) return { lane, got: (await lane.fill.fill(lane.rw.fillArea())) || null };

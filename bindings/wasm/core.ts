@@ -196,21 +196,16 @@ export function initWasm(): Promise<void> {
 
 /** The wasm core, instantiated synchronously on first use where the engine allows it. */
 export function wasmCore(): WasmCore {
-  if (!core) {
-    try {
-      compiled ??= new WebAssembly.Module(bytes(true));
-      core = new WasmCore(new WebAssembly.Instance(compiled, {}));
-    } catch (e) {
-      throw new SubunitError(`the wasm backend is not ready here: await init() first (${(e as Error).message})`);
-    }
-  }
-  return core;
+  return (core ??= privateWasmCore());
 }
 
 /** A new instance that nothing else uses (for a pass that reads into the core's input area). */
 export function privateWasmCore(): WasmCore {
-  wasmCore(); // compiled, or an error saying why not
-  return new WasmCore(new WebAssembly.Instance(compiled!, {}));
+  try {
+    return new WasmCore(new WebAssembly.Instance((compiled ??= new WebAssembly.Module(bytes(true))), {}));
+  } catch (e) {
+    throw new SubunitError(`the wasm backend is not ready here: await init() first (${(e as Error).message})`);
+  }
 }
 
 /** A separate instance of one build, for tests and benchmarks that compare builds. */

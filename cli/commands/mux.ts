@@ -137,7 +137,7 @@ export const muxCommand: Command = {
     const backend = values.backend as BackendName;
     const specs = inputsInOrder(args);
     if (specs.length === 0) specs.push({ kind: 'file', value: '-' });
-    const encoder = new Encoder({ backend });
+    let encoder: Encoder | undefined; // for workers only: a file needs no codec core beyond its own
     const failures: string[] = [];
     const workers = new Map<string, Worker>();
     const routes = new Set<string>();
@@ -163,13 +163,14 @@ export const muxCommand: Command = {
       );
       child.stdin.on('error', () => {}); // a worker that does not read its stdin
       const w: Worker = { route, command: spec.value, child, exit };
+      encoder ??= new Encoder({ backend });
       workers.set(route, w);
       inputs.push({ source: workerStdout(w, encoder, backend, failures), route });
       inputs.push({ source: stderrPackets(child.stderr, encoder), route });
     }
     const stdinIsData = specs.some((s) => s.kind === 'file' && s.value === '-');
     if (workers.size > 0 && !stdinIsData) {
-      routeStdin(workers, encoder, backend)
+      routeStdin(workers, encoder!, backend)
         .catch((e: Error) => process.stderr.write(`subunit mux: <stdin>: ${e.message}\n`))
         .finally(() => workers.forEach((w) => w.child.stdin?.end()));
     } else workers.forEach((w) => w.child.stdin?.end());
