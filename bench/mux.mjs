@@ -69,6 +69,8 @@ const empty = join(dir, 'empty.subunit');
 writeFileSync(empty, new Uint8Array(0));
 const rate = (seconds) => big.length / 1e6 / seconds;
 rows.push([`cat FILE > /dev/null (${(big.length / MiB).toFixed(0)} MiB)`, rate(timeShell(`cat "${file}" > /dev/null`))]);
+// Node's own start-up, the floor under any command (NODE_EXTRA_CA_CERTS, set on some machines, adds a read of the CA bundle)
+const nodeStart = timeShell(`"${process.execPath}" -e 0`);
 const startup = {};
 for (const backend of ['wasm', 'js']) {
   const run = (f) => timeShell(`"${process.execPath}" "${cli}" mux --backend ${backend} "${f}" > /dev/null`);
@@ -80,6 +82,7 @@ for (const backend of ['wasm', 'js']) {
 }
 rmSync(dir, { recursive: true, force: true });
 
+console.log(`node -e 0: ${(nodeStart * 1000).toFixed(0)} ms${process.env.NODE_EXTRA_CA_CERTS ? ' (NODE_EXTRA_CA_CERTS is set)' : ''}`);
 console.log(`stream: ${copies} x (1 MiB attachment + 2 status packets) = ${(stream.length / 1e6).toFixed(0)} MB in ${CHUNK / MiB} MiB chunks; node ${process.version}`);
 const memcpy = rows[0][1];
 for (const [task, mbs] of rows) console.log(`${task.padEnd(48)} ${Math.round(mbs).toString().padStart(7)} MB/s  ${(mbs / memcpy).toFixed(2)}x memcpy`);

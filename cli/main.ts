@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { SubunitError } from '../bindings/errors.js';
 import { UsageError, RunFailure, EXIT_ERROR, EXIT_FAILED } from './errors.js';
-import { inputFailure } from './source.js';
+import { inputFailure } from './failure.js';
 import type { Command } from './command.js';
 
 /**

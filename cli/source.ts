@@ -6,55 +6,16 @@ import { InputError } from '../bindings/errors.js';
 import type { SubunitEvent } from '../bindings/events.js';
 import { TestResults, type TestResult } from '../bindings/results.js';
 import type { BackendName } from '../bindings/core.js';
-import type { FillSource } from '../bindings/route.js';
 import { openInput, checkInput, describe, type Input } from './io.js';
 import { looksLikeV1, v1ToV2 } from './v1.js';
+import { guarded, inputFailure } from './failure.js';
+
+export { guarded, inputFailure };
 
 /** Replays the chunks already read in front of the rest of the iterator. */
 async function* prepend(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
   yield* head;
   for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
-}
-
-/**
- * The first input that failed while being read (damaged gzip, a read error).
- * Reading stops there; the command finishes its output with what it decoded
- * (the decoder flushes, so a packet cut short becomes a parser error), then
- * cli/main.ts reports this error and exits 2.
- */
-let failure: InputError | undefined;
-
-export function inputFailure(): InputError | undefined {
-  return failure;
-}
-
-/** An error met while reading an input, as an InputError naming it. */
-export function asInputError(e: unknown, name: string): InputError {
-  return e instanceof InputError ? e : new InputError(`${name}: ${describe(e)}`, name);
-}
-
-/** The chunks of an input, ending early (and recording the failure) instead of throwing. */
-export async function* guarded(name: string, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  try {
-    for await (const c of chunks) yield c;
-  } catch (e) {
-    failure ??= asInputError(e, name);
-  }
-}
-
-/** A FillSource that ends early (recording the failure) instead of throwing. */
-export function guardedFill(name: string, source: FillSource): FillSource {
-  return {
-    async fill(into) {
-      try {
-        return await source.fill(into);
-      } catch (e) {
-        failure ??= asInputError(e, name);
-        return 0;
-      }
-    },
-    close: () => source.close?.(),
-  };
 }
 
 /** The input's bytes, gunzipped when they start with the gzip magic (1F 8B). */
@@ -175,7 +136,7 @@ export async function* openInputs(paths: string[]): AsyncGenerator<Input> {
 export async function* inputEvents(paths: string[], backend?: BackendName): AsyncGenerator<SubunitEvent[]> {
   for await (const input of openInputs(paths)) {
     yield* decodeStream((await inputBytes(input)).chunks, { backend });
-    if (failure) return;
+    if (inputFailure()) return;
   }
 }
 

@@ -9,7 +9,7 @@ import { Encoder } from '../../bindings/encoder.js';
 import { decodeStream } from '../../bindings/streams.js';
 import { toPlainEvent } from '../../bindings/events.js';
 import { UsageError, RunFailure } from '../errors.js';
-import { guarded, guardedFill } from '../source.js';
+import { guarded, guardedFill } from '../failure.js';
 import type { BackendName } from '../../bindings/core.js';
 import { openInput, openFill, Output } from '../io.js';
 import type { Command } from '../command.js';
