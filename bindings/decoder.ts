@@ -4,7 +4,7 @@ import { ChunkedPass, flatten } from './pass.js';
 import type { BackendName, Core } from './core.js';
 import { jsCore } from './js/core.js';
 import { wasmCore, initWasm, privateWasmCore } from './wasm/core.js';
-import { pushEvents, readAscii, type Batch, type SubunitEvent } from './events.js';
+import { pushEvents, readAscii, BatchEvents, type Batch, type SubunitEvent } from './events.js';
 import { SubunitError } from './errors.js';
 
 export interface DecodeOptions {
@@ -63,43 +63,36 @@ export class Decoder extends ChunkedPass<SubunitEvent[]> {
   }
 
   protected step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): SubunitEvent[] | null {
-    const core = this.core;
-    const count = core.scan(window, pos, eof, ctx, ctxLen);
-    if (count === 0) return null;
-    // the core's text area (ASCII test ids), decoded once per chunk: events slice it
-    const text: string[] = [];
-    const textLen = core.state[S_TEXT_LEN];
-    for (let c = 0; c < textLen; c += TEXT_CHUNK) text.push(readAscii(core.text, c, Math.min(TEXT_CHUNK, textLen - c)));
-    // events keep this copy of the records: the next call reuses the core's table
-    const batch: Batch = { bytes: window, rec: core.records.slice(0, count * RECORD_STRIDE), base: core.base, text };
+    const batch = scanBatch(this.core, window, pos, eof, ctx, ctxLen, this.offset);
+    if (batch === null) return null;
     const events: SubunitEvent[] = [];
-    for (let i = 0; i < count; i++) pushEvents(events, batch, i * RECORD_STRIDE, this.offset);
+    for (let at = 0; at < batch.count * RECORD_STRIDE; at += RECORD_STRIDE) pushEvents(events, batch, at);
     return events;
   }
 }
 
-/** Decode a whole buffer; yields events lazily, batch by batch. */
-export function decode(bytes: Uint8Array, options: DecodeOptions = {}): IterableIterator<SubunitEvent> {
-  return new Events(new Decoder(options).batches(bytes, true));
+/** One core call over window[pos …] as a batch its events can share (null: no records). */
+function scanBatch(core: Core, window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number, offset: number): Batch | null {
+  const count = core.scan(window, pos, eof, ctx, ctxLen);
+  if (count === 0) return null;
+  // the core's text area (ASCII test ids), decoded once per chunk: events slice it
+  const text: string[] = [];
+  const textLen = core.state[S_TEXT_LEN];
+  for (let c = 0; c < textLen; c += TEXT_CHUNK) text.push(readAscii(core.text, c, Math.min(TEXT_CHUNK, textLen - c)));
+  // events keep this copy of the records: the next call reuses the core's table
+  return { bytes: window, offset, rec: core.records.slice(0, count * RECORD_STRIDE), count, base: core.base, text };
 }
 
-/** Events of successive batches (a plain iterator: a generator's yield* costs ~20 ns an event). */
-class Events implements IterableIterator<SubunitEvent> {
-  private batch: SubunitEvent[] = [];
-  private i = 0;
-  constructor(private readonly batches: Iterator<SubunitEvent[]>) {}
-  next(): IteratorResult<SubunitEvent, undefined> {
-    while (this.i === this.batch.length) {
-      const r = this.batches.next();
-      if (r.done) return { done: true, value: undefined };
-      this.batch = r.value;
-      this.i = 0;
-    }
-    return { done: false, value: this.batch[this.i++] };
+/** Batches of a whole buffer, for decode(). */
+class BatchPass extends ChunkedPass<Batch> {
+  protected step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): Batch | null {
+    return scanBatch(this.core, window, pos, eof, ctx, ctxLen, this.offset);
   }
-  [Symbol.iterator]() {
-    return this;
-  }
+}
+
+/** Decode a whole buffer; yields events lazily, each made when asked for. */
+export function decode(bytes: Uint8Array, options: DecodeOptions = {}): IterableIterator<SubunitEvent> {
+  return new BatchEvents(new BatchPass(coreFor(options.backend)).passes(bytes, true));
 }
 
 /** Decode a whole buffer into an array. */

@@ -96,7 +96,11 @@ function decodeUtf8(b: Uint8Array, off: number, len: number): string {
  */
 export interface Batch {
   readonly bytes: Uint8Array;
+  /** Stream offset of bytes[0]. */
+  readonly offset: number;
+  /** `count` records, RECORD_STRIDE each. */
   readonly rec: Int32Array;
+  readonly count: number;
   /** Where the core's offsets start in `bytes`. */
   readonly base: number;
   /** The text area, decoded chunk by chunk (TEXT_CHUNK bytes each). */
@@ -111,19 +115,24 @@ export interface Batch {
  * decoder call; it keeps that string, at most the batch's test ids, alive).
  */
 class PacketEvent implements SubunitEvent {
-  readonly offset: number;
-  readonly length: number;
-  private readonly flags: number;
   private readonly batch: Batch;
   private readonly at: number;
   private _testId: string | undefined = undefined;
 
-  constructor(batch: Batch, at: number, offset: number) {
+  constructor(batch: Batch, at: number) {
     this.batch = batch;
     this.at = at;
-    this.flags = batch.rec[at + R_FLAGS];
-    this.offset = offset;
-    this.length = batch.rec[at + R_LENGTH];
+  }
+
+  get offset(): number {
+    const b = this.batch;
+    return b.offset + b.base + b.rec[this.at + R_START];
+  }
+  get length(): number {
+    return this.batch.rec[this.at + R_LENGTH];
+  }
+  private get flags(): number {
+    return this.batch.rec[this.at + R_FLAGS];
   }
 
   get source(): 'packet' {
@@ -269,15 +278,15 @@ class ParserErrorEvent implements SubunitEvent {
   }
 }
 
-/** Append the events for record `at` of a batch to `out`; `streamBase` is the stream offset of bytes[0]. */
-export function pushEvents(out: SubunitEvent[], batch: Batch, at: number, streamBase: number): void {
+/** Append the events for record `at` of a batch to `out` (one, or two for a damaged span). */
+export function pushEvents(out: SubunitEvent[], batch: Batch, at: number): void {
   const { bytes, rec } = batch;
   const kind = rec[at + R_KIND];
   const start = batch.base + rec[at + R_START];
   const len = rec[at + R_LENGTH];
-  const offset = streamBase + start;
+  const offset = batch.offset + start;
   if (kind === KIND_PACKET) {
-    out.push(new PacketEvent(batch, at, offset));
+    out.push(new PacketEvent(batch, at));
   } else if (kind === KIND_CHATTER) {
     out.push(new PlainEvent('chatter', offset, len, { fileName: 'stdout', fileBytes: bytes.subarray(start, start + len) }));
   } else {
@@ -288,6 +297,46 @@ export function pushEvents(out: SubunitEvent[], batch: Batch, at: number, stream
       }),
       new ParserErrorEvent(offset, rec.subarray(at, at + RECORD_STRIDE)),
     );
+  }
+}
+
+/**
+ * The events of successive batches, each made when asked for (a plain
+ * iterator: a generator's yield* costs ~20 ns an event). Made one by one,
+ * events the caller has dropped are garbage before the next young-generation
+ * collection instead of being copied by it with the rest of their batch.
+ */
+export class BatchEvents implements IterableIterator<SubunitEvent> {
+  private batch: Batch | undefined;
+  private at = 0;
+  private end = 0;
+  /** The second event of a damaged span. */
+  private pending: SubunitEvent | undefined = undefined;
+  constructor(private readonly batches: Iterator<Batch>) {}
+  next(): IteratorResult<SubunitEvent, undefined> {
+    const pending = this.pending;
+    if (pending !== undefined) {
+      this.pending = undefined;
+      return { done: false, value: pending };
+    }
+    while (this.at === this.end) {
+      const r = this.batches.next();
+      if (r.done) return { done: true, value: undefined };
+      this.batch = r.value;
+      this.at = 0;
+      this.end = r.value.count * RECORD_STRIDE;
+    }
+    const batch = this.batch!;
+    const at = this.at;
+    this.at += RECORD_STRIDE;
+    if (batch.rec[at + R_KIND] === KIND_PACKET) return { done: false, value: new PacketEvent(batch, at) };
+    const events: SubunitEvent[] = [];
+    pushEvents(events, batch, at);
+    this.pending = events[1];
+    return { done: false, value: events[0] };
+  }
+  [Symbol.iterator]() {
+    return this;
   }
 }
 

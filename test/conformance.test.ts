@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { CORES, FIXTURES, decodeWith, fixtureBytes, fixtures, normalize, refEvents } from './helpers.js';
-import { eventToJsonLine } from '../bindings/index.js';
+import { eventToJsonLine, decode, type SubunitEvent } from '../bindings/index.js';
 
 type Json = Record<string, unknown>;
 
@@ -72,5 +72,12 @@ describe.each(CORES)('conformance (%s)', (_name, core) => {
       const expected = readFileSync(`${FIXTURES}${name}.expected.jsonl`, 'utf8');
       expect(ours.map((e) => eventToJsonLine(e) + '\n').join('')).toBe(expected);
     });
+  });
+
+  // decode() makes its events one by one (not through Decoder's batches): the same events, offsets included
+  it.each(all.map((f) => f.name))('decode() gives what the push decoder gives: %s', (name) => {
+    const line = (e: SubunitEvent) => `${e.source} ${e.offset} ${e.length} ${eventToJsonLine(e)}`;
+    const bytes = fixtureBytes(name);
+    expect([...decode(bytes, { backend: core })].map(line)).toEqual(decodeWith(core, bytes).map(line));
   });
 });
