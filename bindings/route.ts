@@ -177,7 +177,8 @@ export interface FillSource {
  * at a time and the next is asked for only after the consumer took the
  * previous output, so a slow consumer slows the sources (no unbounded buffer).
  * With `recycle`, each piece is valid only until the next is asked for, and
- * a source may refill a chunk once asked for the next one.
+ * a source may refill a chunk once asked for the next one; only then are a
+ * FillSource's pieces views of the area it reads into (otherwise copies).
  */
 export async function* mux(inputs: (ByteSource | MuxInput)[], options: RewriteOptions = {}): AsyncGenerator<Uint8Array> {
   // a FillSource lane reads into its own core's memory: its pieces must outlive other lanes' reads
@@ -202,7 +203,9 @@ export async function* mux(inputs: (ByteSource | MuxInput)[], options: RewriteOp
       const { lane, got } = await Promise.race(inflight.values());
       const fill = 'fill' in lane;
       if (got !== null) {
-        yield* typeof got === 'number' ? lane.rw.filledParts(got) : lane.rw.pushParts(got);
+        if (typeof got !== 'number') yield* lane.rw.pushParts(got);
+        else if (options.recycle) yield* lane.rw.filledParts(got);
+        else for (const piece of lane.rw.filledParts(got)) yield piece.slice(); // the area is read into again
         inflight.set(lane, read(lane));
         continue;
       }
