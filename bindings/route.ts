@@ -180,7 +180,7 @@ export interface FillSource {
  * a source may refill a chunk once asked for the next one; only then are a
  * FillSource's pieces views of the area it reads into (otherwise copies).
  */
-export async function* mux(inputs: (ByteSource | MuxInput)[], options: RewriteOptions = {}): AsyncGenerator<Uint8Array> {
+export async function* mux(inputs: (ByteSource | FillSource | MuxInput)[], options: RewriteOptions = {}): AsyncGenerator<Uint8Array> {
   // a FillSource lane reads into its own core's memory: its pieces must outlive other lanes' reads
   type Lane = { route: string; rw: RoutePrefixer } & ({ it: AsyncIterator<Uint8Array> } | { fill: FillSource });
   // a chunk (or, for a FillSource, the count read into its area); null at the end
@@ -223,7 +223,7 @@ function isFillSource(x: ByteSource | FillSource): x is FillSource {
   return typeof (x as FillSource).fill === 'function' && !(Symbol.iterator in x) && !(Symbol.asyncIterator in x);
 }
 
-function isMuxInput(x: ByteSource | MuxInput): x is MuxInput {
+function isMuxInput(x: ByteSource | FillSource | MuxInput): x is MuxInput {
   return typeof x === 'object' && x !== null && 'source' in x;
 }
 

@@ -1,7 +1,7 @@
 // The invariants every input must satisfy, shared by the property tests,
 // the adversarial tests and the fuzzer (plain assertions: no test runner needed).
 import { deepStrictEqual } from 'node:assert';
-import { eventToJSON, type SubunitEvent } from '../bindings/index.js';
+import { eventToJSON, decode, RoutePrefixer, type Core, type SubunitEvent } from '../bindings/index.js';
 import { CORES, decodeWith, rng } from './helpers.js';
 
 /** Comparable form: chatter joined; everything else with its offset and length. */
@@ -45,6 +45,57 @@ export function randomChunks(len: number, next: () => number, max: number): numb
   return sizes;
 }
 
+/** The rewriter's output for `input` pushed in chunks of `sizes`, or read into its input area in reads of at most `sizes`. */
+function prefixed(core: Core, input: Uint8Array, sizes: number[], how: 'push' | 'fill'): Buffer {
+  const rw = new RoutePrefixer('7', { backend: core });
+  const out: Buffer[] = [];
+  let at = 0;
+  for (let i = 0; at < input.length || how === 'fill'; i++) {
+    if (how === 'push') {
+      const n = sizes[i % sizes.length];
+      rw.pushParts(input.subarray(at, at + n)).forEach((p) => out.push(Buffer.from(p)));
+      at += n;
+      continue;
+    }
+    const area = rw.fillArea();
+    const n = Math.min(area.length, input.length - at, sizes[i % sizes.length] ?? 1);
+    area.set(input.subarray(at, at + n));
+    at += n;
+    rw.filledParts(n).forEach((p) => out.push(Buffer.from(p))); // copied before the next read
+    if (n === 0) return Buffer.concat(out);
+  }
+  rw.endParts().forEach((p) => out.push(Buffer.from(p)));
+  return Buffer.concat(out);
+}
+
+/**
+ * What a rewritten stream says under route "7", the component removed and
+ * adjacent chatter joined: how the rewriter cuts chatter into stdout
+ * packets depends on where reads end.
+ */
+function under7(bytes: Uint8Array): unknown[] {
+  const out: unknown[] = [];
+  let text: Uint8Array[] = [];
+  const flush = () => {
+    if (text.length) out.push(['stdout', Buffer.concat(text).toString('base64')]);
+    text = [];
+  };
+  for (const e of decodeWith(CORES[0][1], bytes)) {
+    if (e.source === 'parser-error') continue;
+    if (e.routeCode === '7' && e.fileName === 'stdout' && e.testId === undefined && !e.eof && e.mimeType === undefined && e.tags === undefined && e.timestamp === undefined && e.status === undefined) {
+      text.push(e.fileBytes!);
+      continue;
+    }
+    flush();
+    const j = eventToJSON(e);
+    if (j.routeCode === '7') delete j.routeCode;
+    else j.routeCode = String(j.routeCode).slice(2);
+    out.push(j);
+  }
+  flush();
+  return out;
+}
+
 /** The invariants on one input, across all cores. */
 export function check(input: Uint8Array, seed: number): void {
   const [, first] = CORES[0];
@@ -53,12 +104,18 @@ export function check(input: Uint8Array, seed: number): void {
   const want = exact(reference);
   const wantShape = shape(reference);
   const next = rng(seed);
+  let fills: Buffer | undefined;
+  const reads = randomChunks(input.length, rng(seed + 1), 4096); // the same for every core
   for (const [name, core] of CORES) {
     const whole = decodeWith(core, input);
     deepStrictEqual(exact(whole), want, `${name}: whole-buffer events differ from ${CORES[0][0]}`);
     const chunked = decodeWith(core, input, randomChunks(input.length, next, 64));
     expectAccounted(chunked, input);
     deepStrictEqual(shape(chunked), wantShape, `${name}: chunked events differ from whole-buffer`);
+    deepStrictEqual(exact([...decode(input, { backend: core })]), want, `${name}: decode() differs from the push decoder`);
+    const filled = prefixed(core, input, reads, 'fill');
+    if (!filled.equals((fills ??= filled))) throw new Error(`${name}: rewriting read into the input area differs from ${CORES[0][0]}`);
+    if (name === CORES[0][0]) deepStrictEqual(under7(filled), under7(prefixed(core, input, reads, 'push')), 'rewriting read into the input area says what rewriting pushed chunks says');
   }
 }
 
