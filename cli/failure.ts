@@ -45,4 +45,3 @@ export function guardedFill(name: string, source: FillSource): FillSource {
     close: () => source.close?.(),
   };
 }
-

@@ -6,7 +6,7 @@ import { InputError } from '../bindings/errors.js';
 import type { SubunitEvent } from '../bindings/events.js';
 import { TestResults, type TestResult } from '../bindings/results.js';
 import type { BackendName } from '../bindings/core.js';
-import { openInput, checkInput, describe, type Input } from './io.js';
+import { openInput, checkInput, type Input } from './io.js';
 import { looksLikeV1, v1ToV2 } from './v1.js';
 import { guarded, inputFailure } from './failure.js';
 

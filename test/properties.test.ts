@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CORES, decodeWith, fixtureBytes, fixtures, joinBytes, rng } from './helpers.js';
 import { check, randomChunks, shape } from './invariants.js';
-import { encode, eventToJSON, Timestamp, STATUSES, type SubunitEvent, type EventInit } from '../bindings/index.js';
+import { encode, Timestamp, STATUSES, type EventInit } from '../bindings/index.js';
 import { RECORD_STRIDE, R_TESTID_TEXT, S_TEXT_LEN, TEXT_CAPACITY } from '../assembly/layout.js';
 import { jsCore } from '../bindings/js/core.js';
 

@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import { STATUSES, type EventInit, type Status } from '../../bindings/events.js';
 import { Output, openInput } from '../io.js';
