@@ -66,7 +66,7 @@ export class Decoder extends ChunkedPass<SubunitEvent[]> {
     const batch = scanBatch(this.core, window, pos, eof, ctx, ctxLen, this.offset);
     if (batch === null) return null;
     const events: SubunitEvent[] = [];
-    for (let at = 0; at < batch.count * RECORD_STRIDE; at += RECORD_STRIDE) pushEvents(events, batch, at);
+    for (let at = 0; at < batch.rec.length; at += RECORD_STRIDE) pushEvents(events, batch, at);
     return events;
   }
 }
@@ -80,7 +80,7 @@ function scanBatch(core: Core, window: Uint8Array, pos: number, eof: boolean, ct
   const textLen = core.state[S_TEXT_LEN];
   for (let c = 0; c < textLen; c += TEXT_CHUNK) text.push(readAscii(core.text, c, Math.min(TEXT_CHUNK, textLen - c)));
   // events keep this copy of the records: the next call reuses the core's table
-  return { bytes: window, offset, rec: core.records.slice(0, count * RECORD_STRIDE), count, base: core.base, text };
+  return { bytes: window, offset, rec: core.records.slice(0, count * RECORD_STRIDE), base: core.base, text };
 }
 
 /** Batches of a whole buffer, for decode(). */

@@ -98,9 +98,8 @@ export interface Batch {
   readonly bytes: Uint8Array;
   /** Stream offset of bytes[0]. */
   readonly offset: number;
-  /** `count` records, RECORD_STRIDE each. */
+  /** Its records, RECORD_STRIDE each. */
   readonly rec: Int32Array;
-  readonly count: number;
   /** Where the core's offsets start in `bytes`. */
   readonly base: number;
   /** The text area, decoded chunk by chunk (TEXT_CHUNK bytes each). */
@@ -324,7 +323,7 @@ export class BatchEvents implements IterableIterator<SubunitEvent> {
       if (r.done) return { done: true, value: undefined };
       this.batch = r.value;
       this.at = 0;
-      this.end = r.value.count * RECORD_STRIDE;
+      this.end = r.value.rec.length;
     }
     const batch = this.batch!;
     const at = this.at;
