@@ -84,9 +84,10 @@ class WasmCore implements Core {
   }
 
   /**
-   * Copy window[from …] into wasm memory (unless it is there already). When the caller only appended to the
-   * window loaded last, copy just the new bytes and tell the core its CRC
-   * checkpoints still hold (SCAN_APPENDED); otherwise reload from `from`.
+   * Copy window[from …] into wasm memory (unless it is there already). When
+   * the caller only appended to the window loaded last, copy just the new
+   * bytes and tell the core its CRC checkpoints still hold (SCAN_APPENDED);
+   * otherwise reload from `from`.
    */
   private load(window: Uint8Array, from: number): number {
     const input = this.inputArea;
@@ -178,10 +179,14 @@ let pending: Promise<void> | undefined;
 /** Node decodes the embedded module natively (the portable decoder, cold, took 2 ms of start-up). */
 const nodeBuffer = (globalThis as { Buffer?: { from(s: string, enc: 'base64'): Uint8Array<ArrayBuffer> } }).Buffer;
 
-function bytes(simd: boolean): Uint8Array<ArrayBuffer> {
-  const b64 = simd && simdSupported ? simdWasm : scalarWasm;
+/** The embedded module of one build. */
+function bytes(build: 'simd' | 'scalar'): Uint8Array<ArrayBuffer> {
+  const b64 = build === 'simd' ? simdWasm : scalarWasm;
   return nodeBuffer ? nodeBuffer.from(b64, 'base64') : fromBase64(b64);
 }
+
+/** The build this engine runs best. */
+const BEST = simdSupported ? 'simd' : 'scalar';
 
 /**
  * Compile and instantiate the wasm core asynchronously. Browsers refuse to
@@ -190,7 +195,7 @@ function bytes(simd: boolean): Uint8Array<ArrayBuffer> {
  */
 export function initWasm(): Promise<void> {
   if (core) return Promise.resolve();
-  pending ??= WebAssembly.compile(bytes(true))
+  pending ??= WebAssembly.compile(bytes(BEST))
     .then((m) => WebAssembly.instantiate((compiled ??= m), {}))
     .then((inst) => {
       core ??= new WasmCore(inst);
@@ -206,7 +211,7 @@ export function wasmCore(): WasmCore {
 /** A new instance that nothing else uses (for a pass that reads into the core's input area). */
 export function privateWasmCore(): WasmCore {
   try {
-    return new WasmCore(new WebAssembly.Instance((compiled ??= new WebAssembly.Module(bytes(true))), {}));
+    return new WasmCore(new WebAssembly.Instance((compiled ??= new WebAssembly.Module(bytes(BEST))), {}));
   } catch (e) {
     throw new SubunitError(`the wasm backend is not ready here: await init() first (${(e as Error).message})`);
   }
@@ -215,5 +220,5 @@ export function privateWasmCore(): WasmCore {
 /** A separate instance of one build, for tests and benchmarks that compare builds. */
 export function wasmCoreOf(build: 'simd' | 'scalar'): Core {
   if (build === 'simd' && !simdSupported) throw new SubunitError('this engine has no wasm SIMD');
-  return new WasmCore(new WebAssembly.Instance(new WebAssembly.Module(fromBase64(build === 'simd' ? simdWasm : scalarWasm)), {}));
+  return new WasmCore(new WebAssembly.Instance(new WebAssembly.Module(bytes(build)), {}));
 }
