@@ -1,9 +1,9 @@
 // The first input that failed while being read, kept until the command has
 // written what it read (cli/main.ts then reports it). Light on imports: the
 // entry loads it for every command.
-import { InputError } from '../bindings/errors.js';
+import type { InputError } from '../bindings/errors.js';
 import type { FillSource } from '../bindings/route.js';
-import { describe } from './io.js';
+import { asInputError } from './io.js';
 
 /**
  * The first input that failed while being read (damaged gzip, a read error).
@@ -15,11 +15,6 @@ let failure: InputError | undefined;
 
 export function inputFailure(): InputError | undefined {
   return failure;
-}
-
-/** An error met while reading an input, as an InputError naming it. */
-export function asInputError(e: unknown, name: string): InputError {
-  return e instanceof InputError ? e : new InputError(`${name}: ${describe(e)}`, name);
 }
 
 /** The chunks of an input, ending early (and recording the failure) instead of throwing. */

@@ -31,7 +31,7 @@ export function openFill(path: string): FillSource | null {
   try {
     fd = openSync(path, 'r');
   } catch (e) {
-    throw new InputError(`${path}: ${describe(e)}`, path);
+    throw asInputError(e, path);
   }
   if (!fstatSync(fd).isFile()) {
     closeSync(fd);
@@ -62,7 +62,7 @@ async function openFile(path: string): Promise<FileHandle> {
     return fh;
   } catch (e) {
     await fh?.close();
-    throw new InputError(`${path}: ${describe(e)}`, path);
+    throw asInputError(e, path);
   }
 }
 
@@ -97,6 +97,11 @@ async function* readAll(fh: FileHandle, path: string): AsyncGenerator<Uint8Array
     await ahead?.catch(() => {});
     await fh.close();
   }
+}
+
+/** An error met while opening or reading an input, as an InputError naming it. */
+export function asInputError(e: unknown, name: string): InputError {
+  return e instanceof InputError ? e : new InputError(`${name}: ${describe(e)}`, name);
 }
 
 /** A read of `path` that failed after `at` bytes. */
@@ -178,7 +183,7 @@ export async function outputStream(path: string | undefined): Promise<Writable> 
   const stream = createWriteStream(path);
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (e) => reject(new InputError(`${path}: ${describe(e)}`, path)));
+    stream.once('error', (e) => reject(asInputError(e, path)));
   });
   return stream;
 }
