@@ -49,6 +49,7 @@ let varWidth: i32 = 0;
 let strAt: i32 = 0, strLen: i32 = 0; // the string readString() checked last
 let textLen: i32 = 0; // bytes used in TEXT by this call
 let strText: i32 = -1; // where readString() copied the string in TEXT, or -1
+let lastText: i32 = -1, lastLen: i32 = 0; // the string this call copied to TEXT last
 
 // @ts-ignore: decorator
 @inline function at(i: i32): u32 { return <u32>load<u8>(INPUT + <usize>i); }
@@ -242,8 +243,15 @@ function readString(q: i32, p: i32, end: i32, field: i32, copy: bool): i32 {
     // inside one chunk, after this call's other copies
     let to = textLen;
     if ((to & (TEXT_CHUNK - 1)) + len > TEXT_CHUNK) to = (to + TEXT_CHUNK) & ~(TEXT_CHUNK - 1);
+    // a test's packets often follow each other: the same id as the last copy shares it
+    // (its host makes one string for both, and the text area stays smaller)
+    if (len == lastLen && sameBytes(TEXT + <usize>lastText, INPUT + <usize>s, len)) {
+      strText = lastText;
+      return s + len;
+    }
     if (len <= TEXT_CHUNK && len <= TEXT_CAPACITY - to && asciiCopy(INPUT + <usize>s, TEXT + <usize>to, len)) {
-      strText = to;
+      strText = lastText = to;
+      lastLen = len;
       return s + len;
     }
   }
@@ -261,6 +269,21 @@ function readString(q: i32, p: i32, end: i32, field: i32, copy: bool): i32 {
     return -ERR_UTF8;
   }
   return s + len;
+}
+
+/** Whether [a, a+len) and [b, b+len) hold the same bytes. */
+function sameBytes(a: usize, b: usize, len: i32): bool {
+  let i = 0;
+  if (ASC_FEATURE_SIMD && len >= 16) {
+    // as asciiCopy: accumulate, test once, the last vector overlapping
+    let diff = i8x16.splat(0);
+    for (; i + 16 < len; i += 16) diff = v128.or(diff, v128.xor(v128.load(a + <usize>i), v128.load(b + <usize>i)));
+    diff = v128.or(diff, v128.xor(v128.load(a + <usize>(len - 16)), v128.load(b + <usize>(len - 16))));
+    return !v128.any_true(diff);
+  }
+  for (; i + 8 <= len; i += 8) if (load<u64>(a + <usize>i) != load<u64>(b + <usize>i)) return false;
+  for (; i < len; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
+  return true;
 }
 
 /** Copy [src, src+len) to dst; whether all of it is ASCII without NUL (if not, dst holds junk). */
@@ -412,6 +435,8 @@ export function scan(len: i32, start: i32, flags: i32, ctxBytes: u32, ctxBytesLe
   beginWindow(len, start, flags, ctxBytes, ctxBytesLen);
   count = 0;
   textLen = 0;
+  lastText = -1;
+  lastLen = 0;
   let pos = from; // first byte not yet covered by a record
   let q = from; // where the search for the next signature goes on
   let need = 0;

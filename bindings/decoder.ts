@@ -80,7 +80,7 @@ function scanBatch(core: Core, window: Uint8Array, pos: number, eof: boolean, ct
   const textLen = core.state[S_TEXT_LEN];
   for (let c = 0; c < textLen; c += TEXT_CHUNK) text.push(readAscii(core.text, c, Math.min(TEXT_CHUNK, textLen - c)));
   // events keep this copy of the records: the next call reuses the core's table
-  return { bytes: window, offset, rec: core.records.slice(0, count * RECORD_STRIDE), base: core.base, text };
+  return { bytes: window, offset, rec: core.records.slice(0, count * RECORD_STRIDE), base: core.base, text, lastText: -1, lastId: undefined };
 }
 
 /** Batches of a whole buffer, for decode(). */

@@ -104,6 +104,9 @@ export interface Batch {
   readonly base: number;
   /** The text area, decoded chunk by chunk (TEXT_CHUNK bytes each). */
   readonly text: readonly string[];
+  /** The test id cut from the text area last, and its offset there. */
+  lastText: number;
+  lastId: string | undefined;
 }
 
 /**
@@ -146,10 +149,18 @@ class PacketEvent implements SubunitEvent {
 
   get testId() {
     if (this._testId === undefined && this.flags & F_TEST_ID) {
-      const { rec, text } = this.batch;
-      const t = rec[this.at + R_TESTID_TEXT];
-      const off = t & (TEXT_CHUNK - 1);
-      this._testId = t >= 0 ? text[t >> TEXT_CHUNK_BITS].slice(off, off + rec[this.at + R_TESTID_LEN]) : this.str(F_TEST_ID, R_TESTID_OFF);
+      const b = this.batch;
+      const t = b.rec[this.at + R_TESTID_TEXT];
+      if (t < 0) this._testId = this.str(F_TEST_ID, R_TESTID_OFF);
+      else {
+        // packets in a row that share a copy share its string
+        if (b.lastText !== t) {
+          const off = t & (TEXT_CHUNK - 1);
+          b.lastText = t;
+          b.lastId = b.text[t >> TEXT_CHUNK_BITS].slice(off, off + b.rec[this.at + R_TESTID_LEN]);
+        }
+        this._testId = b.lastId;
+      }
     }
     return this._testId;
   }

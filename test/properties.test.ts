@@ -120,6 +120,36 @@ describe("the wasm core's text area (ASCII test ids copied for one decode per ch
     expect(events.filter((e) => e.testId?.includes('é')).length).toBe((80 * 81) / 2);
     check(input, 11);
   });
+  it('shares one copy between packets in a row with the same id, and only then', () => {
+    // each id twice in a row, then the same id with one byte changed: at every
+    // position of ids of 1–70 bytes (the scalar build compares 8 bytes at a
+    // time, the SIMD build 16), and after a packet whose id was not copied
+    const ids: string[] = [];
+    for (let len = 1; len <= 70; len++) {
+      for (let at = 0; at < len; at++) {
+        const id = `${len}:`.padEnd(len, 'k').slice(0, len);
+        const other = id.slice(0, at) + (id[at] === 'z' ? 'y' : 'z') + id.slice(at + 1);
+        ids.push(id, id, other, 'naïve', other);
+      }
+    }
+    const input = joinBytes(ids.map((testId) => encode({ testId, status: 'success' }, { backend: 'js' })));
+    for (const [name, wasm] of CORES.filter(([n]) => n !== 'js')) {
+      wasm.reset();
+      const slots: number[] = [];
+      for (let pos = 0; pos < input.length; pos = wasm.base + wasm.state[0]) {
+        const count = wasm.scan(input, pos, true, 0, 0);
+        for (let i = 0; i < count; i++) slots.push(wasm.records[i * RECORD_STRIDE + R_TESTID_TEXT]);
+      }
+      for (let i = 0; i < ids.length; i += 5) {
+        expect(slots[i + 1], `${name}: ${ids[i]} twice`).toBe(slots[i]);
+        expect(slots[i + 2], `${name}: ${ids[i + 2]} after ${ids[i]}`).not.toBe(slots[i]);
+        expect(slots[i + 3], name).toBe(-1); // not ASCII: no copy
+        expect(slots[i + 4], `${name}: ${ids[i + 4]} after a packet without a copy`).toBe(slots[i + 2]);
+      }
+      expect(decodeWith(wasm, input).map((e) => e.testId)).toEqual(ids);
+    }
+    check(input, 13);
+  });
 });
 
 describe('chunking equivalence', () => {
