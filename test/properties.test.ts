@@ -120,6 +120,7 @@ describe("the wasm core's text area (ASCII test ids copied for one decode per ch
     expect(events.filter((e) => e.testId?.includes('é')).length).toBe((80 * 81) / 2);
     check(input, 11);
   });
+
   it('shares one copy between packets in a row with the same id, and only then', () => {
     // each id twice in a row, then the same id with one byte changed: at every
     // position of ids of 1–70 bytes (the scalar build compares 8 bytes at a
