@@ -30,11 +30,12 @@ const MIB = 1 << 20;
 // 1.5× slower in one run than in the next).
 const ROUNDS = quick ? 1 : 3;
 const benchOptions = quick
-  ? { time: 100, iterations: 2, warmupTime: 0, warmupIterations: 1 }
+  ? { time: 50, iterations: 2, warmupTime: 0, warmupIterations: 1 }
   : { time: 350, iterations: 3, warmupTime: 100, warmupIterations: 1 };
 
 const cores = { js: jsCore, 'wasm-scalar': wasmCoreOf('scalar'), ...(simdSupported ? { 'wasm-simd': wasmCoreOf('simd') } : {}) };
 const wasmNames = Object.keys(cores).filter((n) => n !== 'js');
+const defaultWasm = simdSupported ? 'wasm-simd' : 'wasm-scalar';
 
 /** One measured row: `seconds` for one pass over `bytes` bytes (and `events` events). */
 const rows = [];
@@ -217,7 +218,8 @@ if (worstCase) {
   const streams = [['clean (real-run prefix)', clean], ...Object.entries(HOSTILE).map(([n, make]) => [`hostile: ${n}`, make(size, (e) => api.encode(e))])];
   for (const [name, bytes] of streams) {
     workloadInfo.push({ name, bytes: bytes.length, about: 'push decoder, 64 KiB chunks, one pass' });
-    for (const [impl, core] of Object.entries(cores)) {
+    // quick mode: the js twin and the default wasm build only (each pass takes seconds)
+    for (const [impl, core] of Object.entries(cores).filter(([n]) => !quick || n === 'js' || n === defaultWasm)) {
       const start = performance.now();
       const d = new api.Decoder({ backend: core });
       let events = 0;
@@ -292,7 +294,6 @@ function table() {
   return out.join('\n');
 }
 /** One row per workload, MB/s; "wasm" is the build the default backend picks (SIMD where supported). */
-const defaultWasm = simdSupported ? 'wasm-simd' : 'wasm-scalar';
 function summaryTable() {
   const out = [
     '| workload | decode wasm | decode js | python-subunit | subunit-js | wasm × python | wasm × subunit-js | scan wasm | scan js | encode wasm | encode js | memcpy | zlib.crc32 |',
