@@ -240,15 +240,15 @@ function readString(q: i32, p: i32, end: i32, field: i32, copy: bool): i32 {
   strLen = len;
   strText = -1;
   if (copy && len > 0) {
-    // inside one chunk, after this call's other copies
-    let to = textLen;
-    if ((to & (TEXT_CHUNK - 1)) + len > TEXT_CHUNK) to = (to + TEXT_CHUNK) & ~(TEXT_CHUNK - 1);
     // a test's packets often follow each other: the same id as the last copy shares it
     // (its host makes one string for both, and the text area stays smaller)
     if (len == lastLen && sameBytes(TEXT + <usize>lastText, INPUT + <usize>s, len)) {
       strText = lastText;
       return s + len;
     }
+    // inside one chunk, after this call's other copies
+    let to = textLen;
+    if ((to & (TEXT_CHUNK - 1)) + len > TEXT_CHUNK) to = (to + TEXT_CHUNK) & ~(TEXT_CHUNK - 1);
     if (len <= TEXT_CHUNK && len <= TEXT_CAPACITY - to && asciiCopy(INPUT + <usize>s, TEXT + <usize>to, len)) {
       strText = lastText = to;
       lastLen = len;
