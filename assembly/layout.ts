@@ -58,6 +58,22 @@ export const STATE_SLOTS = 6;
 // Flags of scan()/rewrite()'s third argument.
 export const SCAN_EOF = 1; // no bytes follow the window
 export const SCAN_APPENDED = 2; // the window only grew at its end since the last call: CRC checkpoints stay valid
+export const SCAN_VERIFIED = 4; // trust the runs verify() reports: skip the CRC of packets it checked
+
+// ---- verify: CRC checks on a helper thread (shared-memory build) ------------
+// The helper's verify(from, to) walks window [from, to) packet by packet, as
+// the scanner does, and reports each run of back-to-back packets whose CRCs
+// are right as a (start, end) pair in the runs table (verifyRunsPtr). The
+// slots below are i32s of the control block (verifyControlPtr).
+export const V_SEQ = 0; // job number the host posted last
+export const V_DONE = 1; // job number the helper finished last
+export const V_FROM = 2;
+export const V_TO = 3;
+export const V_ABORT = 4; // nonzero: verify() stops at its next packet
+export const V_RUNS = 5; // runs reported so far (the last one may still grow)
+export const V_SYNC = 6; // host → scanner: -1 nothing new; >= 0 a job starts there; -2 the runs were cleared
+export const VERIFY_SLOTS = 8;
+export const RUN_CAPACITY = 65536; // runs per job (then the helper stops)
 
 // flag bits (SUBUNIT-V2.md §3.2)
 export const F_TEST_ID = 0x0800;

@@ -5,7 +5,7 @@
 // in what they decide. Only here: speed paths with the same results (the
 // text area, SIMD and one-word string checks, the skipped search).
 import {
-  SCAN_EOF, SCAN_APPENDED,
+  SCAN_EOF, SCAN_APPENDED, SCAN_VERIFIED, V_RUNS, V_SYNC, VERIFY_SLOTS, RUN_CAPACITY,
   MAX_PACKET, RECORD_STRIDE, RECORD_CAPACITY, KIND_PACKET, KIND_CHATTER, KIND_ERROR,
   R_KIND, R_START, R_LENGTH, R_FLAGS, R_SECONDS, R_NANOS, R_TESTID_OFF, R_TESTID_LEN,
   R_TAGS_OFF, R_TAGS_COUNT, R_MIME_OFF, R_MIME_LEN, R_NAME_OFF, R_NAME_LEN, R_FILE_OFF,
@@ -24,6 +24,9 @@ const INPUT: usize = memory.data(INPUT_CAPACITY + 16, 16);
 const RECORDS: usize = memory.data(RECORD_CAPACITY * RECORD_STRIDE * 4, 16);
 const TEXT: usize = memory.data(TEXT_CAPACITY, 16);
 const STATE: usize = memory.data(STATE_SLOTS * 4, 16);
+/** Shared with a helper thread that checks CRCs (verify.ts, shared-memory build only): its control block and the runs it verified. */
+export const CONTROL: usize = memory.data(VERIFY_SLOTS * 4, 16);
+export const RUNS: usize = memory.data(ASC_FEATURE_THREADS ? RUN_CAPACITY * 8 : 8, 16);
 
 export function inputPtr(): usize { return INPUT; }
 export function recordsPtr(): usize { return RECORDS; }
@@ -37,6 +40,11 @@ export const NEED = 2;
 // per-call state
 let n: i32 = 0;
 let eof = false;
+let trustVerified = false; // SCAN_VERIFIED
+// the helper's runs: the cursor's run [vStart, vEnd) (-1: none), the runs
+// read so far, and where the current chain of packets from a position on the
+// helper's walk goes on (-1: broken)
+let vRun: i32 = 0, vCount: i32 = 0, vStart: i32 = -1, vEnd: i32 = -1, chainAt: i32 = -1;
 let from: i32 = 0;
 let ctx: u32 = 0;
 let ctxLen: i32 = 0;
@@ -330,7 +338,14 @@ function overrun(field: i32, q: i32, p: i32, claimed: i32, avail: i32): i32 {
 function validate(q: i32, len: i32, slot: i32): i32 {
   const crcPos = q + len - 4;
   const stored = bswap<u32>(load<u32>(INPUT + <usize>crcPos));
-  const computed = rangeCrc(q, crcPos);
+  let computed: u32;
+  let onWalk = false;
+  if (trustVerified) {
+    if (vEnd <= q) seekRun(q);
+    onWalk = q == chainAt || q == vStart;
+    chainAt = -1;
+    computed = onWalk && covered(q, len) ? stored : rangeCrc(q, crcPos);
+  } else computed = rangeCrc(q, crcPos);
   if (stored != computed) { errA = <i32>computed; errB = <i32>stored; return ERR_CRC; }
   const flags = (at(q + 1) << 8) | at(q + 2);
   let p = q + 3 + <i32>(at(q + 3) >> 6) + 1;
@@ -402,7 +417,57 @@ function validate(q: i32, len: i32, slot: i32): i32 {
   rec(slot, R_ROUTE_LEN, routeLen);
   rec(slot, R_TESTID_TEXT, idText);
   if (idText >= 0) textLen = idText + idLen;
+  if (onWalk) chainAt = q + len;
   return 0;
+}
+
+// ---- packets a helper thread checked (SCAN_VERIFIED) ------------------------
+// The helper (verify.ts) walks the window from the job's start as this scanner
+// does, and reports runs of back-to-back packets with right CRCs. A packet is
+// one it checked when it starts on the helper's walk and ends inside a run.
+// On the walk: a run's start, the job's start, or the end of a packet that
+// started on the walk (both walks take the same step from a good packet).
+// Anything else, or a packet the helper has not reached yet, is hashed here.
+
+// @ts-ignore: decorator
+@inline function loadShared(p: usize): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.load<i32>(p);
+  return load<i32>(p);
+}
+// @ts-ignore: decorator
+@inline function runEnd(k: i32): i32 { return loadShared(RUNS + (<usize>k << 3) + 4); }
+
+/** At a scan start: a new job (or cleared runs) resets the cursor. */
+function beginVerified(): void {
+  const sync = load<i32>(CONTROL + (<usize>V_SYNC << 2));
+  if (sync == -1) return;
+  store<i32>(CONTROL + (<usize>V_SYNC << 2), -1);
+  vRun = vCount = 0;
+  vStart = vEnd = -1;
+  chainAt = sync;
+}
+
+/** Move the cursor to the first run that ends after q (the last one reported may still grow). */
+function seekRun(q: i32): void {
+  // (vEnd <= q here: the caller checked)
+  while (vEnd <= q) {
+    if (vRun + 1 >= vCount) vCount = loadShared(CONTROL + (<usize>V_RUNS << 2));
+    if (vStart >= 0 && vRun + 1 >= vCount) {
+      vEnd = runEnd(vRun); // the last run: read how far it got
+      return;
+    }
+    if (vStart >= 0) vRun++;
+    if (vRun >= vCount) return; // none reported yet
+    vStart = load<i32>(RUNS + (<usize>vRun << 3));
+    vEnd = runEnd(vRun);
+  }
+}
+
+/** Does the cursor's run hold [q, q+len)? */
+function covered(q: i32, len: i32): bool {
+  if (vStart < 0 || q < vStart) return false;
+  if (q + len > vEnd && vRun + 1 >= vCount) vEnd = runEnd(vRun);
+  return q + len <= vEnd;
 }
 
 function emitChatter(start: i32, end: i32): void {
@@ -433,6 +498,8 @@ function emitError(start: i32, end: i32, code: i32): void {
  */
 export function scan(len: i32, start: i32, flags: i32, ctxBytes: u32, ctxBytesLen: i32): i32 {
   beginWindow(len, start, flags, ctxBytes, ctxBytesLen);
+  trustVerified = ASC_FEATURE_THREADS && (flags & SCAN_VERIFIED) != 0;
+  if (trustVerified) beginVerified();
   count = 0;
   textLen = 0;
   lastText = -1;

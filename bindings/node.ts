@@ -8,6 +8,7 @@ import { decodeStream } from './streams.js';
 import type { EventInit, SubunitEvent } from './events.js';
 
 export * from './index.js';
+export { crcThreadCore } from './wasm/helper.js';
 
 /** Node Transform: bytes in, arrays of events out (object mode), one array per chunk. */
 export class DecoderTransform extends Transform {
