@@ -18,8 +18,12 @@ import { crc32 } from './crc32';
 import { checkUtf8, asciiWord } from './utf8';
 import { shift } from './crcmath';
 
-/** Window capacity: one maximum packet plus 1 MiB of new input. */
-export const INPUT_CAPACITY: i32 = (5 << 20);
+/**
+ * Window capacity: one maximum packet plus 1 MiB of new input. The shared
+ * build's is 16 MiB: each window its CRC helper gets costs a wake-up and a
+ * race from the window's start (~0.1–0.2 ms), so it takes big ones.
+ */
+export const INPUT_CAPACITY: i32 = ASC_FEATURE_THREADS ? (16 << 20) : (5 << 20);
 const INPUT: usize = memory.data(INPUT_CAPACITY + 16, 16);
 const RECORDS: usize = memory.data(RECORD_CAPACITY * RECORD_STRIDE * 4, 16);
 const TEXT: usize = memory.data(TEXT_CAPACITY, 16);

@@ -39,7 +39,7 @@ describe('decoding with the CRC helper thread', () => {
   });
 
   it('gives the events of the default core on a clean run over several windows', () => {
-    const input = repeat(sample, 6); // 6.9 MB: the 5 MiB input area is loaded twice
+    const input = repeat(sample, 16); // 18.5 MB: the shared build's 16 MiB input area is loaded twice
     expect(exact(decodeAll(input, { backend: threaded }))).toEqual(exact(decodeAll(input)));
   });
 
