@@ -49,6 +49,8 @@ let trustVerified = false; // SCAN_VERIFIED
 // read so far, and where the current chain of packets from a position on the
 // helper's walk goes on (-1: broken)
 let vRun: i32 = 0, vCount: i32 = 0, vStart: i32 = -1, vEnd: i32 = -1, chainAt: i32 = -1;
+let vRecheck: i32 = 0; // no new look at the runs before this offset
+const RECHECK = 8192;
 let from: i32 = 0;
 let ctx: u32 = 0;
 let ctxLen: i32 = 0;
@@ -345,10 +347,16 @@ function validate(q: i32, len: i32, slot: i32): i32 {
   let computed: u32;
   let onWalk = false;
   if (trustVerified) {
-    if (vEnd <= q) seekRun(q);
+    // the cursor's run does not hold this packet: look again, but at most
+    // once per RECHECK bytes while the helper is behind (reading what it
+    // writes costs a cache line from the other core)
+    if (q + len > vEnd && q >= vRecheck) {
+      seekRun(q);
+      if (q + len > vEnd) vRecheck = q + RECHECK;
+    }
     onWalk = q == chainAt || q == vStart;
     chainAt = -1;
-    computed = onWalk && covered(q, len) ? stored : rangeCrc(q, crcPos);
+    computed = onWalk && vStart >= 0 && q >= vStart && q + len <= vEnd ? stored : rangeCrc(q, crcPos);
   } else computed = rangeCrc(q, crcPos);
   if (stored != computed) { errA = <i32>computed; errB = <i32>stored; return ERR_CRC; }
   const flags = (at(q + 1) << 8) | at(q + 2);
@@ -446,33 +454,31 @@ function beginVerified(): void {
   const sync = load<i32>(CONTROL + (<usize>V_SYNC << 2));
   if (sync == -1) return;
   store<i32>(CONTROL + (<usize>V_SYNC << 2), -1);
-  vRun = vCount = 0;
+  vRun = vCount = vRecheck = 0;
   vStart = vEnd = -1;
   chainAt = sync;
 }
 
-/** Move the cursor to the first run that ends after q (the last one reported may still grow). */
+/**
+ * Move the cursor to the first run that ends after q, reading how far the
+ * last one reported has grown (the helper publishes it as it goes).
+ */
 function seekRun(q: i32): void {
-  // (vEnd <= q here: the caller checked)
-  while (vEnd <= q) {
-    if (vRun + 1 >= vCount) vCount = loadShared(CONTROL + (<usize>V_RUNS << 2));
-    if (vStart >= 0 && vRun + 1 >= vCount) {
-      vEnd = runEnd(vRun); // the last run: read how far it got
-      return;
-    }
-    if (vStart >= 0) vRun++;
-    if (vRun >= vCount) return; // none reported yet
+  vCount = loadShared(CONTROL + (<usize>V_RUNS << 2));
+  if (vCount == 0) return;
+  if (vStart < 0) {
+    vStart = load<i32>(RUNS);
+    vEnd = runEnd(0);
+  }
+  // a run that is not the last one is complete
+  while (vEnd <= q && vRun + 1 < vCount) {
+    vRun++;
     vStart = load<i32>(RUNS + (<usize>vRun << 3));
     vEnd = runEnd(vRun);
   }
+  if (vRun + 1 == vCount) vEnd = runEnd(vRun);
 }
 
-/** Does the cursor's run hold [q, q+len)? */
-function covered(q: i32, len: i32): bool {
-  if (vStart < 0 || q < vStart) return false;
-  if (q + len > vEnd && vRun + 1 >= vCount) vEnd = runEnd(vRun);
-  return q + len <= vEnd;
-}
 
 function emitChatter(start: i32, end: i32): void {
   if (end <= start) return;

@@ -8,6 +8,9 @@ import { INPUT, CONTROL, RUNS, beginWindow, classify, findB3, candidateLength, P
 import { crc32 } from './crc32';
 import { V_ABORT, V_RUNS, RUN_CAPACITY } from './layout';
 
+/** How far (bytes) a run grows between two publications of its end. */
+const PUBLISH = 8192;
+
 export function verifyControlPtr(): usize { return CONTROL; }
 export function verifyRunsPtr(): usize { return RUNS; }
 
@@ -18,7 +21,9 @@ export function verify(from: i32, to: i32): i32 {
   // helper hash quadratically: it gives up after twice the window's bytes
   let budget = 2 * (to - from) + (1 << 20);
   let runs = atomic.load<i32>(CONTROL + (<usize>V_RUNS << 2));
-  let runEnd = -1; // end of the last run reported
+  let run: usize = 0; // the current run's entry (0: none yet)
+  let runEnd = -1; // its end
+  let shown = -1; // its end as last published
   let checked = 0;
   let q = from;
   while (q < to) {
@@ -34,14 +39,23 @@ export function verify(from: i32, to: i32): i32 {
         budget -= len;
         if (bswap<u32>(load<u32>(INPUT + <usize>(q + len - 4))) == crc32(0, INPUT + <usize>q, <usize>(len - 4))) {
           if (q != runEnd) {
-            // a new run: its start is written before the count that shows it
+            // a new run: the old one's end, then the new start, before the count that shows it
+            if (run != 0 && shown != runEnd) atomic.store<i32>(run + 4, runEnd);
             if (runs == RUN_CAPACITY) break;
-            store<i32>(RUNS + (<usize>runs << 3), q);
-            atomic.store<i32>(RUNS + (<usize>runs << 3) + 4, q);
+            run = RUNS + (<usize>runs << 3);
+            store<i32>(run, q);
+            atomic.store<i32>(run + 4, q);
             atomic.store<i32>(CONTROL + (<usize>V_RUNS << 2), ++runs);
+            shown = q;
           }
           runEnd = q + len;
-          atomic.store<i32>(RUNS + (<usize>(runs - 1) << 3) + 4, runEnd);
+          // the end is published every PUBLISH bytes, not every packet: the
+          // scanner reads it, and a line both threads touch per packet would
+          // bounce between their caches
+          if (runEnd - shown >= PUBLISH) {
+            atomic.store<i32>(run + 4, runEnd);
+            shown = runEnd;
+          }
           checked++;
           q = runEnd;
           continue;
@@ -50,5 +64,6 @@ export function verify(from: i32, to: i32): i32 {
     }
     q++;
   }
+  if (run != 0 && shown != runEnd) atomic.store<i32>(run + 4, runEnd);
   return checked;
 }
