@@ -464,7 +464,7 @@ function beginVerified(): void {
  * last one reported has grown (the helper publishes it as it goes).
  */
 function seekRun(q: i32): void {
-  vCount = loadShared(CONTROL + (<usize>V_RUNS << 2));
+  if (vRun + 1 >= vCount) vCount = loadShared(CONTROL + (<usize>V_RUNS << 2));
   if (vCount == 0) return;
   if (vStart < 0) {
     vStart = load<i32>(RUNS);

@@ -8,8 +8,16 @@ import { INPUT, CONTROL, RUNS, beginWindow, classify, findB3, candidateLength, P
 import { crc32 } from './crc32';
 import { V_ABORT, V_RUNS, RUN_CAPACITY } from './layout';
 
-/** How far (bytes) a run grows between two publications of its end. */
+/** How far (bytes) the walk goes between two publications of its runs. */
 const PUBLISH = 8192;
+/** Packets this long are left to the scanner. */
+const BIG_PACKET = 65536;
+
+/** Show the runs so far (entries before the count that shows them; the last run's end first). */
+function publish(run: usize, end: i32, runs: i32): void {
+  atomic.store<i32>(run + 4, end);
+  atomic.store<i32>(CONTROL + (<usize>V_RUNS << 2), runs);
+}
 
 export function verifyControlPtr(): usize { return CONTROL; }
 export function verifyRunsPtr(): usize { return RUNS; }
@@ -23,7 +31,7 @@ export function verify(from: i32, to: i32): i32 {
   let runs = atomic.load<i32>(CONTROL + (<usize>V_RUNS << 2));
   let run: usize = 0; // the current run's entry (0: none yet)
   let runEnd = -1; // its end
-  let shown = -1; // its end as last published
+  let shown = from; // walk position at the last publication
   let checked = 0;
   let q = from;
   while (q < to) {
@@ -35,35 +43,41 @@ export function verify(from: i32, to: i32): i32 {
     if (classify(q) == PLAUSIBLE) {
       const len = candidateLength();
       if (len > 0 && q + len <= to) {
+        // a big packet is left to the scanner: hashing it here while the
+        // scanner hashes it too (it catches up on big packets) helps no one.
+        // Stepping over it unchecked is safe: the next run starts after it.
+        if (len >= BIG_PACKET) {
+          q += len;
+          continue;
+        }
         if (len > budget) break;
         budget -= len;
         if (bswap<u32>(load<u32>(INPUT + <usize>(q + len - 4))) == crc32(0, INPUT + <usize>q, <usize>(len - 4))) {
           if (q != runEnd) {
-            // a new run: the old one's end, then the new start, before the count that shows it
-            if (run != 0 && shown != runEnd) atomic.store<i32>(run + 4, runEnd);
+            // a new run: the old one's end is final now
+            if (run != 0) atomic.store<i32>(run + 4, runEnd);
             if (runs == RUN_CAPACITY) break;
             run = RUNS + (<usize>runs << 3);
+            runs++;
             store<i32>(run, q);
-            atomic.store<i32>(run + 4, q);
-            atomic.store<i32>(CONTROL + (<usize>V_RUNS << 2), ++runs);
-            shown = q;
+            store<i32>(run + 4, q);
           }
           runEnd = q + len;
-          // the end is published every PUBLISH bytes, not every packet: the
-          // scanner reads it, and a line both threads touch per packet would
-          // bounce between their caches
-          if (runEnd - shown >= PUBLISH) {
-            atomic.store<i32>(run + 4, runEnd);
-            shown = runEnd;
-          }
           checked++;
           q = runEnd;
+          // published every PUBLISH bytes, not every packet: the scanner reads
+          // these lines, and a line both threads touch per packet bounces
+          // between their caches
+          if (q - shown >= PUBLISH) {
+            publish(run, runEnd, runs);
+            shown = q;
+          }
           continue;
         }
       }
     }
     q++;
   }
-  if (run != 0 && shown != runEnd) atomic.store<i32>(run + 4, runEnd);
+  if (run != 0) publish(run, runEnd, runs);
   return checked;
 }

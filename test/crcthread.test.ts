@@ -130,6 +130,29 @@ describe('verify() and the scanner, on one thread', () => {
     expect(runs()).toEqual([[starts[0], end(1)], [starts[3], end(3)], [starts[5], end(5)]]);
   });
 
+  it('leaves packets of 64 KiB and more to the scanner, and starts a new run after each', () => {
+    const big = (ok: boolean) => {
+      const p = encode({ testId: 'big', fileName: 'log', fileBytes: new Uint8Array(70_000).fill(0x61), eof: true }, { backend: 'js' }).slice();
+      if (!ok) p[100] ^= 1;
+      return p;
+    };
+    const pieces = [good('a'), big(true), good('b'), big(false), good('c')];
+    const at: number[] = [];
+    pieces.reduce((o, p) => (at.push(o), o + p.length), 0);
+    const bytes = joinBytes(pieces);
+    input.set(bytes);
+    control[V_RUNS] = 0;
+    expect(x.verify(0, bytes.length)).toBe(3);
+    expect(runs()).toEqual([[at[0], at[1]], [at[2], at[3]], [at[4], bytes.length]]);
+    // the scanner, trusting those runs, still finds the damaged big packet
+    control[V_SYNC] = 0;
+    core.reset();
+    const count = core.scan(bytes, 0, true, 0, 0);
+    const kinds = Array.from({ length: count }, (_, i) => [core.records[i * RECORD_STRIDE + R_KIND], core.records[i * RECORD_STRIDE + R_FLAGS]]);
+    expect(kinds.map(([k]) => k)).toEqual([KIND_PACKET, KIND_PACKET, KIND_PACKET, KIND_ERROR, KIND_PACKET]);
+    expect(kinds[3][1]).toBe(ERR_CRC);
+  });
+
   it('hashes every packet without runs, and no packet is lost', () => {
     forge([], -2);
     expect(verdicts()).toEqual(['packet', 'packet', 'packet', 'bad crc', 'packet', 'packet']);
