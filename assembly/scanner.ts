@@ -479,7 +479,6 @@ function seekRun(q: i32): void {
   if (vRun + 1 == vCount) vEnd = runEnd(vRun);
 }
 
-
 function emitChatter(start: i32, end: i32): void {
   if (end <= start) return;
   rec(count, R_KIND, KIND_CHATTER);

@@ -16,7 +16,6 @@ interface Exports {
   recordsPtr(): number;
   statePtr(): number;
   textPtr(): number;
-  verifiedPtr(): number;
   scan(len: number, from: number, eof: number, ctx: number, ctxLen: number): number;
   crc32(crc: number, ptr: number, len: number): number;
   stagePtr(): number;
@@ -39,11 +38,11 @@ export const simdSupported = typeof WebAssembly === 'object' && WebAssembly.vali
  * The core tells it when it loads bytes and before it overwrites any.
  */
 export interface CrcHelper {
-  /** Scan flags: SCAN_VERIFIED while the helper's marks can be trusted, else 0. */
+  /** Scan flags: SCAN_VERIFIED while the helper's runs can be trusted, else 0. */
   readonly scanFlags: number;
   /** Window bytes [from, to) of the input area are loaded: check their packets' CRCs (if the helper is idle). */
   loaded(from: number, to: number): void;
-  /** The input area is about to change: stop the helper and forget its marks. */
+  /** The input area is about to change: stop the helper and forget its runs. */
   quiesce(): void;
 }
 
@@ -85,7 +84,7 @@ export class WasmCore implements Core {
     // (the views above throw a RangeError if an area lies outside the module's memory)
   }
 
-  /** Callers may read into it, except with a helper: its marks hold only for bytes the core copied itself. */
+  /** Callers may read into it, except with a helper: its runs hold only for bytes the core copied itself. */
   get inputArea(): Uint8Array | null {
     return this.helper ? null : this.input;
   }

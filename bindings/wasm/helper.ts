@@ -64,14 +64,14 @@ class Helper implements CrcHelper {
   }
 
   quiesce(): void {
-    if (!this.posted) return;
+    if (!this.posted || !this.trusted) return;
     const c = this.control;
     if (!this.idle()) {
       Atomics.store(c, V_ABORT, 1);
       const deadline = Date.now() + STOP_TIMEOUT_MS;
       for (let done = Atomics.load(c, V_DONE); done !== this.seq; done = Atomics.load(c, V_DONE)) {
         const left = deadline - Date.now();
-        // a helper that does not answer may still write marks: never read them again
+        // a helper that does not answer may still write runs: never read them again
         if (left <= 0) return this.distrust();
         Atomics.wait(c, V_DONE, done, left);
       }
@@ -109,6 +109,7 @@ export async function crcThreadCore(): Promise<Core> {
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.once('error', reject);
+    worker.once('exit', (code) => reject(new SubunitError(`the CRC helper thread exited (${code}) before it started`)));
   });
   // a helper that dies stops answering: the core hashes everything itself from then on
   worker.on('error', () => helper.distrust());
