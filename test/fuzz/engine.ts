@@ -11,8 +11,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
-import { encode, eventToJSON, STATUSES, Timestamp, type EventInit, type SubunitEvent } from '../../bindings/index.js';
+import { encode, eventToJSON, STATUSES, Timestamp, type Core, type EventInit, type SubunitEvent } from '../../bindings/index.js';
 import { jsCore } from '../../bindings/js/core.js';
+import { crcThreadCore } from '../../bindings/wasm/helper.js';
 import { CORES, FIXTURES, PYTHON, decodeWith, fixtureBytes, fixtures, joinBytes, rng } from '../helpers.js';
 import { check, expectAccounted, randomChunks, shape } from '../invariants.js';
 
@@ -280,6 +281,10 @@ export function classify(err: unknown): Problem {
 
 const CHUNK_MAX = [1, 7, 4096, 1 << 20];
 
+/** The core with the CRC helper thread (started by fuzz()): inputs of 256 KiB and more give it work. */
+let threaded: Core | undefined;
+const THREADED_MIN = 256 << 10;
+
 /**
  * The invariants on one input: test/invariants.ts `check` (every core, whole
  * and in chunks of ≤ 64 bytes), then one more chunked decode on a core and
@@ -295,6 +300,7 @@ export function invariants(input: Uint8Array, seed: number): void {
   const got = decodeWith(core, input, randomChunks(input.length, next, max));
   expectAccounted(got, input);
   deepStrictEqual(shape(got), want, `${name}: chunked events differ from whole-buffer (chunks of at most ${max} bytes)`);
+  if (threaded && input.length >= THREADED_MIN) deepStrictEqual(shape(decodeWith(threaded, input)), want, 'CRC thread: events differ from the default core');
 }
 
 /** The per-input time limit for `invariants` (generous: the machine is shared). */
@@ -627,6 +633,7 @@ function errorKind(text: string): string {
 
 export async function fuzz(opts: FuzzOptions): Promise<FuzzStats> {
   const log = opts.log ?? (() => {});
+  threaded ??= await crcThreadCore();
   const seeds = loadSeeds();
   const next = rng(opts.seed);
   const counts = new Map<string, number>();
