@@ -52,6 +52,8 @@ export function verify(from: i32, to: i32): i32 {
         }
         if (len > budget) break;
         budget -= len;
+        // hashed directly, not by the scanner's rangeCrc: its checkpoint
+        // ring is in the shared memory, and only the scanner may write it
         if (bswap<u32>(load<u32>(INPUT + <usize>(q + len - 4))) == crc32(0, INPUT + <usize>q, <usize>(len - 4))) {
           if (q != runEnd) {
             // a new run: the old one's end is final now

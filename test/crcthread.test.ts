@@ -24,8 +24,10 @@ function damage(src: Uint8Array, next: () => number, count: number): Uint8Array<
     parts.push(src.subarray(at, cut));
     at = cut;
     const kind = Math.floor(next() * 3);
-    if (kind === 0) parts.push(new Uint8Array([src[cut] ^ (1 << Math.floor(next() * 8))])), (at = cut + 1);
-    else if (kind === 1) parts.push(new Uint8Array(1 + Math.floor(next() * 40)).map(() => (next() < 0.3 ? 0xb3 : next() * 256)));
+    if (kind === 0) {
+      parts.push(new Uint8Array([src[cut] ^ (1 << Math.floor(next() * 8))])); // the byte at `cut`, one bit flipped
+      at = cut + 1;
+    } else if (kind === 1) parts.push(new Uint8Array(1 + Math.floor(next() * 40)).map(() => (next() < 0.3 ? 0xb3 : next() * 256)));
     else parts.push(new Uint8Array([0xb3, 0x29, 0x01, 0x80 | Math.floor(next() * 64), Math.floor(next() * 256), 0]));
   }
   parts.push(src.subarray(at));
