@@ -4,13 +4,14 @@
 import {
   MAX_PACKET, ENCODE_SLOTS, E_FLAGS, E_SECONDS, E_NANOS, E_TESTID_OFF, E_TESTID_LEN, E_TAGS_COUNT,
   E_MIME_OFF, E_MIME_LEN, E_NAME_OFF, E_NAME_LEN, E_FILE_OFF, E_FILE_LEN, E_ROUTE_OFF, E_ROUTE_LEN,
-  E_TAGS, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, ENC_TOO_LONG,
+  E_TAGS, E_OUT_AT, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, ENC_TOO_LONG, ENC_NO_ROOM,
 } from './layout';
 import { crc32 } from './crc32';
 
 export const STAGE_CAPACITY: i32 = MAX_PACKET + 1;
 const STAGE: usize = memory.data(STAGE_CAPACITY, 16);
-const OUT: usize = memory.data(MAX_PACKET + 1, 16);
+const OUT_CAPACITY: i32 = MAX_PACKET + 1;
+const OUT: usize = memory.data(OUT_CAPACITY, 16);
 const ENC: usize = memory.data(ENCODE_SLOTS * 4, 16);
 
 export function stagePtr(): usize { return STAGE; }
@@ -54,7 +55,7 @@ function putString(p: usize, off: i32, len: i32): usize {
 // @ts-ignore: decorator
 @inline function stringSize(len: i32): i32 { return varintSize(<u32>len) + len; }
 
-/** Encode the staged event; returns the packet length at OUT, or ENC_TOO_LONG. */
+/** Encode the staged event at OUT + E_OUT_AT; returns the packet length, ENC_TOO_LONG or ENC_NO_ROOM. */
 export function encode(): i32 {
   const flags = d(E_FLAGS);
   let body = 0;
@@ -71,9 +72,12 @@ export function encode(): i32 {
   const base = 1 + 2 + body + 4;
   const total = packetLength(base);
   if (total < 0) return ENC_TOO_LONG;
-  store<u8>(OUT, 0xb3);
-  store<u16>(OUT + 1, bswap<u16>(<u16>flags));
-  let p = putVarint(OUT + 3, <u32>total);
+  const at = d(E_OUT_AT);
+  if (<u32>at > <u32>(OUT_CAPACITY - total)) return ENC_NO_ROOM;
+  const start = OUT + <usize>at;
+  store<u8>(start, 0xb3);
+  store<u16>(start + 1, bswap<u16>(<u16>flags));
+  let p = putVarint(start + 3, <u32>total);
   if (flags & F_TIMESTAMP) {
     store<u32>(p, bswap<u32>(<u32>d(E_SECONDS)));
     p = putVarint(p + 4, <u32>d(E_NANOS));
@@ -89,6 +93,6 @@ export function encode(): i32 {
     p = putString(p, d(E_FILE_OFF), d(E_FILE_LEN));
   }
   if (flags & F_ROUTE_CODE) p = putString(p, d(E_ROUTE_OFF), d(E_ROUTE_LEN));
-  store<u32>(p, bswap<u32>(crc32(0, OUT, p - OUT)));
+  store<u32>(p, bswap<u32>(crc32(0, start, p - start)));
   return total;
 }

@@ -119,12 +119,15 @@ export const E_FILE_OFF = 10;
 export const E_FILE_LEN = 11;
 export const E_ROUTE_OFF = 12;
 export const E_ROUTE_LEN = 13;
+export const E_OUT_AT = 14; // where in the out area to write the packet (0 unless the host packs several there)
 export const E_TAGS = 16;
 export const MAX_TAGS = 8192;
 export const ENCODE_SLOTS = 16 + 2 * 8192;
 
 /** encode result when the event does not fit in one packet */
 export const ENC_TOO_LONG = -1;
+/** encode result when the packet does not fit in the out area after E_OUT_AT */
+export const ENC_NO_ROOM = -2;
 
 // ---- rewrite: route codes of whole packets (mux / demux) --------------------
 export const REWRITE_PREFIX = 1; // add the staged component in front of each route code

@@ -29,8 +29,14 @@ export interface Core {
   /** Segment table written by rewrite (layout in assembly/layout.ts). */
   readonly segments: Int32Array;
   readonly rewriteOut: Uint8Array;
-  /** One packet (a view valid until the next call), or null when the event does not fit in one packet. */
-  encode(p: StagedPacket): Uint8Array | null;
+  /** The out area encode writes packets to (valid until the next call that writes there). */
+  readonly encoded: Uint8Array;
+  /**
+   * Write one packet at encoded[at …] (a caller may pack many side by side);
+   * returns its length, or ENC_TOO_LONG when the event does not fit in one
+   * packet, or ENC_NO_ROOM when the packet does not fit in the area from `at`.
+   */
+  encode(p: StagedPacket, at?: number): number;
   crc32(bytes: Uint8Array, crc?: number): number;
   /** Forget any cached copy of the caller's bytes (they may be refilled). */
   reset(): void;

@@ -4,7 +4,7 @@ import { MAX_PACKET, F_EOF, F_STATUS, F_FILE, F_TIMESTAMP, F_TEST_ID, F_TAGS, F_
 import type { Core } from './core.js';
 import { coreFor, type DecodeOptions } from './decoder.js';
 import type { EventInit } from './events.js';
-import { stage, type StagedPacket } from './stage.js';
+import { stage, emptyStagedPacket, type StagedPacket } from './stage.js';
 import { EncodeError } from './errors.js';
 
 export type EncodeOptions = DecodeOptions;
@@ -27,7 +27,7 @@ function fixedFields(p: StagedPacket): number {
   if (f & F_TEST_ID) body += stringSize(p.testIdLen);
   if (f & F_TAGS) {
     body += varintSize(p.tags.length);
-    for (const len of p.tagLens) body += stringSize(len);
+    for (let i = 0; i < p.tags.length; i++) body += stringSize(p.tagLens[i]);
   }
   if (f & F_MIME) body += stringSize(p.mimeLen);
   if (f & F_FILE) body += stringSize(p.nameLen);
@@ -50,7 +50,7 @@ function maxPiece(p: StagedPacket): number {
 
 function tooBig(p: StagedPacket): EncodeError {
   const parts: [string, number][] = [
-    ['test id', p.testIdLen], ['tags', p.tagLens.reduce((a, b) => a + b, 0)], ['MIME type', p.mimeLen],
+    ['test id', p.testIdLen], ['tags', p.tagLens.slice(0, p.tags.length).reduce((a, b) => a + b, 0)], ['MIME type', p.mimeLen],
     ['file name', p.nameLen], ['route code', p.routeLen],
   ];
   const [field, len] = parts.reduce((a, b) => (b[1] > a[1] ? b : a));
@@ -62,6 +62,8 @@ function tooBig(p: StagedPacket): EncodeError {
 
 export class Encoder {
   private readonly core: Core;
+  /** Staged into for every event (no allocation per event). */
+  private readonly staged = emptyStagedPacket();
   constructor(options: EncodeOptions = {}) {
     this.core = coreFor(options.backend);
   }
@@ -74,14 +76,19 @@ export class Encoder {
    * EncodeError when the other fields alone exceed a packet.
    */
   encode(event: EventInit): Uint8Array {
-    const plan = this.plan(event);
-    if (plan.count === 1) return this.piece(plan, 0).slice();
+    const p = stage(event, this.staged);
+    const size = packetLength(p);
+    if (size >= 0) {
+      this.write(p, 0);
+      return this.core.encoded.slice(0, size);
+    }
+    const plan = split(p);
     const out = new Uint8Array(plan.size);
     let at = 0;
     for (let i = 0; i < plan.count; i++) {
-      const view = this.piece(plan, i);
-      out.set(view, at);
-      at += view.length;
+      const n = this.piece(plan, i, 0);
+      out.set(this.core.encoded.subarray(0, n), at);
+      at += n;
     }
     return out;
   }
@@ -99,50 +106,66 @@ export class Encoder {
     return n;
   }
 
-  /** Many events into one buffer. */
+  /**
+   * Many events into one buffer. The core packs packets side by side in its
+   * out area, which is copied out when full: a copy per MiBs, not per packet.
+   */
   encodeAll(events: Iterable<EventInit>): Uint8Array {
-    let buf = new Uint8Array(1 << 16);
-    let at = 0;
-    for (const e of events) {
-      const plan = this.plan(e);
-      if (at + plan.size > buf.length) {
-        const grown = new Uint8Array(Math.max(buf.length * 2, at + plan.size));
-        grown.set(buf.subarray(0, at));
-        buf = grown;
+    // an iterable is drained first: making its next event could encode on the same core
+    const list = Array.isArray(events) ? (events as readonly EventInit[]) : [...events];
+    const area = this.core.encoded;
+    const full: Uint8Array[] = []; // copies of the area each time it filled up
+    let at = 0; // bytes packed in the area
+    for (const e of list) {
+      const p = stage(e, this.staged);
+      const size = packetLength(p);
+      if (size >= 0) {
+        if (at + size > area.length) {
+          full.push(area.slice(0, at));
+          at = 0;
+        }
+        at += this.write(p, at);
+        continue;
       }
+      const plan = split(p);
       for (let i = 0; i < plan.count; i++) {
-        const view = this.piece(plan, i);
-        buf.set(view, at);
-        at += view.length;
+        if (at + MAX_PACKET > area.length) {
+          full.push(area.slice(0, at));
+          at = 0;
+        }
+        at += this.piece(plan, i, at);
       }
     }
-    return buf.slice(0, at);
+    full.push(area.slice(0, at));
+    return concat(full);
   }
 
-  /** How an event is cut: `count` packets of `piece` file bytes (the last takes the rest), `size` bytes in all. */
-  private plan(event: EventInit): Plan {
-    const p = stage(event);
-    const whole = packetLength(p);
-    if (whole >= 0) return { p, flags: p.flags, bytes: p.fileBytes, piece: p.fileBytes.length, count: 1, size: whole };
-    const piece = p.flags & F_FILE ? maxPiece(p) : -1;
-    if (piece <= 0) throw tooBig(p);
-    const bytes = p.fileBytes;
-    const count = Math.ceil(bytes.length / piece);
-    const size = (count - 1) * packetLength(p, piece) + packetLength(p, bytes.length - (count - 1) * piece);
-    return { p, flags: p.flags, bytes, piece, count, size };
-  }
-
-  /** Packet i of a plan, as a view of the core's output (valid until the next call). */
-  private piece(plan: Plan, i: number): Uint8Array {
+  /** Write packet i of a plan at the core's out area[at …]; returns its length. */
+  private piece(plan: Plan, i: number, at: number): number {
     const { p, bytes, piece, count } = plan;
     const final = i === count - 1;
     // the status would end the test before the rest arrives, eof would end the file
     p.flags = final ? plan.flags : plan.flags & ~(F_EOF | F_STATUS);
-    p.fileBytes = count === 1 ? bytes : bytes.subarray(i * piece, final ? bytes.length : (i + 1) * piece);
-    const view = this.core.encode(p);
-    if (!view) throw new EncodeError(`event does not fit in one packet (${MAX_PACKET} bytes)`); // unreachable: sizes are checked in plan()
-    return view;
+    p.fileBytes = bytes.subarray(i * piece, final ? bytes.length : (i + 1) * piece);
+    return this.write(p, at);
   }
+
+  /** One packet at the core's out area[at …], its length known to fit; returns the length. */
+  private write(p: StagedPacket, at: number): number {
+    const n = this.core.encode(p, at);
+    if (n < 0) throw new EncodeError(`event does not fit in one packet (${MAX_PACKET} bytes)`); // unreachable: sizes are checked first
+    return n;
+  }
+}
+
+/** How an event too big for one packet is cut: `count` packets of `piece` file bytes (the last takes the rest), `size` bytes in all. */
+function split(p: StagedPacket): Plan {
+  const piece = p.flags & F_FILE ? maxPiece(p) : -1;
+  if (piece <= 0) throw tooBig(p);
+  const bytes = p.fileBytes;
+  const count = Math.ceil(bytes.length / piece);
+  const size = (count - 1) * packetLength(p, piece) + packetLength(p, bytes.length - (count - 1) * piece);
+  return { p, flags: p.flags, bytes, piece, count, size };
 }
 
 interface Plan {

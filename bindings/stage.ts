@@ -18,7 +18,7 @@ export interface StagedPacket {
   fileName: string;
   fileBytes: Uint8Array;
   routeCode: string;
-  /** UTF-8 byte lengths of the strings above (0 when absent) */
+  /** UTF-8 byte lengths of the strings above (0 when absent); tagLens[i] for i < tags.length (the array is reused, so it may be longer) */
   testIdLen: number;
   tagLens: number[];
   mimeLen: number;
@@ -27,13 +27,23 @@ export interface StagedPacket {
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_TAGS: readonly string[] = [];
 
-export function stage(e: EventInit): StagedPacket {
-  let flags = VERSION_2;
-  const p: StagedPacket = {
+/** A StagedPacket with no fields, to stage into. */
+export function emptyStagedPacket(): StagedPacket {
+  return {
     flags: 0, seconds: 0, nanos: 0, testId: '', tags: [], mimeType: '', fileName: '', fileBytes: EMPTY, routeCode: '',
     testIdLen: 0, tagLens: [], mimeLen: 0, nameLen: 0, routeLen: 0,
   };
+}
+
+/** Stage an event: into `p` when given (an encoder reuses one: no allocation per event), else a new one. */
+export function stage(e: EventInit, p: StagedPacket = emptyStagedPacket()): StagedPacket {
+  let flags = VERSION_2;
+  p.seconds = p.nanos = p.testIdLen = p.mimeLen = p.nameLen = p.routeLen = 0;
+  p.testId = p.mimeType = p.fileName = p.routeCode = '';
+  p.tags = NO_TAGS;
+  p.fileBytes = EMPTY;
   if (e.status !== undefined) {
     const bits = STATUSES.indexOf(e.status) + 1;
     if (bits === 0) throw new EncodeError(`unknown status ${JSON.stringify(e.status)}`);
@@ -59,7 +69,7 @@ export function stage(e: EventInit): StagedPacket {
     if (e.tags.length > MAX_TAGS) throw new EncodeError(`too many tags (${e.tags.length} > ${MAX_TAGS})`);
     flags |= F_TAGS;
     p.tags = e.tags;
-    p.tagLens = e.tags.map((t) => utf8Length(t, 'tag'));
+    for (let i = 0; i < e.tags.length; i++) p.tagLens[i] = utf8Length(e.tags[i], 'tag');
   }
   // like the reference encoder: an empty MIME type is left out
   if (e.mimeType !== undefined && e.mimeType !== '') {

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { CORES, rng } from './helpers.js';
-import { stage } from '../bindings/stage.js';
-import { Timestamp, decodeAll, EncodeError, Encoder } from '../bindings/index.js';
+import { stage, type StagedPacket } from '../bindings/stage.js';
+import type { Core } from '../bindings/core.js';
+import { Timestamp, decodeAll, EncodeError, Encoder, type EventInit } from '../bindings/index.js';
+import { concat } from '../bindings/encoder.js';
+import { ENC_NO_ROOM, MAX_PACKET } from '../assembly/layout.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+/** The core's packet for a staged event (a copy), or null when it does not fit in one. */
+const packet = (core: Core, p: StagedPacket) => {
+  const n = core.encode(p);
+  return n < 0 ? null : core.encoded.slice(0, n);
+};
 const bytes = (h: string) => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
 
 describe.each(CORES)('CRC32 (%s)', (_name, core) => {
@@ -44,11 +52,11 @@ const WORKED: [string, Parameters<typeof stage>[0], string][] = [
 
 describe.each(CORES)('encoder (%s)', (_name, core) => {
   it.each(WORKED)('writes worked example %s byte for byte', (_t, event, expected) => {
-    expect(hex(core.encode(stage(event))!)).toBe(hex(bytes(expected)));
+    expect(hex(packet(core, stage(event))!)).toBe(hex(bytes(expected)));
   });
 
   it('G: 16372 bytes of stdout take the 3-byte length form', () => {
-    const p = core.encode(stage({ fileName: 'stdout', fileBytes: new Uint8Array(16372).fill(0x78) }))!;
+    const p = packet(core, stage({ fileName: 'stdout', fileBytes: new Uint8Array(16372).fill(0x78) }))!;
     expect(p.length).toBe(16391);
     expect(hex(p.subarray(0, 15))).toBe('b3214080400706737464' + '6f75747ff4');
     expect(hex(p.subarray(-4))).toBe('6811add7');
@@ -62,13 +70,13 @@ describe.each(CORES)('encoder (%s)', (_name, core) => {
     [16372, 16385, '804001'],
     [4194289, 4194303, 'bfffff'],
   ])('file of %i bytes → packet of %i bytes, length %s', (size, total, lengthHex) => {
-    const p = core.encode(stage({ fileName: '', fileBytes: new Uint8Array(size) }))!;
+    const p = packet(core, stage({ fileName: '', fileBytes: new Uint8Array(size) }))!;
     expect(p.length).toBe(total);
     expect(hex(p.subarray(3, 3 + lengthHex.length / 2))).toBe(lengthHex);
   });
 
   it('refuses a packet over 4194303 bytes', () => {
-    expect(core.encode(stage({ fileName: '', fileBytes: new Uint8Array(4194290) }))).toBeNull();
+    expect(packet(core, stage({ fileName: '', fileBytes: new Uint8Array(4194290) }))).toBeNull();
   });
 
   // §4: varint vectors, through the nanoseconds field of a timestamp
@@ -76,8 +84,38 @@ describe.each(CORES)('encoder (%s)', (_name, core) => {
     [0, '00'], [63, '3f'], [64, '4040'], [16383, '7fff'], [16384, '804000'], [4194303, 'bfffff'], [4194304, 'c0400000'],
     [999999999, 'fb9ac9ff'],
   ])('varint %i → %s', (value, expected) => {
-    const p = core.encode(stage({ timestamp: new Timestamp(0, value), runnable: false }))!;
+    const p = packet(core, stage({ timestamp: new Timestamp(0, value), runnable: false }))!;
     expect(hex(p.subarray(8, 8 + expected.length / 2))).toBe(expected);
+  });
+});
+
+describe.each(CORES)('out area (%s)', (_name, core) => {
+  it('packs packets side by side, and refuses one that does not fit after `at`', () => {
+    const event = WORKED[5][1];
+    const alone = packet(core, stage(event))!;
+    expect(core.encode(stage(event), 1000)).toBe(alone.length);
+    expect(hex(core.encoded.subarray(1000, 1000 + alone.length))).toBe(hex(alone));
+    const last = core.encoded.length - alone.length;
+    expect(core.encode(stage(event), last + 1)).toBe(ENC_NO_ROOM);
+    expect(core.encode(stage(event), last)).toBe(alone.length);
+    expect(hex(core.encoded.subarray(last))).toBe(hex(alone));
+  });
+});
+
+describe.each(['js', 'wasm'] as const)('Encoder.encodeAll (%s)', (backend) => {
+  it('gives the bytes of encode() event by event, across refills of the out area and split files', () => {
+    const enc = new Encoder({ backend });
+    const events: EventInit[] = [];
+    for (let i = 0; i < 3000; i++) {
+      events.push({ testId: `t${i}`, status: 'success', tags: i % 3 ? ['a', `w${i % 5}`] : undefined, fileName: 'f', fileBytes: new Uint8Array(i % 7 ? 10 : 3000).fill(i & 255) });
+    }
+    events.splice(1500, 0, { testId: 'big', fileName: 'core', fileBytes: new Uint8Array(9_000_000).fill(7), eof: true, status: 'fail' });
+    const all = enc.encodeAll(events);
+    const oneByOne = concat(events.map((e) => enc.encode(e)));
+    expect(all.length).toBe(oneByOne.length);
+    expect(all.length).toBeGreaterThan(2 * (MAX_PACKET + 1)); // the area was refilled
+    expect(Buffer.compare(all, oneByOne)).toBe(0);
+    expect(decodeAll(all, { backend }).filter((e) => e.source === 'packet').length).toBe(events.length + 2); // the big file in 3 packets
   });
 });
 
@@ -86,6 +124,10 @@ describe('staging refuses what no decoder accepts', () => {
   it.each([
     [{ testId: 'a\0b' }, /NUL/],
     [{ tags: ['\ud800'] }, /surrogate/],
+    // long strings take Node's native length path
+    [{ testId: 'x'.repeat(40) + '\0' }, /NUL/],
+    [{ routeCode: 'é'.repeat(30) + '\udc00' + 'y' }, /surrogate/],
+    [{ mimeType: '🦀'.repeat(20) + '\ud83e' }, /surrogate/],
     [{ timestamp: new Timestamp(-1) }, /outside/],
     [{ status: 'passed' as never }, /unknown status/],
   ])('%o', (event, message) => {
@@ -106,6 +148,18 @@ describe('staging refuses what no decoder accepts', () => {
   });
 });
 
+describe('long strings (native UTF-8 length and write on Node)', () => {
+  it.each(CORES)('%s: every kind of character, at lengths around the native threshold', (_n, core) => {
+    for (const base of ['a', 'é', '€', '🦀', 'a€🦀é']) {
+      for (let n = 1; n < 40; n += 3) {
+        const testId = base.repeat(n);
+        const [d] = decodeAll(packet(core, stage({ testId, tags: [testId + 't'], routeCode: testId }))!, { backend: core });
+        expect([d.testId, d.tags, d.routeCode]).toEqual([testId, [testId + 't'], testId]);
+      }
+    }
+  });
+});
+
 describe('encode → decode gives the event back', () => {
   it.each(CORES)('%s', (_n, core) => {
     const e = {
@@ -113,7 +167,7 @@ describe('encode → decode gives the event back', () => {
       mimeType: 'text/plain; charset=utf8', fileName: 'traceback', fileBytes: new Uint8Array([0, 0xb3, 255]), eof: true,
       routeCode: '1/0', timestamp: new Timestamp(1700000000, 123456789),
     };
-    const [d] = decodeAll(core.encode(stage(e))!, { backend: core });
+    const [d] = decodeAll(packet(core, stage(e))!, { backend: core });
     expect(d.source).toBe('packet');
     expect({ ...e, fileBytes: [...e.fileBytes], timestamp: String(e.timestamp) }).toEqual({
       testId: d.testId, status: d.status, tags: d.tags, runnable: d.runnable, mimeType: d.mimeType, fileName: d.fileName,

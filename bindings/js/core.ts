@@ -2,7 +2,7 @@ import { SCAN_EOF, SCAN_APPENDED } from '../../assembly/layout.js';
 import type { Core } from '../core.js';
 import type { StagedPacket } from '../stage.js';
 import { scan, records, state, text } from './scanner.js';
-import { encodePacket } from './encoder.js';
+import { encodePacket, out as encoded } from './encoder.js';
 import { crc32 } from './crc32.js';
 import { rewrite, segments, out, component as componentArea } from './rewrite.js';
 
@@ -32,8 +32,9 @@ export const jsCore: Core = {
     componentArea.set(component);
     return rewrite(window, window.length, from, flags(window, eof), ctx, ctxLen, op, component.length);
   },
-  encode(p: StagedPacket): Uint8Array | null {
-    return encodePacket(p);
+  encoded,
+  encode(p: StagedPacket, at = 0): number {
+    return encodePacket(p, at);
   },
   crc32(bytes: Uint8Array, crc = 0): number {
     return crc32(crc, bytes);

@@ -1,6 +1,6 @@
 // Pure-TypeScript twin of assembly/encoder.ts: the same packet bytes from the
 // same staged fields.
-import { MAX_PACKET, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME } from '../../assembly/layout.js';
+import { MAX_PACKET, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, ENC_TOO_LONG, ENC_NO_ROOM } from '../../assembly/layout.js';
 import { crc32 } from './crc32.js';
 import type { StagedPacket } from '../stage.js';
 import { writeUtf8 } from '../utf8.js';
@@ -42,29 +42,30 @@ function putString(out: Uint8Array, p: number, s: string, len: number): number {
 
 const stringSize = (len: number) => varintSize(len) + len;
 
-// one packet at most: reused for every call, like the wasm core's output area
-const out = new Uint8Array(MAX_PACKET + 1);
+// reused for every call, like the wasm core's out area: one largest packet, or many small ones side by side
+export const out = new Uint8Array(MAX_PACKET + 1);
 
-/** Encode one staged event; returns a view of the packet (valid until the next call), or null when it does not fit in one packet. */
-export function encodePacket(e: StagedPacket): Uint8Array | null {
+/** Encode one staged event at out[at …]; returns the packet length, ENC_TOO_LONG or ENC_NO_ROOM (as the wasm core). */
+export function encodePacket(e: StagedPacket, at: number): number {
   const flags = e.flags;
   let body = 0;
   if (flags & F_TIMESTAMP) body += 4 + varintSize(e.nanos);
   if (flags & F_TEST_ID) body += stringSize(e.testIdLen);
   if (flags & F_TAGS) {
     body += varintSize(e.tags.length);
-    for (const len of e.tagLens) body += stringSize(len);
+    for (let i = 0; i < e.tags.length; i++) body += stringSize(e.tagLens[i]);
   }
   if (flags & F_MIME) body += stringSize(e.mimeLen);
   if (flags & F_FILE) body += stringSize(e.nameLen) + stringSize(e.fileBytes.length);
   if (flags & F_ROUTE_CODE) body += stringSize(e.routeLen);
   const base = 1 + 2 + body + 4;
   const total = packetLength(base);
-  if (total < 0) return null;
-  out[0] = 0xb3;
-  out[1] = flags >> 8;
-  out[2] = flags;
-  let p = putVarint(out, 3, total);
+  if (total < 0) return ENC_TOO_LONG;
+  if (at > out.length - total) return ENC_NO_ROOM;
+  out[at] = 0xb3;
+  out[at + 1] = flags >> 8;
+  out[at + 2] = flags;
+  let p = putVarint(out, at + 3, total);
   if (flags & F_TIMESTAMP) {
     const s = e.seconds;
     out[p] = s >>> 24;
@@ -86,10 +87,10 @@ export function encodePacket(e: StagedPacket): Uint8Array | null {
     p += e.fileBytes.length;
   }
   if (flags & F_ROUTE_CODE) p = putString(out, p, e.routeCode, e.routeLen);
-  const c = crc32(0, out, 0, p);
+  const c = crc32(0, out, at, p);
   out[p] = c >>> 24;
   out[p + 1] = c >>> 16;
   out[p + 2] = c >>> 8;
   out[p + 3] = c;
-  return out.subarray(0, total);
+  return total;
 }
