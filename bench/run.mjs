@@ -216,22 +216,30 @@ if (worstCase) {
   }
 }
 
-// Hostile streams (issue 7): each decoded once through the push decoder in
-// 64 KiB chunks, beside a clean stream of the same size (a prefix of the real run).
+// Hostile streams (issue 7): decoded through the push decoder in 64 KiB
+// chunks, beside a clean stream of the same size (a prefix of the real run).
+// A pass takes up to a second, so each contender makes one per round, the
+// contenders alternating; the best pass is kept (a single cold pass swung
+// with JIT warm-up and GC by up to 1.4x).
 {
   const size = 4.25 * MIB; // fake headers must complete (and fail) to cost anything
   const clean = workloads.find((w) => w.name === 'real-run').bytes.subarray(0, size);
   const streams = [['clean (real-run prefix)', clean], ...Object.entries(HOSTILE).map(([n, make]) => [`hostile: ${n}`, make(size, (e) => api.encode(e))])];
   for (const [name, bytes] of streams) {
-    workloadInfo.push({ name, bytes: bytes.length, about: 'push decoder, 64 KiB chunks, one pass' });
-    for (const [impl, core] of Object.entries(cores)) {
-      const start = performance.now();
-      const d = new api.Decoder({ backend: core });
-      let events = 0;
-      for (let at = 0; at < bytes.length; at += 65536) events += d.push(bytes.subarray(at, at + 65536)).length;
-      events += d.end().length;
-      row(name, 'decode (one pass)', impl, (performance.now() - start) / 1000, bytes.length, events);
+    workloadInfo.push({ name, bytes: bytes.length, about: `push decoder, 64 KiB chunks, best of ${ROUNDS} pass${ROUNDS > 1 ? 'es' : ''}` });
+    const best = {};
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [impl, core] of Object.entries(cores)) {
+        const start = performance.now();
+        const d = new api.Decoder({ backend: core });
+        let events = 0;
+        for (let at = 0; at < bytes.length; at += 65536) events += d.push(bytes.subarray(at, at + 65536)).length;
+        events += d.end().length;
+        const seconds = (performance.now() - start) / 1000;
+        if (!(best[impl]?.seconds <= seconds)) best[impl] = { seconds, events };
+      }
     }
+    for (const [impl, { seconds, events }] of Object.entries(best)) row(name, 'decode (push)', impl, seconds, bytes.length, events);
   }
 }
 if (!hasPython) notes.push(`python-subunit not measured: ${PYTHON} with subunit + testtools is not installed (apt-get install python3-subunit)`);

@@ -1,6 +1,6 @@
 // Events: what a packet says, read lazily from the bytes the record points at.
 import {
-  RECORD_STRIDE, KIND_PACKET, KIND_CHATTER, R_KIND, R_START, R_LENGTH, R_FLAGS, R_SECONDS, R_NANOS,
+  RECORD_STRIDE, KIND_PACKET, KIND_CHATTER, KIND_ERROR, R_KIND, R_START, R_LENGTH, R_FLAGS, R_SECONDS, R_NANOS,
   R_TESTID_OFF, R_TESTID_LEN, R_TAGS_OFF, R_TAGS_COUNT, R_MIME_OFF, R_NAME_OFF,
   R_FILE_OFF, R_FILE_LEN, R_ROUTE_OFF, R_TESTID_TEXT, TEXT_CHUNK, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_RUNNABLE,
   F_TAGS, F_FILE, F_MIME, F_EOF, F_STATUS, ERR_TRUNCATED, ERR_CRC, ERR_OVERRUN, ERR_UTF8, ERR_NUL,
@@ -275,39 +275,87 @@ class ParserErrorEvent implements SubunitEvent {
   readonly runnable = true;
   readonly eof = true;
   private bytes: Uint8Array | undefined;
+  // the record's error code and details (R_FLAGS, R_SECONDS … R_TESTID_LEN)
+  private readonly code: number;
+  private readonly a: number;
+  private readonly b: number;
+  private readonly c: number;
+  private readonly d: number;
   constructor(
     readonly offset: number,
-    private readonly rec: Int32Array,
-  ) {}
+    rec: Int32Array,
+    at: number,
+  ) {
+    this.code = rec[at + R_FLAGS];
+    this.a = rec[at + R_SECONDS];
+    this.b = rec[at + R_NANOS];
+    this.c = rec[at + R_TESTID_OFF];
+    this.d = rec[at + R_TESTID_LEN];
+  }
   get fileBytes(): Uint8Array {
-    const r = this.rec;
-    return (this.bytes ??= encoder.encode(`${errorReason(r[R_FLAGS], r[R_SECONDS], r[R_NANOS], r[R_TESTID_OFF], r[R_TESTID_LEN])} (at byte ${this.offset})`));
+    return (this.bytes ??= encoder.encode(`${errorReason(this.code, this.a, this.b, this.c, this.d)} (at byte ${this.offset})`));
   }
   toJSON() {
     return eventToJSON(this);
   }
 }
 
+/**
+ * Bytes of the input that are not a packet: a chatter run, or the bytes of a
+ * damaged span (the first of its two parser-error events). One object each,
+ * its view made when read: hostile input makes one of these every few bytes.
+ */
+abstract class SpanEvent {
+  readonly runnable = true;
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly start: number,
+    readonly length: number,
+    readonly offset: number,
+  ) {}
+  get fileBytes(): Uint8Array {
+    return this.bytes.subarray(this.start, this.start + this.length);
+  }
+  toJSON() {
+    return eventToJSON(this as unknown as SubunitEvent);
+  }
+}
+
+class ChatterEvent extends SpanEvent implements SubunitEvent {
+  readonly source = 'chatter' as const;
+  readonly fileName = 'stdout';
+  readonly eof = false;
+}
+
+class DamagedBytesEvent extends SpanEvent implements SubunitEvent {
+  readonly source = 'parser-error' as const;
+  readonly testId = 'subunit.parser';
+  readonly fileName = 'Packet data';
+  readonly mimeType = 'application/octet-stream';
+  readonly eof = true;
+}
+
 /** Append the events for record `at` of a batch to `out` (one, or two for a damaged span). */
 export function pushEvents(out: SubunitEvent[], batch: Batch, at: number): void {
-  const { bytes, rec } = batch;
+  out.push(eventAt(batch, at));
+  if (batch.rec[at + R_KIND] === KIND_ERROR) out.push(parserErrorAt(batch, at));
+}
+
+/** The (first) event of record `at`. */
+function eventAt(batch: Batch, at: number): SubunitEvent {
+  const rec = batch.rec;
   const kind = rec[at + R_KIND];
+  if (kind === KIND_PACKET) return new PacketEvent(batch, at);
   const start = batch.base + rec[at + R_START];
-  const len = rec[at + R_LENGTH];
   const offset = batch.offset + start;
-  if (kind === KIND_PACKET) {
-    out.push(new PacketEvent(batch, at));
-  } else if (kind === KIND_CHATTER) {
-    out.push(new PlainEvent('chatter', offset, len, { fileName: 'stdout', fileBytes: bytes.subarray(start, start + len) }));
-  } else {
-    out.push(
-      new PlainEvent('parser-error', offset, len, {
-        testId: 'subunit.parser', fileName: 'Packet data', mimeType: 'application/octet-stream',
-        fileBytes: bytes.subarray(start, start + len), eof: true,
-      }),
-      new ParserErrorEvent(offset, rec.subarray(at, at + RECORD_STRIDE)),
-    );
-  }
+  return kind === KIND_CHATTER
+    ? new ChatterEvent(batch.bytes, start, rec[at + R_LENGTH], offset)
+    : new DamagedBytesEvent(batch.bytes, start, rec[at + R_LENGTH], offset);
+}
+
+/** The second event of a damaged span: why it is not a packet. */
+function parserErrorAt(batch: Batch, at: number): SubunitEvent {
+  return new ParserErrorEvent(batch.offset + batch.base + batch.rec[at + R_START], batch.rec, at);
 }
 
 /**
@@ -339,11 +387,8 @@ export class BatchEvents implements IterableIterator<SubunitEvent> {
     const batch = this.batch!;
     const at = this.at;
     this.at += RECORD_STRIDE;
-    if (batch.rec[at + R_KIND] === KIND_PACKET) return { done: false, value: new PacketEvent(batch, at) };
-    const events: SubunitEvent[] = [];
-    pushEvents(events, batch, at);
-    this.pending = events[1];
-    return { done: false, value: events[0] };
+    if (batch.rec[at + R_KIND] === KIND_ERROR) this.pending = parserErrorAt(batch, at);
+    return { done: false, value: eventAt(batch, at) };
   }
   [Symbol.iterator]() {
     return this;

@@ -8,6 +8,8 @@ import { SubunitError } from './errors.js';
 const EMPTY = new Uint8Array(0);
 /** The fill path's area for a core that has none of its own: like the wasm input area, one largest packet and 1 MiB more. */
 const FILL_CAPACITY = 5 << 20;
+/** Carried bytes from which a push takes more than the pending candidate needs. */
+const GENEROUS_FROM = 1 << 16;
 
 export abstract class ChunkedPass<T> {
   protected readonly core: Core;
@@ -72,10 +74,15 @@ export abstract class ChunkedPass<T> {
       if (this.dropped.length > this.free.length) this.free = this.dropped;
       this.dropped = EMPTY;
     }
-    // complete the carried candidate with only the bytes it needs, then
-    // scan the rest of the chunk in place (no copy)
+    // complete the carried candidate with the bytes it needs, then scan the
+    // rest of the chunk in place (no copy). When 64 KiB or more are carried,
+    // take at least as many again: where each candidate resolved needs bytes
+    // past the last (fake headers that each claim 4 MiB), taking only what one
+    // needs made a scan call per candidate; copying at most what is held
+    // keeps the copies linear.
     while (this.tail > this.start && chunk.length > 0) {
-      const take = Math.min(chunk.length, this.start + this.need - this.tail);
+      const live = this.tail - this.start;
+      const take = Math.min(chunk.length, live >= GENEROUS_FROM ? Math.max(this.need - live, live) : this.need - live);
       this.append(chunk.subarray(0, take));
       chunk = chunk.subarray(take);
       if (this.tail - this.start < this.need) return;
