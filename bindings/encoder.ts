@@ -116,23 +116,23 @@ export class Encoder {
     const area = this.core.encoded;
     const full: Uint8Array[] = []; // copies of the area each time it filled up
     let at = 0; // bytes packed in the area
+    /** Copy the area out if `size` more bytes do not fit after what it holds. */
+    const room = (size: number) => {
+      if (at + size <= area.length) return;
+      full.push(area.slice(0, at));
+      at = 0;
+    };
     for (const e of list) {
       const p = stage(e, this.staged);
       const size = packetLength(p);
       if (size >= 0) {
-        if (at + size > area.length) {
-          full.push(area.slice(0, at));
-          at = 0;
-        }
+        room(size);
         at += this.write(p, at);
         continue;
       }
       const plan = split(p);
       for (let i = 0; i < plan.count; i++) {
-        if (at + MAX_PACKET > area.length) {
-          full.push(area.slice(0, at));
-          at = 0;
-        }
+        room(MAX_PACKET);
         at += this.piece(plan, i, at);
       }
     }

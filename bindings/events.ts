@@ -359,11 +359,12 @@ class DamagedBytesEvent extends SpanEvent {
 
 /** Append the events for record `at` of a batch to `out` (one, or two for a damaged span). */
 export function pushEvents(out: SubunitEvent[], batch: Batch, at: number): void {
-  out.push(eventAt(batch, at));
-  if (batch.rec[at + R_KIND] === KIND_ERROR) out.push(parserErrorAt(batch, at));
+  const first = eventAt(batch, at);
+  out.push(first);
+  if (batch.rec[at + R_KIND] === KIND_ERROR) out.push(new ParserErrorEvent(first.offset, batch.rec, at));
 }
 
-/** The (first) event of record `at`. */
+/** The (first) event of record `at`; a damaged span's second is a ParserErrorEvent at the same offset. */
 function eventAt(batch: Batch, at: number): SubunitEvent {
   const rec = batch.rec;
   const kind = rec[at + R_KIND];
@@ -373,11 +374,6 @@ function eventAt(batch: Batch, at: number): SubunitEvent {
   return kind === KIND_CHATTER
     ? new ChatterEvent(batch.bytes, start, rec[at + R_LENGTH], offset)
     : new DamagedBytesEvent(batch.bytes, start, rec[at + R_LENGTH], offset);
-}
-
-/** The second event of a damaged span: why it is not a packet. */
-function parserErrorAt(batch: Batch, at: number): SubunitEvent {
-  return new ParserErrorEvent(batch.offset + batch.base + batch.rec[at + R_START], batch.rec, at);
 }
 
 /**
@@ -409,8 +405,9 @@ export class BatchEvents implements IterableIterator<SubunitEvent> {
     const batch = this.batch!;
     const at = this.at;
     this.at += RECORD_STRIDE;
-    if (batch.rec[at + R_KIND] === KIND_ERROR) this.pending = parserErrorAt(batch, at);
-    return { done: false, value: eventAt(batch, at) };
+    const event = eventAt(batch, at);
+    if (batch.rec[at + R_KIND] === KIND_ERROR) this.pending = new ParserErrorEvent(event.offset, batch.rec, at);
+    return { done: false, value: event };
   }
   [Symbol.iterator]() {
     return this;
