@@ -1,6 +1,7 @@
 import { RunSummary } from '../../bindings/results.js';
 import type { BackendName } from '../../bindings/core.js';
-import { inputEvents, inputFailure } from '../source.js';
+import { decodeStream } from '../../bindings/streams.js';
+import { openInputs, inputBytes, inputFailure } from '../source.js';
 import type { Command } from '../command.js';
 
 export const summary: Command = {
@@ -17,12 +18,18 @@ export const summary: Command = {
     const run = new RunSummary();
     let bytes = 0;
     const started = performance.now();
-    // gzip and v1 detected; an input that fails midway counts what it held
-    for await (const batch of inputEvents(positionals, values.backend as BackendName)) {
-      for (const e of batch) {
-        run.add(e);
-        if (e.source !== 'parser-error') bytes = e.offset + e.length;
+    // gzip and v1 detected; an input that fails midway counts what it held.
+    // Offsets restart at 0 in each input: its bytes are where its last event ends.
+    for await (const input of openInputs(positionals)) {
+      let end = 0;
+      for await (const batch of decodeStream((await inputBytes(input)).chunks, { backend: values.backend as BackendName })) {
+        for (const e of batch) {
+          run.add(e);
+          if (e.source !== 'parser-error') end = e.offset + e.length;
+        }
       }
+      bytes += end;
+      if (inputFailure()) break;
     }
     const r = run.result();
     const ms = performance.now() - started;
