@@ -5,6 +5,8 @@
 #   python3-junitxml, python3-stestr   subunit2junitxml, and `stestr load` of our reporters' output
 #   chromium                           the real browser for the browser and `subunit serve` suites
 #   wabt gcc make libc6-dev            wasm2c/wasm-objdump and a C compiler for the C host and ABI tests
+#
+# `bash scripts/test-deps.sh --check` only says what is missing (exit 1 if anything is).
 set -euo pipefail
 
 missing=()
@@ -19,9 +21,10 @@ for tool in wasm2c wasm-objdump; do command -v "$tool" >/dev/null || { missing+=
 # unique, in order
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk '!seen[$0]++')
 
-if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+if [ "${1:-}" = --check ] || [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
   echo "npm test needs Debian packages that are missing; install them with:" >&2
-  echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  sudo=; [ "$(id -u)" -eq 0 ] || sudo='sudo '
+  echo "  ${sudo}apt-get update && ${sudo}apt-get install -y ${missing[*]}" >&2
   exit 1
 fi
 
