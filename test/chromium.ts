@@ -1,4 +1,4 @@
-// Headless Debian Chromium (/usr/bin/chromium, installed by .ci/run) driven by
+// Headless Debian Chromium (/usr/bin/chromium, installed by npm test: scripts/test-deps.sh) driven by
 // playwright-core, with a fresh profile each time.
 import { chromium, type BrowserContext } from 'playwright-core';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 export const CHROMIUM = '/usr/bin/chromium';
 
 export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (npm test does: scripts/test-deps.sh)`);
   const profile = mkdtempSync(join(tmpdir(), 'subunit-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -1,5 +1,5 @@
 // python-subunit decodes what we encode (runs where /usr/bin/python3 has
-// python-subunit; .ci/run installs it, so CI always runs this suite).
+// python-subunit; npm test installs it (scripts/test-deps.sh), so CI always runs this suite).
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
