@@ -1,13 +1,13 @@
 // What the decoder and the route rewriter share: feeding a core window by
 // window, carrying the unresolved tail (at most one packet) to the next push,
 // and never rescanning bytes that are resolved.
-import { S_NEXT, S_NEED, S_CTX, S_CTX_LEN } from '../assembly/layout.js';
+import { S_NEXT, S_NEED, S_CTX, S_CTX_LEN, DEFAULT_INPUT_CAPACITY } from '../assembly/layout.js';
 import type { Core } from './core.js';
 import { SubunitError } from './errors.js';
 
 const EMPTY = new Uint8Array(0);
 /** The fill path's area for a core that has none of its own: like the wasm input area, one largest packet and 1 MiB more. */
-const FILL_CAPACITY = 5 << 20;
+const FILL_CAPACITY = DEFAULT_INPUT_CAPACITY;
 /** Carried bytes from which a push takes more than the pending candidate needs. */
 const GENEROUS_FROM = 1 << 16;
 
