@@ -1,6 +1,8 @@
 // A/B of core builds: the raw scan (and rewrite) of each over the same
 // workloads, alternating round by round so that a slow phase of a shared
-// machine hits every build alike; best of ROUNDS rounds (default 25).
+// machine hits every build alike; best of ROUNDS rounds (default 25). Times
+// are the process's CPU time, not wall time: on a machine shared by more
+// runnable processes than cores, wall time mostly measures the waiting.
 // Usage: node bench/scan-ab.mjs [--rounds N] [--rewrite] A B ...   (needs `npm run build`)
 // A build is a .wasm file, or a directory holding the TypeScript twin's
 // compiled scanner.js and rewrite.js (dist/bindings/js/). E.g. keep
@@ -73,9 +75,10 @@ for (const op of withRewrite ? ['scan', 'rewrite'] : ['scan']) {
     const best = builds.map(() => Infinity);
     for (let r = 0; r < rounds; r++) {
       builds.forEach((b, i) => {
-        const t = performance.now();
+        const t = process.cpuUsage();
         runAll(b, op, w.bytes);
-        best[i] = Math.min(best[i], performance.now() - t);
+        const d = process.cpuUsage(t);
+        best[i] = Math.min(best[i], (d.user + d.system) / 1000);
       });
     }
     console.log(`${op.padEnd(7)} ${w.name.padEnd(14)} ${files.map((f, i) => `${f}: ${Math.round(w.bytes.length / 1e3 / best[i])} MB/s`).join('   ')}`);

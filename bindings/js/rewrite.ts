@@ -1,6 +1,6 @@
 // Pure-TypeScript twin of assembly/rewrite.ts (keep them line-for-line equal).
 import {
-  F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, F_RUNNABLE, VERSION_2, IMPLAUSIBLE, HEADER_CUT, DEFAULT_INPUT_CAPACITY,
+  SCAN_EOF, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, F_RUNNABLE, VERSION_2, IMPLAUSIBLE, HEADER_CUT, DEFAULT_INPUT_CAPACITY,
   S_OUT_LEN, REWRITE_PREFIX, MAX_COMPONENT, WRAP_PIECE, SEG_STRIDE, SEG_CAPACITY,
   SEG_PACKET, SEG_CHATTER, SEG_UNCHANGED, G_KIND, G_OUT, G_OUT_LEN, G_IN, G_COMP_OFF, G_COMP_LEN,
   REWRITE_BY_REF, BY_REF_MIN, G_REF_IN, G_REF_LEN, G_REF_AT,
@@ -10,7 +10,7 @@ import { putVarint } from './encoder.js';
 import { varintSize, frameLength } from '../size.js';
 import { shift, unrun } from './crcmath.js';
 import {
-  w, eof, varWidth, state, beginWindow, endWindow, startRun, crcMatches, findB3, classify, readVarint, continuesText, utf8Cut,
+  varWidth, state, beginWindow, endWindow, startRun, crcMatches, findB3, classify, readVarint, continuesText, utf8Cut,
 } from './window.js';
 
 export const REWRITE_CAPACITY = DEFAULT_INPUT_CAPACITY + (1 << 16);
@@ -18,6 +18,8 @@ export const out = new Uint8Array(REWRITE_CAPACITY);
 export const segments = new Int32Array(SEG_CAPACITY * SEG_STRIDE);
 export const component = new Uint8Array(MAX_COMPONENT + 1);
 
+// the window, module-local as in window.ts: V8 reads an imported binding through a cell
+let w: Uint8Array = new Uint8Array(0);
 let mode = 0;
 let byRef = false;
 let compLen = 0;
@@ -224,6 +226,8 @@ const STDOUT = new Uint8Array([6, 0x73, 0x74, 0x64, 0x6f, 0x75, 0x74]);
 /** See assembly/rewrite.ts `rewrite`. */
 export function rewrite(window: Uint8Array, len: number, start: number, flags: number, ctxBytes: number, ctxBytesLen: number, op: number, componentLen: number): number {
   beginWindow(window, len, start, flags, ctxBytes, ctxBytesLen);
+  w = window;
+  const eof = (flags & SCAN_EOF) !== 0;
   mode = op & 3;
   byRef = (op & REWRITE_BY_REF) !== 0;
   compLen = componentLen;

@@ -7,14 +7,14 @@ import {
   R_KIND, R_START, R_LENGTH, R_FLAGS, R_SECONDS, R_NANOS, R_TESTID_OFF, R_TESTID_LEN,
   R_TAGS_OFF, R_TAGS_COUNT, R_MIME_OFF, R_MIME_LEN, R_NAME_OFF, R_NAME_LEN, R_FILE_OFF,
   R_FILE_LEN, R_ROUTE_OFF, R_ROUTE_LEN, R_TESTID_TEXT, R_DETAIL_A, R_DETAIL_B, R_DETAIL_C, R_DETAIL_D,
-  S_TEXT_LEN, IMPLAUSIBLE, HEADER_CUT,
+  S_TEXT_LEN, SCAN_EOF, IMPLAUSIBLE, HEADER_CUT,
   F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME,
   ERR_TRUNCATED, ERR_CRC, ERR_OVERRUN, ERR_UTF8, ERR_NUL, ERR_TRAILING,
   FIELD_TIMESTAMP, FIELD_TEST_ID, FIELD_TAGS, FIELD_MIME, FIELD_FILE_NAME, FIELD_FILE_BYTES, FIELD_ROUTE_CODE,
 } from '../../assembly/layout.js';
 import { checkUtf8 } from './utf8.js';
 import {
-  w, winLen as n, eof, varWidth, state, beginWindow, endWindow, startRun, rangeCrc, storedCrc, findB3, classify,
+  varWidth, state, beginWindow, endWindow, startRun, rangeCrc, storedCrc, findB3, classify,
   readVarint, continuesText,
 } from './window.js';
 
@@ -24,6 +24,8 @@ export { state };
 // allows): in JS the copy costs more than the decoder call it saves.
 export const text = new Uint8Array(0);
 
+// the window, module-local as in window.ts: V8 reads an imported binding through a cell
+let w: Uint8Array = new Uint8Array(0);
 let count = 0;
 let errA = 0, errB = 0, errC = 0, errD = 0;
 let strAt = 0, strLen = 0; // the string readString() checked last
@@ -172,6 +174,9 @@ function emitError(start: number, end: number, code: number): void {
 /** Index window[0, len) from `start`; see assembly/scanner.ts `scan`. */
 export function scan(window: Uint8Array, len: number, start: number, flags: number, ctxBytes: number, ctxBytesLen: number): number {
   beginWindow(window, len, start, flags, ctxBytes, ctxBytesLen);
+  w = window;
+  const n = len;
+  const eof = (flags & SCAN_EOF) !== 0;
   count = 0;
   let pos = start;
   let q = start;
