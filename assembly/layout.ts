@@ -9,6 +9,9 @@
 /** Largest packet the format can express (3-byte length varint). */
 export const MAX_PACKET = 4194303;
 
+/** Window capacity of the scalar and SIMD builds (INPUT_CAPACITY), and of the js core's fill area: one maximum packet plus 1 MiB of new input. */
+export const DEFAULT_INPUT_CAPACITY = 5 << 20;
+
 // ---- scan: one record per packet, chatter run or damaged span --------------
 export const RECORD_STRIDE = 19; // i32 slots per record
 export const RECORD_CAPACITY = 4096; // records per scan call
@@ -37,6 +40,11 @@ export const R_FILE_LEN = 15;
 export const R_ROUTE_OFF = 16;
 export const R_ROUTE_LEN = 17;
 export const R_TESTID_TEXT = 18; // packet: offset of an ASCII test id's copy in the text area, -1 if none
+// an error record's details a..d (ERR_* below) share the slots of seconds … test id length
+export const R_DETAIL_A = 4;
+export const R_DETAIL_B = 5;
+export const R_DETAIL_C = 6;
+export const R_DETAIL_D = 7;
 
 // Text area: each scan call copies the ASCII test ids of its packets there, back
 // to back, so a host can decode many with one call and slice (a decoder call
@@ -54,6 +62,13 @@ export const S_CTX_LEN = 3;
 export const S_OUT_LEN = 4; // rewrite: bytes written to the output area
 export const S_TEXT_LEN = 5; // scan: bytes written to the text area
 export const STATE_SLOTS = 6;
+
+// Internal, not part of the ABI: what the header check of a 0xB3 (classify in
+// assembly/window.ts and its twin) returns. A result > 0 is a plausible
+// header and its claimed length; one below HEADER_CUT means undecided until
+// the window holds -result bytes.
+export const IMPLAUSIBLE = 0; // ordinary text
+export const HEADER_CUT = -1; // plausible, but the stream ends inside the header: its length is unknown
 
 // Flags of scan()/rewrite()'s third argument.
 export const SCAN_EOF = 1; // no bytes follow the window

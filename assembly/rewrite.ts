@@ -4,9 +4,8 @@
 // off the register, swap the header's contribution, run the new route code.
 // A wrong stored CRC therefore stays wrong. Twin: bindings/js/rewrite.ts.
 import {
-  SCAN_EOF,
-  F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, F_RUNNABLE, VERSION_2,
-  S_NEXT, S_NEED, S_CTX, S_CTX_LEN, S_OUT_LEN, REWRITE_PREFIX, MAX_COMPONENT, WRAP_PIECE, SEG_STRIDE, SEG_CAPACITY,
+  F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, F_RUNNABLE, VERSION_2, IMPLAUSIBLE, HEADER_CUT,
+  S_OUT_LEN, REWRITE_PREFIX, MAX_COMPONENT, WRAP_PIECE, SEG_STRIDE, SEG_CAPACITY,
   SEG_PACKET, SEG_CHATTER, SEG_UNCHANGED, G_KIND, G_OUT, G_OUT_LEN, G_IN, G_COMP_OFF, G_COMP_LEN,
   REWRITE_BY_REF, BY_REF_MIN, G_REF_IN, G_REF_LEN, G_REF_AT,
 } from './layout';
@@ -14,9 +13,9 @@ import { crc32 } from './crc32';
 import { varintSize, putVarint, packetLength } from './encoder';
 import { shift, unrun } from './crcmath';
 import {
-  INPUT, INPUT_CAPACITY, statePtr, beginWindow, setRunStart, getRunStart, candidateLength, candidateNeed,
-  varintWidth, windowByte, crcMatches, findB3, classify, continuesText, readVarint, NEED, IMPLAUSIBLE,
-} from './scanner';
+  INPUT, INPUT_CAPACITY, eof, varWidth, at, beginWindow, endWindow, setState, startRun, crcMatches, findB3, classify,
+  readVarint, continuesText, utf8Cut,
+} from './window';
 
 export const REWRITE_CAPACITY: i32 = INPUT_CAPACITY + (1 << 16);
 const OUT: usize = memory.data(REWRITE_CAPACITY, 16);
@@ -25,9 +24,6 @@ const COMPONENT: usize = memory.data(MAX_COMPONENT + 1, 16);
 export function rewriteOutPtr(): usize { return OUT; }
 export function segmentsPtr(): usize { return SEGS; }
 export function componentPtr(): usize { return COMPONENT; }
-
-// @ts-ignore: decorator
-@inline function at(i: i32): u32 { return <u32>load<u8>(INPUT + <usize>i); }
 
 let mode: i32 = 0;
 let byRef: bool = false;
@@ -55,8 +51,8 @@ function segment(kind: i32, out: i32, outLen: i32, input: i32, compOff: i32, cLe
 /** Skip a length-prefixed string; returns the position after it or -1. */
 function skipString(p: i32, end: i32): i32 {
   const len = readVarint(p, end);
-  if (len < 0 || len > end - p - varintWidth()) return -1;
-  return p + varintWidth() + len;
+  if (len < 0 || len > end - p - varWidth) return -1;
+  return p + varWidth + len;
 }
 
 /** Walk the fields of [q, q+len) (no CRC or UTF-8 check); sets routeField/Str/Len. */
@@ -66,13 +62,13 @@ function frame(q: i32, len: i32): bool {
   const end = q + len - 4;
   if (flags & F_TIMESTAMP) {
     if (end - p < 5 || readVarint(p + 4, end) < 0) return false;
-    p += 4 + varintWidth();
+    p += 4 + varWidth;
   }
   if (flags & F_TEST_ID) { p = skipString(p, end); if (p < 0) return false; }
   if (flags & F_TAGS) {
     const count = readVarint(p, end);
     if (count < 0) return false;
-    p += varintWidth();
+    p += varWidth;
     for (let i = 0; i < count && p >= 0; i++) p = skipString(p, end);
     if (p < 0) return false;
   }
@@ -88,8 +84,8 @@ function frame(q: i32, len: i32): bool {
   routeLen = 0;
   if (flags & F_ROUTE_CODE) {
     const rl = readVarint(p, end);
-    if (rl < 0 || rl > end - p - varintWidth()) return false;
-    routeStr = p + varintWidth();
+    if (rl < 0 || rl > end - p - varWidth) return false;
+    routeStr = p + varWidth;
     routeLen = rl;
     p = routeStr + rl;
   }
@@ -186,17 +182,6 @@ function rewritePacket(q: i32, len: i32): bool {
   return true;
 }
 
-/** Where to cut chatter [start, end) so that no UTF-8 character is split. */
-function utf8Cut(start: i32, end: i32): i32 {
-  for (let k = 1; k <= 3 && end - k >= start; k++) {
-    const b = at(end - k);
-    if ((b & 0xc0) == 0x80) continue;
-    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    return need > k ? end - k : end;
-  }
-  return end;
-}
-
 /** Emit chatter [start, end); returns how far it got (the output area may fill up). */
 function emitChatter(start: i32, end: i32): i32 {
   let p = start;
@@ -252,7 +237,6 @@ export function rewrite(len: i32, start: i32, flags: i32, ctxBytes: u32, ctxByte
   compLen = componentLen;
   outPos = 0;
   segs = 0;
-  const eof = (flags & SCAN_EOF) != 0;
   let pos = start;
   let q = start;
   let need = 0;
@@ -267,9 +251,9 @@ export function rewrite(len: i32, start: i32, flags: i32, ctxBytes: u32, ctxByte
       break;
     }
     const cls = classify(q);
-    if (cls == NEED) { need = candidateNeed(); waiting = true; break; }
+    if (cls < HEADER_CUT) { need = -cls; waiting = true; break; }
     if (cls == IMPLAUSIBLE) { q++; continue; }
-    const plen = candidateLength();
+    const plen = cls;
     if (plen < 0 || q + plen > len) {
       if (!eof) { need = q + plen; waiting = true; break; }
       q++; // truncated by the end of the stream: it is chatter
@@ -281,22 +265,14 @@ export function rewrite(len: i32, start: i32, flags: i32, ctxBytes: u32, ctxByte
     pos = q;
     if (!rewritePacket(q, plen)) break;
     pos = q = q + plen;
-    setRunStart(pos);
+    startRun(pos);
   }
   if (waiting && pos < q) {
     // chatter before a pending candidate; if the candidate's 0xB3 may finish a
     // character, keep that character's start back with it
     pos = emitChatter(pos, continuesText(q) ? utf8Cut(pos, q) : q);
   }
-  let k = pos - getRunStart();
-  if (k > 3) k = 3;
-  let packed: u32 = 0;
-  for (let i = 0; i < k; i++) packed |= windowByte(pos - k + i) << (<u32>i << 3);
-  const st = statePtr();
-  store<i32>(st + (<usize>S_NEXT << 2), pos);
-  store<i32>(st + (<usize>S_NEED << 2), need);
-  store<u32>(st + (<usize>S_CTX << 2), packed);
-  store<i32>(st + (<usize>S_CTX_LEN << 2), k);
-  store<i32>(st + (<usize>S_OUT_LEN << 2), outPos);
+  endWindow(pos, need);
+  setState(S_OUT_LEN, outPos);
   return segs;
 }

@@ -7,6 +7,20 @@
   return (w & 0x8080808080808080) == 0 && ((w - 0x0101010101010101) & ~w & 0x8080808080808080) == 0;
 }
 
+/** Continuation bytes that lead byte b announces; 0 when b leads nothing (ASCII, a continuation, C0, C1, F5–FF). */
+// @ts-ignore: decorator
+@inline export function utf8Tail(b: u32): i32 {
+  return b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
+}
+
+/** Whether c may follow lead byte b (no overlong, no surrogate, nothing above U+10FFFF). */
+// @ts-ignore: decorator
+@inline export function utf8SecondOk(b: u32, c: u32): bool {
+  const lo: u32 = b == 0xe0 ? 0xa0 : b == 0xf0 ? 0x90 : 0x80;
+  const hi: u32 = b == 0xed ? 0x9f : b == 0xf4 ? 0x8f : 0xbf;
+  return c >= lo && c <= hi;
+}
+
 /** 0 when valid; otherwise the index of the first bad byte + 1, negated for NUL. */
 export function checkUtf8(ptr: usize, len: usize): i32 {
   const end = ptr + len;
@@ -32,21 +46,10 @@ export function checkUtf8(ptr: usize, len: usize): i32 {
       p++;
       continue;
     }
-    let n: usize = 0;
-    let lo: u32 = 0x80, hi: u32 = 0xbf;
-    if (b >= 0xc2 && b <= 0xdf) n = 1;
-    else if (b >= 0xe0 && b <= 0xef) {
-      n = 2;
-      if (b == 0xe0) lo = 0xa0;
-      else if (b == 0xed) hi = 0x9f;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      n = 3;
-      if (b == 0xf0) lo = 0x90;
-      else if (b == 0xf4) hi = 0x8f;
-    } else return <i32>(p - ptr) + 1;
+    const n = <usize>utf8Tail(b);
+    if (n == 0) return <i32>(p - ptr) + 1;
     if (end - p <= n) return <i32>(p - ptr) + 1; // truncated sequence
-    const c1 = <u32>load<u8>(p + 1);
-    if (c1 < lo || c1 > hi) return <i32>(p - ptr) + 2;
+    if (!utf8SecondOk(b, <u32>load<u8>(p + 1))) return <i32>(p - ptr) + 2;
     for (let k: usize = 2; k <= n; k++) {
       const c = <u32>load<u8>(p + k);
       if ((c & 0xc0) != 0x80) return <i32>(p - ptr + k) + 1;

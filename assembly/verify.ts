@@ -4,7 +4,8 @@
 // anything else: the next byte) and reports each run of back-to-back packets
 // with right CRCs in RUNS, the end of the last one as it grows. The scanner
 // (SCAN_VERIFIED) skips hashing the packets it finds there.
-import { INPUT, CONTROL, RUNS, beginWindow, classify, findB3, candidateLength, PLAUSIBLE } from './scanner';
+import { INPUT, beginWindow, classify, findB3 } from './window';
+import { CONTROL, RUNS } from './verified';
 import { crc32 } from './crc32';
 import { V_ABORT, V_RUNS, RUN_CAPACITY } from './layout';
 
@@ -40,9 +41,9 @@ export function verify(from: i32, to: i32): i32 {
       if (q >= to) break;
     }
     if (atomic.load<i32>(CONTROL + (<usize>V_ABORT << 2)) != 0) break;
-    if (classify(q) == PLAUSIBLE) {
-      const len = candidateLength();
-      if (len > 0 && q + len <= to) {
+    const len = classify(q);
+    if (len > 0) {
+      if (q + len <= to) {
         // a big packet is left to the scanner: hashing it here while the
         // scanner hashes it too (it catches up on big packets) helps no one.
         // Stepping over it unchecked is safe: the next run starts after it.

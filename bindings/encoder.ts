@@ -1,39 +1,14 @@
 // events → v2 bytes, through either core. File content that does not fit in
 // one packet is split over consecutive packets (python-subunit refuses it).
-import { MAX_PACKET, F_EOF, F_STATUS, F_FILE, F_TIMESTAMP, F_TEST_ID, F_TAGS, F_MIME, F_ROUTE_CODE } from '../assembly/layout.js';
+import { MAX_PACKET, F_EOF, F_STATUS, F_FILE } from '../assembly/layout.js';
 import type { Core } from './core.js';
 import { coreFor, type DecodeOptions } from './decoder.js';
 import type { EventInit } from './events.js';
 import { stage, emptyStagedPacket, type StagedPacket } from './stage.js';
+import { packetLength, fixedFields } from './size.js';
 import { EncodeError } from './errors.js';
 
 export type EncodeOptions = DecodeOptions;
-
-const varintSize = (v: number) => (v < 64 ? 1 : v < 16384 ? 2 : v < 4194304 ? 3 : 4);
-const stringSize = (len: number) => varintSize(len) + len;
-
-/** The packet length of a staged event with `fileLen` bytes of file content (the cores' arithmetic), or -1 when over MAX_PACKET. */
-export function packetLength(p: StagedPacket, fileLen = p.fileBytes.length): number {
-  const base = 1 + 2 + fixedFields(p) + (p.flags & F_FILE ? stringSize(fileLen) : 0) + 4;
-  const total = base <= 62 ? base + 1 : base <= 16381 ? base + 2 : base <= MAX_PACKET - 3 ? base + 3 : -1;
-  return total;
-}
-
-/** Bytes of every field except the file content. */
-function fixedFields(p: StagedPacket): number {
-  const f = p.flags;
-  let body = 0;
-  if (f & F_TIMESTAMP) body += 4 + varintSize(p.nanos);
-  if (f & F_TEST_ID) body += stringSize(p.testIdLen);
-  if (f & F_TAGS) {
-    body += varintSize(p.tags.length);
-    for (let i = 0; i < p.tags.length; i++) body += stringSize(p.tagLens[i]);
-  }
-  if (f & F_MIME) body += stringSize(p.mimeLen);
-  if (f & F_FILE) body += stringSize(p.nameLen);
-  if (f & F_ROUTE_CODE) body += stringSize(p.routeLen);
-  return body;
-}
 
 /** The most file bytes one packet of this event can carry (-1: not even none). */
 function maxPiece(p: StagedPacket): number {

@@ -1,13 +1,13 @@
 // What the decoder and the route rewriter share: feeding a core window by
 // window, carrying the unresolved tail (at most one packet) to the next push,
 // and never rescanning bytes that are resolved.
-import { S_NEXT, S_NEED, S_CTX, S_CTX_LEN } from '../assembly/layout.js';
+import { S_NEXT, S_NEED, S_CTX, S_CTX_LEN, DEFAULT_INPUT_CAPACITY } from '../assembly/layout.js';
 import type { Core } from './core.js';
 import { SubunitError } from './errors.js';
 
 const EMPTY = new Uint8Array(0);
 /** The fill path's area for a core that has none of its own: like the wasm input area, one largest packet and 1 MiB more. */
-const FILL_CAPACITY = 5 << 20;
+const FILL_CAPACITY = DEFAULT_INPUT_CAPACITY;
 /** Carried bytes from which a push takes more than the pending candidate needs. */
 const GENEROUS_FROM = 1 << 16;
 
@@ -80,13 +80,26 @@ export abstract class ChunkedPass<T> {
     // past the last (fake headers that each claim 4 MiB), taking only what one
     // needs made a scan call per candidate; copying at most what is held
     // keeps the copies linear.
+    let takeAll = false;
     while (this.tail > this.start && chunk.length > 0) {
       const live = this.tail - this.start;
-      const take = Math.min(chunk.length, live >= GENEROUS_FROM ? Math.max(this.need - live, live) : this.need - live);
+      const want = takeAll ? chunk.length : live >= GENEROUS_FROM ? Math.max(this.need - live, live) : this.need - live;
+      const take = Math.min(chunk.length, want);
+      const rest = chunk;
       this.append(chunk.subarray(0, take));
       chunk = chunk.subarray(take);
       if (this.tail - this.start < this.need) return;
+      const startBefore = this.start;
+      const borrowedFrom = this.tail - take;
       yield* this.passes(this.buf.subarray(0, this.tail), false, this.start);
+      if (this.start >= borrowedFrom && chunk.length > 0) {
+        // every held byte is resolved: the unresolved bytes are the chunk's
+        // own, so hand them back and scan the chunk in place. Going on in the
+        // carried buffer with just what the next candidate needs made one
+        // scan call, and one chatter event, per byte of a run like B3 B3 B3 …
+        chunk = rest.subarray(take - (this.tail - this.start));
+        this.tail = this.start;
+      } else if (this.start > startBefore) takeAll = true; // a held byte starts another candidate: resolve the rest in one pass
     }
     if (chunk.length > 0) yield* this.passes(chunk, false);
   }

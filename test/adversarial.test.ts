@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { crc32 } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { CORES, decodeWith } from './helpers.js';
+import { CORES, decodeWith, rng } from './helpers.js';
 import { expectAccounted, shape } from './invariants.js';
 import { encode, type SubunitEvent } from '../bindings/index.js';
 import { HOSTILE } from '../bench/hostile.mjs';
@@ -61,5 +61,25 @@ describe.each(CORES)('CRC checkpoints (%s)', (_n, core) => {
     const input = new Uint8Array([...a, ...b, ...b]);
     const events = decodeWith(core, input, Array(input.length).fill(1));
     expect(events.filter((e) => e.source === 'packet').map((e) => e.testId)).toEqual(['b', 'b']);
+  });
+});
+
+describe.each(CORES)('hostile text in pipe-sized chunks (%s)', (_n, core) => {
+  // what a pipe delivers: 64 KiB reads. A run that is text whole stays about
+  // one chatter event per read, however its bytes keep a candidate undecided
+  const B3 = new Uint8Array(2_000_000).fill(0xb3);
+  const next = rng(17);
+  // non-subunit bytes with many 0xB3s, none starting a plausible header (a loop on them must end)
+  const junk = new Uint8Array(1 << 20).map(() => (next() < 0.3 ? 0xb3 : 0x30 + Math.floor(next() * 0x50)));
+  it.each([
+    ['2 MB of 0xB3', B3],
+    ['1 MiB of 0xB3 among implausible bytes', junk],
+  ])('%s', (_what, input) => {
+    const reads = Math.ceil(input.length / 65536);
+    const events = decodeWith(core, input, Array(reads).fill(65536));
+    expectAccounted(events, input);
+    expect(events.every((e) => e.source === 'chatter')).toBe(true);
+    expect(events.length).toBeLessThanOrEqual(2 * reads);
+    expect(decodeWith(core, input).length).toBe(1);
   });
 });

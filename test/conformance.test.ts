@@ -2,8 +2,9 @@
 // (fixtures/*.ref.jsonl, written by python-subunit via scripts/ref_events.py).
 import { describe, expect, it } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
-import { CORES, FIXTURES, decodeWith, fixtureBytes, fixtures, normalize, refEvents } from './helpers.js';
-import { eventToJsonLine, decode, type SubunitEvent } from '../bindings/index.js';
+import { CORES, FIXTURES, decodeWith, fixtureBytes, fixtures, normalize, refEvents, cat, raw, brief, joined, type Brief } from './helpers.js';
+import { expectAccounted } from './invariants.js';
+import { eventToJsonLine, decode, decodeAll, decodeStream, encode, Decoder, EncodeError, Timestamp, type SubunitEvent } from '../bindings/index.js';
 
 type Json = Record<string, unknown>;
 
@@ -79,5 +80,89 @@ describe.each(CORES)('conformance (%s)', (_name, core) => {
     const line = (e: SubunitEvent) => `${e.source} ${e.offset} ${e.length} ${eventToJsonLine(e)}`;
     const bytes = fixtureBytes(name);
     expect([...decode(bytes, { backend: core })].map(line)).toEqual(decodeWith(core, bytes).map(line));
+  });
+});
+
+// Bugs the Rust `subunit` crate fixed in 2025–26, as vectors: each runs on
+// every core whole, split at every byte, a byte at a time with an empty push
+// before each byte (so the first push is empty), and through decode().
+describe.each(CORES)('regression vectors from other implementations (%s)', (_name, core) => {
+  const A = encode({ testId: 'a', status: 'success' }, { backend: 'js' });
+  const B = encode({ testId: 'b', status: 'fail', tags: ['x'] }, { backend: 'js' });
+  const C = encode({ testId: 'c', fileName: 'log', fileBytes: new Uint8Array(40).fill(0x6c) }, { backend: 'js' });
+  const EMPTY = new Uint8Array(0);
+
+  function holds(input: Uint8Array, expected: Brief[]): SubunitEvent[] {
+    const whole = decodeWith(core, input);
+    expect(brief(whole)).toEqual(expected);
+    expectAccounted(whole, input);
+    for (let cut = 0; cut <= input.length; cut++) expect(joined(brief(decodeWith(core, input, [cut]))), `split at ${cut}`).toEqual(joined(expected));
+    const emptyFirst = decodeWith(core, input, Array.from({ length: 2 * input.length }, (_, i) => i % 2));
+    expect(joined(brief(emptyFirst)), 'a byte at a time, each after an empty push').toEqual(joined(expected));
+    expectAccounted(emptyFirst, input);
+    expect(brief([...decode(input, { backend: core })])).toEqual(expected);
+    return whole;
+  }
+
+  it('bounds checked against the whole buffer skipped events: every packet after the first is decoded, a truncated last one waits', () => {
+    const cut = C.subarray(0, C.length - 3); // claims fewer bytes than the buffer holds, more than are left after it
+    const input = cat('x'.repeat(20), A, B, cut);
+    expect(cut[3] + 0).toBeLessThan(input.length);
+    const at = 20 + A.length + B.length;
+    holds(input, [['chatter', 'x'.repeat(20), 0, 20], ['packet', 'a', 20, A.length], ['packet', 'b', 20 + A.length, B.length], ['error', 'data', at, cut.length], ['error', 'Truncated', at, 0]]);
+    const d = new Decoder({ backend: core });
+    expect(brief(d.push(input)).map((b) => b[1])).toEqual(['x'.repeat(20), 'a', 'b']);
+    expect(d.buffered).toBe(cut.length);
+    expect(brief(d.end()).map((b) => b[1])).toEqual(['data', 'Truncated']);
+  });
+
+  it('a buffer that starts empty: nothing is lost', async () => {
+    holds(cat(A, B), [['packet', 'a', 0, A.length], ['packet', 'b', A.length, B.length]]);
+    const d = new Decoder({ backend: core });
+    expect(d.push(EMPTY)).toEqual([]);
+    expect(d.push(EMPTY)).toEqual([]);
+    expect(brief(d.push(cat(A, B))).map((b) => b[1])).toEqual(['a', 'b']);
+    expect(d.end()).toEqual([]);
+    const batches: SubunitEvent[][] = [];
+    for await (const batch of decodeStream([EMPTY, A, EMPTY, B, EMPTY], { backend: core })) batches.push(batch);
+    expect(batches.flat().map((e) => e.testId)).toEqual(['a', 'b']);
+    expect(decodeAll(EMPTY, { backend: core })).toEqual([]);
+  });
+
+  it('non-subunit bytes end (no loop): all of them chatter', () => {
+    const junk = cat('not subunit at all\n', [0xb3, 0x00, 0xb3, 0xff, 0xff, 0xb3, 0x2f, 0x08, 0xb3, 0x20, 0x00, 0xc0, 0, 0, 0, 0x00, 0xff, 0xb3]);
+    holds(junk, [['chatter', new TextDecoder('latin1').decode(junk), 0, junk.length]]);
+  });
+
+  it('invalid UTF-8 in interleaved output comes out as the raw bytes', () => {
+    const bad = [0xff, 0xfe, 0x80, 0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xf4, 0x90, 0x80, 0x80, 0xe2, 0x82, 0x0a];
+    const input = cat(A, bad, B);
+    const events = holds(input, [['packet', 'a', 0, A.length], ['chatter', new TextDecoder('latin1').decode(Uint8Array.from(bad)), A.length, bad.length], ['packet', 'b', A.length + bad.length, B.length]]);
+    expect([...events[1].fileBytes!]).toEqual(bad);
+    expect(JSON.parse(eventToJsonLine(events[1])).fileBytes).toBe(Buffer.from(bad).toString('base64'));
+  });
+
+  it('timestamps up to 2106-02-07 decode as unsigned seconds; later ones are refused by the encoder', () => {
+    // seconds 2^31 (2038) and 2^32-1 (the last second the format holds), nanos in the 4-byte varint form
+    const y2038 = raw(0x2a03, [0x80, 0, 0, 0, 0, 1, 0x74]);
+    const y2106 = raw(0x2a03, [0xff, 0xff, 0xff, 0xff, 0xfb, 0x9a, 0xc9, 0xff, 1, 0x75]);
+    const events = holds(cat(y2038, y2106), [['packet', 't', 0, y2038.length], ['packet', 'u', y2038.length, y2106.length]]);
+    expect(events.map((e) => e.timestamp!.toISOString())).toEqual(['2038-01-19T03:14:08.000000000Z', '2106-02-07T06:28:15.999999999Z']);
+    expect(decodeAll(encode({ testId: 'u', timestamp: Timestamp.parse('2106-02-07T06:28:15.999999999Z') }), { backend: core })[0].timestamp!.seconds).toBe(0xffffffff);
+    expect(() => encode({ testId: 'v', timestamp: Timestamp.parse('2106-02-07T06:28:16Z') })).toThrow(EncodeError);
+    expect(() => encode({ testId: 'v', timestamp: Timestamp.parse('1969-12-31T23:59:59Z') })).toThrow(EncodeError);
+  });
+
+  it('a packet length shorter than header + CRC is text, in every length form', () => {
+    const short = [
+      ...[0, 1, 5, 6, 7].map((l) => [0xb3, 0x20, 0x00, l]), // 1-byte form: header 4 + CRC 4 = 8
+      ...[0, 7, 8].map((l) => [0xb3, 0x20, 0x00, 0x40, l]), // 2-byte form: 9
+      ...[0, 9].map((l) => [0xb3, 0x20, 0x00, 0x80, 0x00, l]), // 3-byte form: 10
+    ];
+    for (const header of short) holds(cat(header, B), [['chatter', new TextDecoder('latin1').decode(Uint8Array.from(header)), 0, header.length], ['packet', 'b', header.length, B.length]]);
+    // exactly header + CRC: a valid packet without fields
+    const bare = raw(0x2000, []);
+    expect(bare.length).toBe(8);
+    holds(cat(bare, B), [['packet', '', 0, 8], ['packet', 'b', 8, B.length]]);
   });
 });

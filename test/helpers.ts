@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { crc32 } from 'node:zlib';
 import { Decoder, decodeAll, eventToJSON, type SubunitEvent, type Core } from '../bindings/index.js';
 import { jsCore } from '../bindings/js/core.js';
 import { wasmCoreOf, simdSupported } from '../bindings/wasm/core.js';
@@ -113,6 +114,44 @@ export function joinBytes(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   for (const p of parts) {
     out.set(p, at);
     at += p.length;
+  }
+  return out;
+}
+
+// ---- hand-written vectors (scanner and conformance tests) -------------------
+const te = new TextEncoder();
+export const cat = (...parts: (Uint8Array | string | number[])[]) =>
+  new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...te.encode(p)] : [...p])));
+
+/** A CRC-valid packet with the given flags and raw body (1-byte length form). */
+export function raw(flags: number, body: number[], fixCrc = true): Uint8Array {
+  const len = 1 + 2 + 1 + body.length + 4;
+  const p = new Uint8Array([0xb3, flags >> 8, flags & 255, len, ...body, 0, 0, 0, 0]);
+  const c = fixCrc ? crc32(p.subarray(0, len - 4)) : 0x12345678;
+  new DataView(p.buffer).setUint32(len - 4, c);
+  return p;
+}
+
+export type Brief = [string, string, number, number];
+/** (source, testId or chatter text or error reason start, offset, length) for each event */
+export function brief(events: SubunitEvent[]): Brief[] {
+  return events.map((e) => {
+    if (e.source === 'chatter') return ['chatter', new TextDecoder('latin1').decode(e.fileBytes), e.offset, e.length];
+    if (e.source === 'parser-error') {
+      const what = e.fileName === 'Parser Error' ? new TextDecoder().decode(e.fileBytes).split(' ')[0] : 'data';
+      return ['error', what, e.offset, e.length];
+    }
+    return ['packet', e.testId ?? '', e.offset, e.length];
+  });
+}
+
+/** Join adjacent chatter so that whole and chunked decodes compare equal. */
+export function joined(b: Brief[]): Brief[] {
+  const out: Brief[] = [];
+  for (const x of b) {
+    const last = out[out.length - 1];
+    if (last && last[0] === 'chatter' && x[0] === 'chatter') out[out.length - 1] = ['chatter', last[1] + x[1], last[2], last[3] + x[3]];
+    else out.push([...x]);
   }
   return out;
 }

@@ -4,8 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CORES, decodeWith, fixtureBytes, fixtures, joinBytes, rng } from './helpers.js';
-import { check, randomChunks, shape } from './invariants.js';
-import { encode, Timestamp, STATUSES, type EventInit } from '../bindings/index.js';
+import { deepStrictEqual } from 'node:assert';
+import { check, expectAccounted, randomChunks, shape } from './invariants.js';
+import { Decoder, RoutePrefixer, encode, Timestamp, STATUSES, type EventInit } from '../bindings/index.js';
 import { RECORD_STRIDE, R_TESTID_TEXT, S_TEXT_LEN, TEXT_CAPACITY } from '../assembly/layout.js';
 import { jsCore } from '../bindings/js/core.js';
 
@@ -173,3 +174,77 @@ describe('chunking equivalence', () => {
     });
   });
 });
+
+describe('hostile text: chunking cuts chatter, it does not multiply it', () => {
+  // text made to keep a candidate undecided across chunk boundaries: runs of
+  // 0xB3, headers cut short or implausible, UTF-8 the rule keeps as text
+  const hostile = fc.oneof(
+    fc.integer({ min: 1, max: 60 }).map((n) => new Uint8Array(n).fill(0xb3)),
+    fc.integer({ min: 0, max: 255 }).map((b) => Uint8Array.of(0xb3, b)), // mostly implausible: version nibble
+    fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 255 })).map(([f, g]) => Uint8Array.of(0xb3, 0x20 | f, g)), // cut after the flags
+    fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 })).map(([g, l]) => Uint8Array.of(0xb3, 0x20, g, l)), // the length cut or out of range
+    fc.integer({ min: 0, max: 7 }).map((l) => Uint8Array.of(0xb3, 0x20, 0x00, l)), // length too short: text
+    // a plausible damaged header that completes "ó" (text stays text), claiming up to 2 KiB
+    fc.integer({ min: 8, max: 2047 }).map((l) => Uint8Array.of(0xc3, 0xb3, 0x20, 0x00, 0x40 | (l >> 8), l & 0xff)),
+    fc.constantFrom(Uint8Array.of(0xe3, 0xb3, 0x8a), Uint8Array.of(0xf0, 0x9f, 0xb3), Uint8Array.of(0xc3), Uint8Array.of(0xe3, 0xb3)),
+    fc.integer({ min: 1, max: 40 }).chain((n) => fc.uint8Array({ minLength: n, maxLength: n, min: 0x80, max: 0xbf })), // continuation bytes
+    fc.constant(new TextEncoder().encode('plain text\n')),
+  );
+  const hostileText = fc.array(hostile, { minLength: 1, maxLength: 40 }).map(joinBytes);
+  const chatterCount = (events: { source: string }[]) => events.filter((e) => e.source === 'chatter').length;
+
+  it('a chunk boundary adds at most two chatter events (where the chunk or its held candidate ends, where the held bytes end)', () => {
+    const chunking = fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 20 });
+    fc.assert(
+      fc.property(hostileText, chunking, (input, sizes) => {
+        for (const [name, core] of CORES) {
+          const whole = decodeWith(core, input);
+          const chunked = decodeWith(core, input, sizes);
+          expectAccounted(chunked, input);
+          deepStrictEqual(shape(chunked), shape(whole), `${name}: chunked events differ from whole-buffer`);
+          // the last push does not know the input ends: end() is one more boundary, with nothing after it
+          const pushes = chunkCount(input.length, sizes);
+          const allowed = chatterCount(whole) + 2 * (pushes - 1) + 1;
+          if (chatterCount(chunked) > allowed) throw new Error(`${name}: ${chatterCount(chunked)} chatter events in ${pushes} pushes, ${chatterCount(whole)} whole`);
+        }
+      }),
+      { numRuns: 400, seed: 20261204 },
+    );
+  });
+
+  const repeat = (unit: number[], times: number) => joinBytes(Array(times).fill(Uint8Array.from(unit)));
+  // a plausible header after "Ã" (so damaged text) claiming 8 bytes: its span ends on the next unit's 0xB3
+  const oUnit = [0xc3, 0xb3, 0x20, 0x00, 0x08, 0x41, 0x41];
+  it.each([
+    ['a held 0xB3, then 100,000 more', Uint8Array.of(0x41, 0xb3), new Uint8Array(100_000).fill(0xb3)],
+    ['damaged "ó" headers, each span ending on the next 0xB3', Uint8Array.of(0xc3, 0xb3), repeat(oUnit, 15_000).subarray(2)],
+    // held together in one chunk, each claiming one byte past the one before: each resolves only with one more byte
+    ['damaged "ó" headers held together, each claiming one byte more', joinBytes(Array.from({ length: 30 }, (_, k) => Uint8Array.of(0xc3, 0xb3, 0x20, 0x00, 0x41, 0x2c - 6 * k, 0x41))), new Uint8Array(500).fill(0x78)],
+    ['a held "ó" header, then continuation bytes', Uint8Array.of(0xc3, 0xb3, 0x20, 0x00), new Uint8Array(100_000).fill(0x80)],
+  ])('%s: chatter events per push, not per candidate', (_what, first, second) => {
+    const input = joinBytes([first, second]);
+    for (const [name, core] of CORES) {
+      const d = new Decoder({ backend: core });
+      const events = [...d.push(first), ...d.push(second), ...d.end()];
+      expectAccounted(events, input);
+      expect(events.every((e) => e.source === 'chatter'), name).toBe(true);
+      expect(events.length, name).toBeLessThanOrEqual(4);
+      // the route rewriter feeds chunks the same way: its output is a few stdout packets, not one per byte
+      const rw = new RoutePrefixer('7', { backend: core });
+      const out = joinBytes([...rw.pushParts(first), ...rw.pushParts(second), ...rw.endParts()]);
+      expect(decodeWith(core, out).length, name).toBeLessThanOrEqual(4);
+    }
+  });
+});
+
+/** How many pushes decodeWith makes of `len` bytes cut at `sizes` (the rest is one more). */
+function chunkCount(len: number, sizes: number[]): number {
+  let at = 0;
+  let chunks = 0;
+  for (const s of sizes) {
+    if (at >= len) break;
+    at += s;
+    chunks++;
+  }
+  return at < len ? chunks + 1 : chunks;
+}

@@ -3,47 +3,10 @@
 // byte by byte.
 import { describe, expect, it } from 'vitest';
 import { crc32 } from 'node:zlib';
-import { CORES, decodeWith } from './helpers.js';
+import { CORES, decodeWith, cat, raw, brief, joined, type Brief } from './helpers.js';
 import { encode, type SubunitEvent } from '../bindings/index.js';
 
-const te = new TextEncoder();
-const cat = (...parts: (Uint8Array | string | number[])[]) =>
-  new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...te.encode(p)] : [...p])));
-
-/** A CRC-valid packet with the given flags and raw body (1-byte length form). */
-function raw(flags: number, body: number[], fixCrc = true): Uint8Array {
-  const len = 1 + 2 + 1 + body.length + 4;
-  const p = new Uint8Array([0xb3, flags >> 8, flags & 255, len, ...body, 0, 0, 0, 0]);
-  const c = fixCrc ? crc32(p.subarray(0, len - 4)) : 0x12345678;
-  new DataView(p.buffer).setUint32(len - 4, c);
-  return p;
-}
-
 const good = (id: string) => encode({ testId: id, status: 'success' }, { backend: 'js' });
-
-type Brief = [string, string, number, number];
-/** (source, testId or chatter text or error reason start, offset, length) for each event */
-function brief(events: SubunitEvent[]): Brief[] {
-  return events.map((e) => {
-    if (e.source === 'chatter') return ['chatter', new TextDecoder('latin1').decode(e.fileBytes), e.offset, e.length];
-    if (e.source === 'parser-error') {
-      const what = e.fileName === 'Parser Error' ? new TextDecoder().decode(e.fileBytes).split(' ')[0] : 'data';
-      return ['error', what, e.offset, e.length];
-    }
-    return ['packet', e.testId ?? '', e.offset, e.length];
-  });
-}
-
-/** Join adjacent chatter so that whole and chunked decodes compare equal. */
-function joined(b: Brief[]): Brief[] {
-  const out: Brief[] = [];
-  for (const x of b) {
-    const last = out[out.length - 1];
-    if (last && last[0] === 'chatter' && x[0] === 'chatter') out[out.length - 1] = ['chatter', last[1] + x[1], last[2], last[3] + x[3]];
-    else out.push([...x]);
-  }
-  return out;
-}
 
 /** Every input byte is in exactly one event: packets, chatter, Packet data; in order. */
 function expectAccounted(events: SubunitEvent[], input: Uint8Array) {

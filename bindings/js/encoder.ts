@@ -1,14 +1,10 @@
 // Pure-TypeScript twin of assembly/encoder.ts: the same packet bytes from the
 // same staged fields.
 import { MAX_PACKET, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, ENC_TOO_LONG, ENC_NO_ROOM } from '../../assembly/layout.js';
+import { packetLength } from '../size.js';
 import { crc32 } from './crc32.js';
 import type { StagedPacket } from '../stage.js';
 import { writeUtf8 } from '../utf8.js';
-
-/** Bytes of the shortest varint for v (shared with the rewriter). */
-export function varintSize(v: number): number {
-  return v < 64 ? 1 : v < 16384 ? 2 : v < 4194304 ? 3 : 4;
-}
 
 export function putVarint(out: Uint8Array, p: number, v: number): number {
   if (v < 64) {
@@ -33,14 +29,9 @@ export function putVarint(out: Uint8Array, p: number, v: number): number {
   return p + 4;
 }
 
-/** Packet length for `base` bytes besides the length field (the field's own width included), or -1 over MAX_PACKET. */
-export const packetLength = (base: number) => (base <= 62 ? base + 1 : base <= 16381 ? base + 2 : base <= MAX_PACKET - 3 ? base + 3 : -1);
-
 function putString(out: Uint8Array, p: number, s: string, len: number): number {
   return writeUtf8(out, putVarint(out, p, len), s);
 }
-
-const stringSize = (len: number) => varintSize(len) + len;
 
 // reused for every call, like the wasm core's out area: one largest packet, or many small ones side by side
 export const out = new Uint8Array(MAX_PACKET + 1);
@@ -48,18 +39,7 @@ export const out = new Uint8Array(MAX_PACKET + 1);
 /** Encode one staged event at out[at …]; returns the packet length, ENC_TOO_LONG or ENC_NO_ROOM (as the wasm core). */
 export function encodePacket(e: StagedPacket, at: number): number {
   const flags = e.flags;
-  let body = 0;
-  if (flags & F_TIMESTAMP) body += 4 + varintSize(e.nanos);
-  if (flags & F_TEST_ID) body += stringSize(e.testIdLen);
-  if (flags & F_TAGS) {
-    body += varintSize(e.tags.length);
-    for (let i = 0; i < e.tags.length; i++) body += stringSize(e.tagLens[i]);
-  }
-  if (flags & F_MIME) body += stringSize(e.mimeLen);
-  if (flags & F_FILE) body += stringSize(e.nameLen) + stringSize(e.fileBytes.length);
-  if (flags & F_ROUTE_CODE) body += stringSize(e.routeLen);
-  const base = 1 + 2 + body + 4;
-  const total = packetLength(base);
+  const total = packetLength(e);
   if (total < 0) return ENC_TOO_LONG;
   if (at > out.length - total) return ENC_NO_ROOM;
   out[at] = 0xb3;

@@ -1,24 +1,24 @@
 // Pure-TypeScript twin of assembly/rewrite.ts (keep them line-for-line equal).
 import {
-  SCAN_EOF,
-  F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, F_RUNNABLE, VERSION_2,
-  S_NEXT, S_NEED, S_CTX, S_CTX_LEN, S_OUT_LEN, REWRITE_PREFIX, MAX_COMPONENT, WRAP_PIECE, SEG_STRIDE, SEG_CAPACITY,
+  SCAN_EOF, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, F_RUNNABLE, VERSION_2, IMPLAUSIBLE, HEADER_CUT, DEFAULT_INPUT_CAPACITY,
+  S_OUT_LEN, REWRITE_PREFIX, MAX_COMPONENT, WRAP_PIECE, SEG_STRIDE, SEG_CAPACITY,
   SEG_PACKET, SEG_CHATTER, SEG_UNCHANGED, G_KIND, G_OUT, G_OUT_LEN, G_IN, G_COMP_OFF, G_COMP_LEN,
   REWRITE_BY_REF, BY_REF_MIN, G_REF_IN, G_REF_LEN, G_REF_AT,
 } from '../../assembly/layout.js';
 import { crc32 } from './crc32.js';
-import { varintSize, putVarint, packetLength } from './encoder.js';
+import { putVarint } from './encoder.js';
+import { varintSize, frameLength } from '../size.js';
 import { shift, unrun } from './crcmath.js';
 import {
-  state, beginWindow, setRunStart, getRunStart, candidateLength, candidateNeed, varintWidth, windowByte,
-  crcMatches, findB3, classify, continuesText, readVarint, NEED, IMPLAUSIBLE,
-} from './scanner.js';
+  varWidth, state, beginWindow, endWindow, startRun, crcMatches, findB3, classify, readVarint, continuesText, utf8Cut,
+} from './window.js';
 
-export const REWRITE_CAPACITY = (5 << 20) + (1 << 16);
+export const REWRITE_CAPACITY = DEFAULT_INPUT_CAPACITY + (1 << 16);
 export const out = new Uint8Array(REWRITE_CAPACITY);
 export const segments = new Int32Array(SEG_CAPACITY * SEG_STRIDE);
 export const component = new Uint8Array(MAX_COMPONENT + 1);
 
+// the window, module-local as in window.ts: V8 reads an imported binding through a cell
 let w: Uint8Array = new Uint8Array(0);
 let mode = 0;
 let byRef = false;
@@ -45,8 +45,8 @@ function segment(kind: number, o: number, outLen: number, input: number, compOff
 
 function skipString(p: number, end: number): number {
   const len = readVarint(p, end);
-  if (len < 0 || len > end - p - varintWidth()) return -1;
-  return p + varintWidth() + len;
+  if (len < 0 || len > end - p - varWidth) return -1;
+  return p + varWidth + len;
 }
 
 function frame(q: number, len: number): boolean {
@@ -55,7 +55,7 @@ function frame(q: number, len: number): boolean {
   const end = q + len - 4;
   if (flags & F_TIMESTAMP) {
     if (end - p < 5 || readVarint(p + 4, end) < 0) return false;
-    p += 4 + varintWidth();
+    p += 4 + varWidth;
   }
   if (flags & F_TEST_ID) {
     p = skipString(p, end);
@@ -64,7 +64,7 @@ function frame(q: number, len: number): boolean {
   if (flags & F_TAGS) {
     const count = readVarint(p, end);
     if (count < 0) return false;
-    p += varintWidth();
+    p += varWidth;
     for (let i = 0; i < count && p >= 0; i++) p = skipString(p, end);
     if (p < 0) return false;
   }
@@ -83,8 +83,8 @@ function frame(q: number, len: number): boolean {
   routeLen = 0;
   if (flags & F_ROUTE_CODE) {
     const rl = readVarint(p, end);
-    if (rl < 0 || rl > end - p - varintWidth()) return false;
-    routeStr = p + varintWidth();
+    if (rl < 0 || rl > end - p - varWidth) return false;
+    routeStr = p + varWidth;
     routeLen = rl;
     p = routeStr + rl;
   }
@@ -131,7 +131,7 @@ function rewritePacket(q: number, len: number): boolean {
   }
   const hasNew = (newFlags & F_ROUTE_CODE) !== 0;
   const routeFieldLen = hasNew ? varintSize(newRouteLen) + newRouteLen : 0;
-  const total = packetLength(1 + 2 + body + routeFieldLen + 4);
+  const total = frameLength(1 + 2 + body + routeFieldLen + 4);
   if (total < 0) {
     if (outPos + len > REWRITE_CAPACITY) return false;
     copyPacket(q, len, cOff, cLen, SEG_UNCHANGED);
@@ -179,16 +179,6 @@ function rewritePacket(q: number, len: number): boolean {
   return true;
 }
 
-function utf8Cut(start: number, end: number): number {
-  for (let k = 1; k <= 3 && end - k >= start; k++) {
-    const b = w[end - k];
-    if ((b & 0xc0) === 0x80) continue;
-    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    return need > k ? end - k : end;
-  }
-  return end;
-}
-
 function emitChatter(start: number, end: number): number {
   let p = start;
   while (p < end) {
@@ -197,7 +187,7 @@ function emitChatter(start: number, end: number): number {
       if (stop === p) stop = end - p > WRAP_PIECE ? p + WRAP_PIECE : end;
       const n = stop - p;
       const base = 1 + 2 + 7 + varintSize(n) + n + varintSize(compLen) + compLen + 4;
-      const total = packetLength(base);
+      const total = frameLength(base);
       if (outPos + total > REWRITE_CAPACITY || segs >= SEG_CAPACITY) return p;
       const o = outPos;
       const flags = VERSION_2 | F_RUNNABLE | F_FILE | F_ROUTE_CODE;
@@ -235,14 +225,14 @@ const STDOUT = new Uint8Array([6, 0x73, 0x74, 0x64, 0x6f, 0x75, 0x74]);
 
 /** See assembly/rewrite.ts `rewrite`. */
 export function rewrite(window: Uint8Array, len: number, start: number, flags: number, ctxBytes: number, ctxBytesLen: number, op: number, componentLen: number): number {
-  w = window;
   beginWindow(window, len, start, flags, ctxBytes, ctxBytesLen);
+  w = window;
+  const eof = (flags & SCAN_EOF) !== 0;
   mode = op & 3;
   byRef = (op & REWRITE_BY_REF) !== 0;
   compLen = componentLen;
   outPos = 0;
   segs = 0;
-  const eof = (flags & SCAN_EOF) !== 0;
   let pos = start;
   let q = start;
   let need = 0;
@@ -256,8 +246,8 @@ export function rewrite(window: Uint8Array, len: number, start: number, flags: n
       break;
     }
     const cls = classify(q);
-    if (cls === NEED) {
-      need = candidateNeed();
+    if (cls < HEADER_CUT) {
+      need = -cls;
       waiting = true;
       break;
     }
@@ -265,7 +255,7 @@ export function rewrite(window: Uint8Array, len: number, start: number, flags: n
       q++;
       continue;
     }
-    const plen = candidateLength();
+    const plen = cls;
     if (plen < 0 || q + plen > len) {
       if (!eof) {
         need = q + plen;
@@ -287,19 +277,12 @@ export function rewrite(window: Uint8Array, len: number, start: number, flags: n
     pos = q;
     if (!rewritePacket(q, plen)) break;
     pos = q = q + plen;
-    setRunStart(pos);
+    startRun(pos);
   }
   if (waiting && pos < q) {
     pos = emitChatter(pos, continuesText(q) ? utf8Cut(pos, q) : q);
   }
-  let k = pos - getRunStart();
-  if (k > 3) k = 3;
-  let packed = 0;
-  for (let i = 0; i < k; i++) packed |= windowByte(pos - k + i) << (i << 3);
-  state[S_NEXT] = pos;
-  state[S_NEED] = need;
-  state[S_CTX] = packed;
-  state[S_CTX_LEN] = k;
+  endWindow(pos, need);
   state[S_OUT_LEN] = outPos;
   return segs;
 }

@@ -1,6 +1,16 @@
 // Strict UTF-8 check (Python's rules: no overlongs, surrogates, > U+10FFFF or
 // truncated sequences) that also rejects NUL. Twin of assembly/utf8.ts.
 
+/** Continuation bytes that lead byte b announces; 0 when b leads nothing (ASCII, a continuation, C0, C1, F5–FF). */
+export const utf8Tail = (b: number) => (b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0);
+
+/** Whether c may follow lead byte b (no overlong, no surrogate, nothing above U+10FFFF). */
+export function utf8SecondOk(b: number, c: number): boolean {
+  const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+  const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+  return c >= lo && c <= hi;
+}
+
 /** 0 when valid; otherwise the index of the first bad byte + 1, negated for NUL. */
 export function checkUtf8(b: Uint8Array, start: number, len: number): number {
   const end = start + len;
@@ -12,22 +22,10 @@ export function checkUtf8(b: Uint8Array, start: number, len: number): number {
       p++;
       continue;
     }
-    let n = 0;
-    let lo = 0x80;
-    let hi = 0xbf;
-    if (c0 >= 0xc2 && c0 <= 0xdf) n = 1;
-    else if (c0 >= 0xe0 && c0 <= 0xef) {
-      n = 2;
-      if (c0 === 0xe0) lo = 0xa0;
-      else if (c0 === 0xed) hi = 0x9f;
-    } else if (c0 >= 0xf0 && c0 <= 0xf4) {
-      n = 3;
-      if (c0 === 0xf0) lo = 0x90;
-      else if (c0 === 0xf4) hi = 0x8f;
-    } else return p - start + 1;
+    const n = utf8Tail(c0);
+    if (n === 0) return p - start + 1;
     if (end - p <= n) return p - start + 1;
-    const c1 = b[p + 1];
-    if (c1 < lo || c1 > hi) return p - start + 2;
+    if (!utf8SecondOk(c0, b[p + 1])) return p - start + 2;
     for (let k = 2; k <= n; k++) if ((b[p + k] & 0xc0) !== 0x80) return p - start + k + 1;
     p += n + 1;
   }

@@ -1,7 +1,8 @@
 // The WebAssembly backend: a thin wrapper over the module's raw exports
 // (numbers and pointers only). Memory views are made once: the module never
 // grows its memory (static buffers, stub runtime, no allocation).
-import { RECORD_CAPACITY, RECORD_STRIDE, STATE_SLOTS, TEXT_CAPACITY, SEG_CAPACITY, SEG_STRIDE, MAX_COMPONENT, E_FLAGS, E_SECONDS, E_NANOS, E_TESTID_OFF, E_TAGS_COUNT, E_MIME_OFF, E_NAME_OFF, E_FILE_OFF, E_FILE_LEN, E_ROUTE_OFF, E_TAGS, E_OUT_AT, ENCODE_SLOTS, ENC_TOO_LONG, MAX_PACKET, SCAN_EOF, SCAN_APPENDED } from '../../assembly/layout.js';
+import { RECORD_CAPACITY, RECORD_STRIDE, STATE_SLOTS, TEXT_CAPACITY, SEG_CAPACITY, SEG_STRIDE, MAX_COMPONENT, E_FLAGS, E_SECONDS, E_NANOS, E_TESTID_OFF, E_TAGS_COUNT, E_MIME_OFF, E_NAME_OFF, E_FILE_OFF, E_FILE_LEN, E_ROUTE_OFF, E_TAGS, E_OUT_AT, ENCODE_SLOTS, ENC_TOO_LONG, MAX_PACKET, S_NEED, SCAN_EOF, SCAN_APPENDED } from '../../assembly/layout.js';
+import { packetLength } from '../size.js';
 import type { Core } from '../core.js';
 import type { StagedPacket } from '../stage.js';
 import { fromBase64 } from '../base64.js';
@@ -151,7 +152,7 @@ export class WasmCore implements Core {
   }
 
   private noteNeed(): void {
-    const need = this.state[1];
+    const need = this.state[S_NEED];
     this.lastNeed = need > 0 ? this.base + need : 0;
   }
 
@@ -161,10 +162,8 @@ export class WasmCore implements Core {
   }
 
   encode(p: StagedPacket, at = 0): number {
-    // a packet's fields never exceed MAX_PACKET; anything larger is refused here
-    let size = p.testIdLen + p.mimeLen + p.nameLen + p.fileBytes.length + p.routeLen;
-    for (let i = 0; i < p.tags.length; i++) size += p.tagLens[i];
-    if (size > MAX_PACKET) return ENC_TOO_LONG;
+    // refused before staging: what fits in a packet fits in the stage area
+    if (packetLength(p) < 0) return ENC_TOO_LONG;
     const d = this.desc;
     d[E_FLAGS] = p.flags;
     d[E_SECONDS] = p.seconds;
