@@ -197,24 +197,45 @@ export async function* mux(inputs: (ByteSource | FillSource | MuxInput)[], optio
     const r = await lane.it.next();
     return { lane, got: r.done ? null : r.value };
   };
-  const inflight = new Map<Lane, Promise<Arrival>>(lanes.map((l) => [l, read(l)]));
+  // Arrivals queue up as reads settle. (Not Promise.race over the reads: each
+  // race leaves a reaction on every read still pending, holding the race's
+  // result, so a lane that waits long kept every chunk the others delivered.)
+  const ready: (Arrival | { lane: Lane; error: unknown })[] = [];
+  let wake: (() => void) | undefined;
+  const reading = new Set<Lane>();
+  const ask = (lane: Lane) => {
+    reading.add(lane);
+    read(lane).then(
+      (a) => ready.push(a),
+      (error: unknown) => ready.push({ lane, error }),
+    ).then(() => wake?.());
+  };
+  lanes.forEach(ask);
   try {
-    while (inflight.size > 0) {
-      const { lane, got } = await Promise.race(inflight.values());
+    while (reading.size > 0) {
+      while (ready.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      const arrival = ready.shift()!;
+      const lane = arrival.lane;
+      if ('error' in arrival) {
+        reading.delete(lane);
+        throw arrival.error;
+      }
+      const { got } = arrival;
       const fill = 'fill' in lane;
       if (got !== null) {
         if (typeof got !== 'number') yield* lane.rw.pushParts(got);
         else if (options.recycle) yield* lane.rw.filledParts(got);
         else for (const piece of lane.rw.filledParts(got)) yield piece.slice(); // the area is read into again
-        inflight.set(lane, read(lane));
+        ask(lane);
         continue;
       }
-      inflight.delete(lane);
+      reading.delete(lane);
       yield* fill ? lane.rw.filledParts(0) : lane.rw.endParts();
       if (fill) await lane.fill.close?.();
     }
   } finally {
-    for (const lane of inflight.keys()) await ('fill' in lane ? lane.fill.close?.() : lane.it.return?.());
+    for (const lane of reading) await ('fill' in lane ? lane.fill.close?.() : lane.it.return?.());
   }
 }
 
