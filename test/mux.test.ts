@@ -152,7 +152,7 @@ describe('subunit mux: workers that misbehave (issue 17)', () => {
     const got = join(dir, 'got.bin');
     const r = spawnSync(node, [CLI, 'mux', '--cmd', 'sleep 0.3', '--cmd', `cat > ${q(got)}`], { input: flood, timeout: 60_000 });
     expect(r.signal).toBeNull(); // (killed by the timeout: the mux hung)
-    expect(r.stderr.toString()).toMatch(/^subunit mux: worker 0 \(sleep 0\.3\) closed its stdin; dropped [\d,]+ bytes routed to it\n$/);
+    expect(r.stderr.toString()).toMatch(/^subunit mux: worker 0 \(sleep 0\.3\) closed its stdin \(dropped [\d,]+ bytes routed to it\)\n$/);
     expect(r.status).toBe(1);
     expect(readFileSync(got, 'utf8')).toBe('for worker 1\n');
   });
@@ -172,6 +172,19 @@ describe('subunit mux: workers that misbehave (issue 17)', () => {
     expect(r.stderr).toMatch(/^subunit mux: worker 0 \(.*\) exited with code 0 with 1 test in progress\n$/);
     expect(r.code).toBe(1);
     expect(r.events.filter((e) => e.testId === 'b.hang').map((e) => e.status ?? e.fileName)).toEqual(['inprogress', 'worker-exit', 'fail']);
+  });
+
+  it('a worker whose stdout stops mid-packet: the cut packet comes out as text, then the fail for its test (found by the mux fuzzer)', () => {
+    const started = encode({ testId: 'cut.t', status: 'inprogress' });
+    const cut = encode({ testId: 'cut.t', fileName: 'log', fileBytes: new Uint8Array(5000).fill(0x61) }).subarray(0, 3000);
+    writeFileSync(join(dir, 'cut.bin'), Buffer.concat([started, cut]));
+    const r = spawnSync(node, [CLI, 'mux', '--cmd', 'cat cut.bin'], { cwd: dir, timeout: 60_000 });
+    const events = decodeAll(new Uint8Array(r.stdout));
+    expect(events.map((e) => [e.source, e.testId, e.status ?? e.fileName, e.routeCode])).toEqual([
+      ['packet', 'cut.t', 'inprogress', '0'], ['packet', undefined, 'stdout', '0'], ['packet', 'cut.t', 'worker-exit', '0'], ['packet', 'cut.t', 'fail', '0'],
+    ]);
+    expect(Buffer.from(events[1].fileBytes!).equals(Buffer.from(cut))).toBe(true);
+    expect(r.status).toBe(1);
   });
 
   // floods on stdout (non-subunit bytes), stderr, and real packets, all at once

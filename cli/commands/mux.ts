@@ -66,14 +66,12 @@ async function* stderrPackets(stream: NodeJS.ReadableStream, encoder: Encoder): 
   if (carry.length) yield encoder.encode({ fileName: 'stderr', fileBytes: carry, mimeType: 'text/plain; charset=utf8' });
 }
 
-/**
- * A worker's stdout, passed through unchanged, while watching which tests it
- * has in progress; if it exits with tests unfinished, they are failed with an
- * attachment saying so.
- */
-async function* workerStdout(w: Worker, encoder: Encoder, backend: BackendName, failures: string[]): AsyncGenerator<Uint8Array> {
+/** Tests a worker has in progress, by route code and test id. */
+type OpenTests = Map<string, { testId: string; routeCode?: string }>;
+
+/** A worker's stdout, passed through unchanged, while watching which tests it has in progress. */
+async function* workerStdout(w: Worker, backend: BackendName, open: OpenTests): AsyncGenerator<Uint8Array> {
   const decoder = new Decoder({ backend });
-  const open = new Map<string, { testId: string; routeCode?: string }>();
   const watch = (events: ReturnType<Decoder['push']>) => {
     for (const e of events) {
       if (e.testId === undefined || e.status === undefined || e.source !== 'packet') continue;
@@ -87,6 +85,16 @@ async function* workerStdout(w: Worker, encoder: Encoder, backend: BackendName, 
     yield chunk;
   }
   watch(decoder.end());
+}
+
+/**
+ * After a worker's stdout has gone out whole (`stdoutDone`: a packet its
+ * stdout left unfinished has been closed off as text, so nothing can join
+ * it) and the worker has exited: a `worker-exit` attachment and a `fail` for
+ * each test it left in progress. Records the failure, if any.
+ */
+async function* workerEpilogue(w: Worker, stdoutDone: Promise<void>, open: OpenTests, encoder: Encoder, failures: string[]): AsyncGenerator<Uint8Array> {
+  await stdoutDone;
   const { code, signal } = await w.exit;
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   if (signal || code !== 0) failures.push(`worker ${w.route} (${w.command}) ${how}`);
@@ -227,8 +235,12 @@ export const muxCommand: Command = {
       const w: Worker = { route, command: spec.value, child, exit };
       encoder ??= new Encoder({ backend });
       workers.set(route, w);
-      inputs.push({ source: workerStdout(w, encoder, backend, failures), route });
+      const open: OpenTests = new Map();
+      let stdoutDone!: () => void;
+      const done = new Promise<void>((resolve) => (stdoutDone = resolve));
+      inputs.push({ source: workerStdout(w, backend, open), route, onEnd: stdoutDone });
       inputs.push({ source: stderrPackets(child.stderr, encoder), route });
+      inputs.push({ source: workerEpilogue(w, done, open, encoder, failures), route });
     }
     const stdinIsData = specs.some((s) => s.kind === 'file' && s.value === '-');
     const router = workers.size > 0 && !stdinIsData ? new StdinRouter(workers, encoder!, backend) : undefined;
@@ -239,7 +251,7 @@ export const muxCommand: Command = {
     for await (const bytes of mux(inputs, { backend, recycle: true })) await out.writeThrough(bytes);
     await router?.stop(); // every worker has exited: nothing left to route to
     for (const [route, n] of router?.dropped ?? []) {
-      failures.push(`worker ${route} (${workers.get(route)!.command}) closed its stdin; dropped ${plural(n, 'byte')} routed to it`);
+      failures.push(`worker ${route} (${workers.get(route)!.command}) closed its stdin (dropped ${plural(n, 'byte')} routed to it)`);
     }
     if (failures.length) throw new RunFailure(failures.join('; '));
     return 0;
