@@ -196,8 +196,10 @@ export const muxCommand: Command = {
     'its stderr becomes stderr packets. With workers (and no "-" input), stdin carries\n' +
     'v2 packets: a "stdin" file for "i/rest" goes to worker i as a packet for "rest";\n' +
     'for "i" its bytes go raw to worker i\'s stdin; end of stdin closes the workers\'\n' +
-    'stdin. Tests a worker leaves in progress when it exits are failed, and the mux\n' +
-    'exits 1 naming every worker that failed.',
+    'stdin. Bytes for a worker whose stdin is closed are dropped (and said). Tests a\n' +
+    'worker leaves in progress when it exits are failed. The mux exits 1 naming every\n' +
+    'worker that failed: exited non-zero, was killed, left tests in progress, or had\n' +
+    'routed bytes dropped.',
   options: {
     cmd: { type: 'string', multiple: true, help: 'a worker command (run with sh -c)' },
     route: { type: 'string', multiple: true, help: 'route component for the next input' },
