@@ -286,3 +286,23 @@ describe('FillSource lanes with a caller-given core (issue 22)', () => {
     inputs.forEach((bytes, i) => expect(hex(Buffer.concat(per.get(String(i))!))).toBe(hex(bytes)));
   });
 });
+
+describe('mux: onEnd', () => {
+  it.each(['wasm', 'js'] as const)('is called once an input has gone out whole: bytes added for its route after it cannot join a packet it cut short (%s)', async (backend) => {
+    const cut = encode({ testId: 'a', fileName: 'log', fileBytes: new Uint8Array(3000).fill(0x61) }).subarray(0, 1000);
+    let ended!: () => void;
+    const done = new Promise<void>((resolve) => (ended = resolve));
+    const calls: string[] = [];
+    async function* after() {
+      await done;
+      calls.push('after');
+      yield encode({ testId: 'a', status: 'fail' });
+    }
+    const parts: Uint8Array[] = [];
+    for await (const b of mux([{ source: [cut], route: 'w', onEnd: () => (calls.push('onEnd'), ended()) }, { source: after(), route: 'w' }], { backend })) parts.push(b);
+    expect(calls).toEqual(['onEnd', 'after']);
+    const events = decodeAll(Buffer.concat(parts));
+    expect(events.map((e) => [e.source, e.fileName ?? e.status, e.routeCode])).toEqual([['packet', 'stdout', 'w'], ['packet', 'fail', 'w']]);
+    expect(hex(events[0].fileBytes!)).toBe(hex(cut));
+  });
+});

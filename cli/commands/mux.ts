@@ -2,6 +2,7 @@
 // each input's packets under its own route component; stdin packets routed
 // back down to the workers.
 import type { ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { mux, type MuxInput } from '../../bindings/route.js';
 import { Decoder } from '../../bindings/decoder.js';
@@ -171,7 +172,7 @@ const plural = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what
 const takesStdin = (w: Worker) => !w.child.stdin!.destroyed && !w.child.stdin!.writableEnded;
 
 /** Resolves when the stream has room again, or is closed (a write to a worker that exited fails with EPIPE, then closes). */
-function roomOrClose(stream: NodeJS.WritableStream & { closed?: boolean; destroyed?: boolean }): Promise<void> {
+function roomOrClose(stream: Writable): Promise<void> {
   if (stream.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
