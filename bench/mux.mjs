@@ -1,7 +1,9 @@
 // Route-code rewriting speed (issue 3): in memory on 1 MiB attachments beside
-// memcpy, and `subunit mux FILE > /dev/null` beside `cat FILE > /dev/null`.
+// memcpy, and `subunit mux FILE > /dev/null` beside `cat FILE > /dev/null`;
+// then the peak RSS of `subunit mux --cmd` whatever its workers write (issue
+// 17): floods of text on stdout and stderr, real packets, a slow consumer.
 // Needs `npm run build`. Usage: node bench/mux.mjs [--quick]
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeFileSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -80,9 +82,31 @@ for (const backend of ['wasm', 'js']) {
   // the same command less its fixed cost (Node start, module loading, exit): the rate at which it moves bytes
   rows.push([`  the same, less an empty file's ${(startup[backend] * 1000).toFixed(0)} ms`, rate(whole - startup[backend])]);
 }
+
+// Peak RSS of the mux over workers that write a lot (the --require hook writes it at exit)
+const maxrss = new URL('../test/workers/maxrss.cjs', import.meta.url).pathname;
+const flood = quick ? 200_000_000 : 1_000_000_000;
+const slowReader = `"${process.execPath}" -e "process.stdin.on('data', () => { process.stdin.pause(); setTimeout(() => process.stdin.resume(), 1); })"`;
+const memoryCases = [
+  [`stdout: ${flood / 1e9} GB of non-subunit bytes`, `head -c ${flood} /dev/zero`, 'wc -c'],
+  [`stderr: ${flood / 1e9} GB`, `head -c ${flood} /dev/zero >&2`, 'wc -c'],
+  [`stdout: ${(big.length / MiB).toFixed(0)} MiB of packets (1 MiB attachments)`, `cat "${file}"`, 'wc -c'],
+  [`stdout: ${flood / 4e9} GB, slow consumer (1 ms pause per read)`, `head -c ${flood / 4} /dev/zero`, slowReader],
+];
+const memoryRows = [];
+for (const backend of ['wasm', 'js']) {
+  for (const [what, cmd, reader] of memoryCases) {
+    const rssFile = join(dir, 'maxrss');
+    const s = performance.now();
+    execFileSync('sh', ['-c', `"${process.execPath}" --require "${maxrss}" "${cli}" mux --backend ${backend} --cmd '${cmd}' </dev/null | ${reader} >/dev/null`], { env: { ...process.env, MAXRSS_FILE: rssFile } });
+    memoryRows.push([`subunit mux --cmd, ${what} (${backend})`, Number(readFileSync(rssFile, 'utf8')) / 1024, (performance.now() - s) / 1000]);
+  }
+}
 rmSync(dir, { recursive: true, force: true });
 
 console.log(`node -e 0: ${(nodeStart * 1000).toFixed(0)} ms${process.env.NODE_EXTRA_CA_CERTS ? ' (NODE_EXTRA_CA_CERTS is set)' : ''}`);
 console.log(`stream: ${copies} x (1 MiB attachment + 2 status packets) = ${(stream.length / 1e6).toFixed(0)} MB in ${CHUNK / MiB} MiB chunks; node ${process.version}`);
 const memcpy = rows[0][1];
 for (const [task, mbs] of rows) console.log(`${task.padEnd(48)} ${Math.round(mbs).toString().padStart(7)} MB/s  ${(mbs / memcpy).toFixed(2)}x memcpy`);
+console.log('');
+for (const [task, mib, seconds] of memoryRows) console.log(`${task.padEnd(80)} peak RSS ${mib.toFixed(0).padStart(4)} MiB  ${seconds.toFixed(1).padStart(5)} s`);

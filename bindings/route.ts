@@ -156,6 +156,12 @@ export interface MuxInput {
   source: ByteSource | FillSource;
   /** Route component for this input (default: its index). */
   route?: string;
+  /**
+   * Called once the mux has passed on all of this input (the consumer asked
+   * for the piece after its last): what a truncated packet at its end became
+   * is out, so bytes another input adds for this route cannot join it.
+   */
+  onEnd?(): void;
 }
 
 /**
@@ -182,39 +188,65 @@ export interface FillSource {
  */
 export async function* mux(inputs: (ByteSource | FillSource | MuxInput)[], options: RewriteOptions = {}): AsyncGenerator<Uint8Array> {
   // a FillSource lane reads into its own core's memory: its pieces must outlive other lanes' reads
-  type Lane = { route: string; rw: RoutePrefixer } & ({ it: AsyncIterator<Uint8Array> } | { fill: FillSource });
+  type Lane = { route: string; rw: RoutePrefixer; onEnd?: () => void } & ({ it: AsyncIterator<Uint8Array> } | { fill: FillSource });
   // a chunk (or, for a FillSource, the count read into its area); null at the end
   type Arrival = { lane: Lane; got: Uint8Array | number | null };
-  const given = inputs.map((input, i) => (isMuxInput(input) ? { route: input.route ?? String(i), source: input.source } : { route: String(i), source: input }));
+  const given = inputs.map((input, i) => (isMuxInput(input) ? { ...input, route: input.route ?? String(i) } : { route: String(i), source: input }));
   // (the shared core is made only when a lane uses it)
   if (!given.every((g) => isFillSource(g.source))) await init(options.backend);
-  const lanes = given.map(({ route, source }): Lane => {
-    if (isFillSource(source)) return { route, fill: source, rw: new RoutePrefixer(route, { ...options, backend: privateCoreFor(options.backend) }) };
-    return { route, it: chunksOf(source)[Symbol.asyncIterator](), rw: new RoutePrefixer(route, options) };
+  const lanes = given.map(({ route, source, onEnd }): Lane => {
+    if (isFillSource(source)) return { route, onEnd, fill: source, rw: new RoutePrefixer(route, { ...options, backend: privateCoreFor(options.backend) }) };
+    return { route, onEnd, it: chunksOf(source)[Symbol.asyncIterator](), rw: new RoutePrefixer(route, options) };
   });
   const read = async (lane: Lane): Promise<Arrival> => {
     if ('fill' in lane) return { lane, got: (await lane.fill.fill(lane.rw.fillArea())) || null };
     const r = await lane.it.next();
     return { lane, got: r.done ? null : r.value };
   };
-  const inflight = new Map<Lane, Promise<Arrival>>(lanes.map((l) => [l, read(l)]));
+  // Arrivals queue up as reads settle. (Not Promise.race over the reads: each
+  // race leaves a reaction on every read still pending, holding the race's
+  // result, so a lane that waits long kept every chunk the others delivered.)
+  const ready: (Arrival | { lane: Lane; error: unknown })[] = [];
+  let wake: (() => void) | undefined;
+  const reading = new Set<Lane>();
+  const ask = (lane: Lane) => {
+    reading.add(lane);
+    read(lane).then(
+      (a) => ready.push(a),
+      (error: unknown) => ready.push({ lane, error }),
+    ).then(() => wake?.());
+  };
+  lanes.forEach(ask);
   try {
-    while (inflight.size > 0) {
-      const { lane, got } = await Promise.race(inflight.values());
+    while (reading.size > 0) {
+      while (ready.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      const arrival = ready.shift()!;
+      const lane = arrival.lane;
+      if ('error' in arrival) {
+        reading.delete(lane);
+        throw arrival.error;
+      }
+      const { got } = arrival;
       const fill = 'fill' in lane;
       if (got !== null) {
         if (typeof got !== 'number') yield* lane.rw.pushParts(got);
         else if (options.recycle) yield* lane.rw.filledParts(got);
         else for (const piece of lane.rw.filledParts(got)) yield piece.slice(); // the area is read into again
-        inflight.set(lane, read(lane));
+        ask(lane);
         continue;
       }
-      inflight.delete(lane);
+      reading.delete(lane);
       yield* fill ? lane.rw.filledParts(0) : lane.rw.endParts();
       if (fill) await lane.fill.close?.();
+      lane.onEnd?.();
     }
   } finally {
-    for (const lane of inflight.keys()) await ('fill' in lane ? lane.fill.close?.() : lane.it.return?.());
+    for (const lane of reading) {
+      if ('fill' in lane) await lane.fill.close?.();
+      // not awaited: a generator waiting on something of its own returns only once that settles
+      else lane.it.return?.()?.catch(() => {});
+    }
   }
 }
 

@@ -1,8 +1,8 @@
 // `subunit mux` with real processes: trees of muxes, stdin routed down, workers
 // that die mid-test, and python-subunit reading the result.
 import { describe, expect, it } from 'vitest';
-import { spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, PYTHON, hasReference, fixtureBytes, normalize, rng } from './helpers.js';
@@ -21,6 +21,27 @@ function mux(args: string[], input: Uint8Array = new Uint8Array(0), env: Record<
 }
 
 const text = (e: SubunitEvent) => new TextDecoder().decode(e.fileBytes);
+
+const MAXRSS = new URL('./workers/maxrss.cjs', import.meta.url).pathname;
+
+/**
+ * The mux as a child, its output read as it comes (after each chunk, a pause
+ * of `pauseMs` when given: a slow consumer); the output's size, and the mux's
+ * peak RSS in MiB.
+ */
+async function muxMeasured(args: string[], { cwd, pauseMs }: { cwd: string; pauseMs?: number }) {
+  const rssFile = join(cwd, `maxrss-${Math.random().toString(36).slice(2)}`);
+  const child = spawn(node, ['--require', MAXRSS, CLI, 'mux', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MAXRSS_FILE: rssFile } });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b));
+  let size = 0;
+  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs));
+  }
+  const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('close', resolve)));
+  return { code, stderr, size, rssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
+}
 
 describe('subunit mux', () => {
   it('builds a two-level tree: route codes, chatter attribution, stdin routed two levels down', () => {
@@ -117,4 +138,75 @@ describe('subunit mux', () => {
     });
     expect(ref.every((e) => typeof e.routeCode === 'string')).toBe(true);
   });
+});
+
+describe('subunit mux: workers that misbehave (issue 17)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mux-'));
+  // 50 stdin packets of 1 MiB for worker 0, then a few bytes for worker 1
+  const flood = Buffer.concat([
+    ...Array.from({ length: 50 }, (_, i) => encode({ fileName: 'stdin', fileBytes: new Uint8Array(1 << 20).fill(i), routeCode: '0' })),
+    encode({ fileName: 'stdin', fileBytes: new TextEncoder().encode('for worker 1\n'), routeCode: '1' }),
+  ]);
+
+  it('a worker that exits while stdin is routed to it: its bytes are dropped and said once, the others still get theirs, exit 1', () => {
+    const got = join(dir, 'got.bin');
+    const r = spawnSync(node, [CLI, 'mux', '--cmd', 'sleep 0.3', '--cmd', `cat > ${q(got)}`], { input: flood, timeout: 60_000 });
+    expect(r.signal).toBeNull(); // (killed by the timeout: the mux hung)
+    expect(r.stderr.toString()).toMatch(/^subunit mux: worker 0 \(sleep 0\.3\) closed its stdin \(dropped [\d,]+ bytes routed to it\)\n$/);
+    expect(r.status).toBe(1);
+    expect(readFileSync(got, 'utf8')).toBe('for worker 1\n');
+  });
+
+  it('a worker that never reads its stdin is not an error: nothing said, exit by its result', () => {
+    writeFileSync(join(dir, 'clean.subunit'), encode({ testId: 'a', status: 'success' }));
+    for (const [cmd, status] of [['cat clean.subunit', 0], ['cat clean.subunit; exit 4', 1]] as const) {
+      const r = spawnSync(node, [CLI, 'mux', '--cmd', cmd], { input: flood, cwd: dir, timeout: 60_000 });
+      expect(r.stderr.toString()).toBe(status ? `subunit mux: worker 0 (${cmd}) exited with code 4\n` : '');
+      expect(r.status).toBe(status);
+      expect(decodeAll(new Uint8Array(r.stdout)).map((e) => [e.testId, e.status, e.routeCode])).toEqual([['a', 'success', '0']]);
+    }
+  });
+
+  it('a worker that exits 0 with a test in progress fails the run', () => {
+    const r = mux(['--cmd', `HANG=1 EXIT_CODE=0 ${worker('b t2')}`]);
+    expect(r.stderr).toMatch(/^subunit mux: worker 0 \(.*\) exited with code 0 with 1 test in progress\n$/);
+    expect(r.code).toBe(1);
+    expect(r.events.filter((e) => e.testId === 'b.hang').map((e) => e.status ?? e.fileName)).toEqual(['inprogress', 'worker-exit', 'fail']);
+  });
+
+  it('a worker whose stdout stops mid-packet: the cut packet comes out as text, then the fail for its test (found by the mux fuzzer)', () => {
+    const started = encode({ testId: 'cut.t', status: 'inprogress' });
+    const cut = encode({ testId: 'cut.t', fileName: 'log', fileBytes: new Uint8Array(5000).fill(0x61) }).subarray(0, 3000);
+    writeFileSync(join(dir, 'cut.bin'), Buffer.concat([started, cut]));
+    const r = spawnSync(node, [CLI, 'mux', '--cmd', 'cat cut.bin'], { cwd: dir, timeout: 60_000 });
+    const events = decodeAll(new Uint8Array(r.stdout));
+    expect(events.map((e) => [e.source, e.testId, e.status ?? e.fileName, e.routeCode])).toEqual([
+      ['packet', 'cut.t', 'inprogress', '0'], ['packet', undefined, 'stdout', '0'], ['packet', 'cut.t', 'worker-exit', '0'], ['packet', 'cut.t', 'fail', '0'],
+    ]);
+    expect(Buffer.from(events[1].fileBytes!).equals(Buffer.from(cut))).toBe(true);
+    expect(r.status).toBe(1);
+  });
+
+  // floods on stdout (non-subunit bytes), stderr, and real packets, all at once
+  const packets = join(dir, 'packets.subunit');
+  const sizes = [100, 4096, 70_000, 1 << 20];
+  writeFileSync(packets, Buffer.concat(Array.from({ length: 150 }, (_, i) => encode({ testId: `t${i}`, fileName: 'log', fileBytes: new Uint8Array(sizes[i % 4]).fill(i) }))));
+  const floods = ['--cmd', 'head -c 150000000 /dev/zero', '--cmd', 'head -c 150000000 /dev/zero >&2', '--cmd', `cat ${q(packets)}`];
+  const least = 300_000_000 + readFileSync(packets).length;
+
+  it.each(['wasm', 'js'])('memory stays bounded whatever the workers write, fast consumer (%s)', async (backend) => {
+    const r = await muxMeasured(['--backend', backend, ...floods], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.size).toBeGreaterThan(least);
+    expect(r.rssMiB).toBeLessThan(150);
+  });
+
+  it('memory stays bounded with a slow consumer: backpressure reaches the workers', async () => {
+    const r = await muxMeasured(floods, { cwd: dir, pauseMs: 1 });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.size).toBeGreaterThan(least);
+    expect(r.rssMiB).toBeLessThan(150);
+  });
+
+  it.sequential('(cleanup)', () => rmSync(dir, { recursive: true, force: true }));
 });

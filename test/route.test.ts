@@ -267,3 +267,42 @@ describe('mux and demux', () => {
     });
   });
 });
+
+describe('FillSource lanes with a caller-given core (issue 22)', () => {
+  // two files read into memory of their own: with one shared input area, one lane's read overwrote the other's unresolved bytes
+  const stream = (lane: number) => Buffer.concat(Array.from({ length: 2000 }, (_, i) => encode({
+    testId: `lane${lane}.t${i}`, status: 'success', fileName: 'log', fileBytes: new Uint8Array(1 + ((i * 37) % 3000)).fill(lane + i),
+  })));
+  it.each(CORES)('every packet of every lane arrives, none damaged (%s)', async (_n, core) => {
+    const inputs = [stream(0), stream(1)];
+    const parts: Uint8Array[] = [];
+    const sources = inputs.map((bytes, i) => fillFrom(bytes, () => 40_000 + i * 7_000));
+    for await (const b of mux(sources, { backend: core, recycle: true })) parts.push(b.slice());
+    const events = decodeAll(Buffer.concat(parts));
+    expect(events.filter((e) => e.source !== 'packet').map((e) => `${e.source} at ${e.offset}`)).toEqual([]);
+    expect(events.length).toBe(4000);
+    const per = new Map<string | undefined, Uint8Array[]>();
+    await demux([Buffer.concat(parts)], (route, bytes) => void (per.get(route) ?? per.set(route, []).get(route)!).push(bytes.slice()));
+    inputs.forEach((bytes, i) => expect(hex(Buffer.concat(per.get(String(i))!))).toBe(hex(bytes)));
+  });
+});
+
+describe('mux: onEnd', () => {
+  it.each(['wasm', 'js'] as const)('is called once an input has gone out whole: bytes added for its route after it cannot join a packet it cut short (%s)', async (backend) => {
+    const cut = encode({ testId: 'a', fileName: 'log', fileBytes: new Uint8Array(3000).fill(0x61) }).subarray(0, 1000);
+    let ended!: () => void;
+    const done = new Promise<void>((resolve) => (ended = resolve));
+    const calls: string[] = [];
+    async function* after() {
+      await done;
+      calls.push('after');
+      yield encode({ testId: 'a', status: 'fail' });
+    }
+    const parts: Uint8Array[] = [];
+    for await (const b of mux([{ source: [cut], route: 'w', onEnd: () => (calls.push('onEnd'), ended()) }, { source: after(), route: 'w' }], { backend })) parts.push(b);
+    expect(calls).toEqual(['onEnd', 'after']);
+    const events = decodeAll(Buffer.concat(parts));
+    expect(events.map((e) => [e.source, e.fileName ?? e.status, e.routeCode])).toEqual([['packet', 'stdout', 'w'], ['packet', 'fail', 'w']]);
+    expect(hex(events[0].fileBytes!)).toBe(hex(cut));
+  });
+});

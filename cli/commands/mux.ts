@@ -2,6 +2,7 @@
 // each input's packets under its own route component; stdin packets routed
 // back down to the workers.
 import type { ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { mux, type MuxInput } from '../../bindings/route.js';
 import { Decoder } from '../../bindings/decoder.js';
@@ -66,14 +67,12 @@ async function* stderrPackets(stream: NodeJS.ReadableStream, encoder: Encoder): 
   if (carry.length) yield encoder.encode({ fileName: 'stderr', fileBytes: carry, mimeType: 'text/plain; charset=utf8' });
 }
 
-/**
- * A worker's stdout, passed through unchanged, while watching which tests it
- * has in progress; if it exits with tests unfinished, they are failed with an
- * attachment saying so.
- */
-async function* workerStdout(w: Worker, encoder: Encoder, backend: BackendName, failures: string[]): AsyncGenerator<Uint8Array> {
+/** Tests a worker has in progress, by route code and test id. */
+type OpenTests = Map<string, { testId: string; routeCode?: string }>;
+
+/** A worker's stdout, passed through unchanged, while watching which tests it has in progress. */
+async function* workerStdout(w: Worker, backend: BackendName, open: OpenTests): AsyncGenerator<Uint8Array> {
   const decoder = new Decoder({ backend });
-  const open = new Map<string, { testId: string; routeCode?: string }>();
   const watch = (events: ReturnType<Decoder['push']>) => {
     for (const e of events) {
       if (e.testId === undefined || e.status === undefined || e.source !== 'packet') continue;
@@ -87,9 +86,20 @@ async function* workerStdout(w: Worker, encoder: Encoder, backend: BackendName, 
     yield chunk;
   }
   watch(decoder.end());
+}
+
+/**
+ * After a worker's stdout has gone out whole (`stdoutDone`: a packet its
+ * stdout left unfinished has been closed off as text, so nothing can join
+ * it) and the worker has exited: a `worker-exit` attachment and a `fail` for
+ * each test it left in progress. Records the failure, if any.
+ */
+async function* workerEpilogue(w: Worker, stdoutDone: Promise<void>, open: OpenTests, encoder: Encoder, failures: string[]): AsyncGenerator<Uint8Array> {
+  await stdoutDone;
   const { code, signal } = await w.exit;
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   if (signal || code !== 0) failures.push(`worker ${w.route} (${w.command}) ${how}`);
+  else if (open.size > 0) failures.push(`worker ${w.route} (${w.command}) ${how} with ${plural(open.size, 'test')} in progress`);
   const now = new Date();
   for (const t of open.values()) {
     const message = new TextEncoder().encode(`worker ${w.route} (${w.command}) ${how} while this test was in progress\n`);
@@ -100,18 +110,79 @@ async function* workerStdout(w: Worker, encoder: Encoder, backend: BackendName, 
   }
 }
 
-/** Route stdin packets down: `stdin` files for "i/rest" go to worker i as packets for "rest"; for "i", as raw bytes. */
-async function routeStdin(workers: Map<string, Worker>, encoder: Encoder, backend: BackendName): Promise<void> {
-  for await (const batch of decodeStream(process.stdin, { backend })) {
-    for (const e of batch) {
-      if (e.fileName !== 'stdin' || e.routeCode === undefined) continue;
-      const slash = e.routeCode.indexOf('/');
-      const w = workers.get(slash < 0 ? e.routeCode : e.routeCode.slice(0, slash));
-      if (!w || w.child.stdin?.destroyed) continue;
-      const data = slash < 0 ? e.fileBytes! : encoder.encode({ ...toPlainEvent(e), routeCode: e.routeCode.slice(slash + 1) });
-      if (!w.child.stdin!.write(data)) await new Promise((r) => w.child.stdin!.once('drain', r));
+/**
+ * Stdin routed down to the workers. A worker whose stdin is closed (it exited
+ * or closed it) gets no more: the packets for it read after that are dropped
+ * and counted, while routing to the others goes on. Routing stops, leaving
+ * the rest of stdin unread, once no worker takes stdin, or when stop() is
+ * called.
+ */
+class StdinRouter {
+  private stopping = false;
+  private readonly done: Promise<void>;
+  /** Bytes dropped per worker (route → count). */
+  readonly dropped = new Map<string, number>();
+
+  constructor(private readonly workers: Map<string, Worker>, private readonly encoder: Encoder, backend: BackendName) {
+    this.done = this.route(backend).finally(() => workers.forEach((w) => w.child.stdin!.end()));
+  }
+
+  /** Stop reading stdin (nothing is left to route to) and wait until routing has ended. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.workers.forEach((w) => w.child.stdin!.destroy()); // a write waiting for room ends
+    process.stdin.destroy(); // a read waiting for bytes ends
+    await this.done;
+  }
+
+  /** `stdin` files for "i/rest" go to worker i as packets for "rest"; for "i", as raw bytes. */
+  private async route(backend: BackendName): Promise<void> {
+    const taking = () => [...this.workers.values()].some((w) => takesStdin(w));
+    if (!taking()) return;
+    for await (const batch of decodeStream(guarded('<stdin>', this.untilStopped()), { backend })) {
+      for (const e of batch) {
+        if (e.fileName !== 'stdin' || e.routeCode === undefined) continue;
+        const slash = e.routeCode.indexOf('/');
+        const w = this.workers.get(slash < 0 ? e.routeCode : e.routeCode.slice(0, slash));
+        if (!w) continue;
+        const data = slash < 0 ? e.fileBytes! : this.encoder.encode({ ...toPlainEvent(e), routeCode: e.routeCode.slice(slash + 1) });
+        if (!takesStdin(w)) {
+          if (this.stopping || !taking()) return; // nothing read from here on is dropped: it stays unread
+          this.dropped.set(w.route, (this.dropped.get(w.route) ?? 0) + data.length);
+          continue;
+        }
+        if (!w.child.stdin!.write(data)) await roomOrClose(w.child.stdin!);
+      }
+      if (!taking()) return;
     }
   }
+
+  /** Stdin's chunks, ending quietly when stop() destroyed it. */
+  private async *untilStopped(): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of process.stdin as AsyncIterable<Uint8Array>) yield chunk;
+    } catch (e) {
+      if (!this.stopping) throw e;
+    }
+  }
+}
+
+const plural = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
+
+const takesStdin = (w: Worker) => !w.child.stdin!.destroyed && !w.child.stdin!.writableEnded;
+
+/** Resolves when the stream has room again, or is closed (a write to a worker that exited fails with EPIPE, then closes). */
+function roomOrClose(stream: Writable): Promise<void> {
+  if (stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
 }
 
 export const muxCommand: Command = {
@@ -126,8 +197,10 @@ export const muxCommand: Command = {
     'its stderr becomes stderr packets. With workers (and no "-" input), stdin carries\n' +
     'v2 packets: a "stdin" file for "i/rest" goes to worker i as a packet for "rest";\n' +
     'for "i" its bytes go raw to worker i\'s stdin; end of stdin closes the workers\'\n' +
-    'stdin. Tests a worker leaves in progress when it exits are failed, and the mux\n' +
-    'exits 1 naming every worker that failed.',
+    'stdin. Bytes for a worker whose stdin is closed are dropped (and said). Tests a\n' +
+    'worker leaves in progress when it exits are failed. The mux exits 1 naming every\n' +
+    'worker that failed: exited non-zero, was killed, left tests in progress, or had\n' +
+    'routed bytes dropped.',
   options: {
     cmd: { type: 'string', multiple: true, help: 'a worker command (run with sh -c)' },
     route: { type: 'string', multiple: true, help: 'route component for the next input' },
@@ -165,20 +238,24 @@ export const muxCommand: Command = {
       const w: Worker = { route, command: spec.value, child, exit };
       encoder ??= new Encoder({ backend });
       workers.set(route, w);
-      inputs.push({ source: workerStdout(w, encoder, backend, failures), route });
+      const open: OpenTests = new Map();
+      let stdoutDone!: () => void;
+      const done = new Promise<void>((resolve) => (stdoutDone = resolve));
+      inputs.push({ source: workerStdout(w, backend, open), route, onEnd: stdoutDone });
       inputs.push({ source: stderrPackets(child.stderr, encoder), route });
+      inputs.push({ source: workerEpilogue(w, done, open, encoder, failures), route });
     }
     const stdinIsData = specs.some((s) => s.kind === 'file' && s.value === '-');
-    if (workers.size > 0 && !stdinIsData) {
-      routeStdin(workers, encoder!, backend)
-        .catch((e: Error) => process.stderr.write(`subunit mux: <stdin>: ${e.message}\n`))
-        .finally(() => workers.forEach((w) => w.child.stdin?.end()));
-    } else workers.forEach((w) => w.child.stdin?.end());
+    const router = workers.size > 0 && !stdinIsData ? new StdinRouter(workers, encoder!, backend) : undefined;
+    if (!router) workers.forEach((w) => w.child.stdin!.end());
 
     // pieces view input areas and carried tails that are reused once the next piece is asked for
     const out = new Output(process.stdout);
     for await (const bytes of mux(inputs, { backend, recycle: true })) await out.writeThrough(bytes);
-    if (workers.size > 0 && !stdinIsData) process.stdin.destroy(); // nothing left to route to
+    await router?.stop(); // every worker has exited: nothing left to route to
+    for (const [route, n] of router?.dropped ?? []) {
+      failures.push(`worker ${route} (${workers.get(route)!.command}) closed its stdin (dropped ${plural(n, 'byte')} routed to it)`);
+    }
     if (failures.length) throw new RunFailure(failures.join('; '));
     return 0;
   },
