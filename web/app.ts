@@ -20,6 +20,8 @@ for (const s of ['success', 'fail', 'uxsuccess', 'xfail', 'skip', 'inprogress', 
   COLOURS[s] = getComputedStyle(document.documentElement).getPropertyValue(`--${s}`).trim();
 }
 
+/** The server's per-start secret, required on every API request (the server puts it in the page). */
+const token = $<HTMLMetaElement>('meta[name=subunit-token]').content;
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 const post = (request: Request) => worker.postMessage(request);
 
@@ -45,7 +47,7 @@ function openSources(sources: Source[]): void {
   openedAt = performance.now();
   $('#details').innerHTML = '<p class="hint">Select a test to see its details and attachments.</p>';
   refreshWorkers();
-  post({ type: 'open', generation, sources });
+  post({ type: 'open', generation, sources, token });
   scheduleView();
 }
 
@@ -451,7 +453,7 @@ canvas.addEventListener('click', () => {
 
 // ---- start: the runs named on the command line -------------------------------------------
 
-fetch('/api/inputs')
+fetch('/api/inputs', { headers: { 'x-subunit-token': token } })
   .then((r) => r.json())
   .then((inputs: { name: string; url: string }[]) => {
     if (inputs.length) openSources(inputs);
