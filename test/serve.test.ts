@@ -190,7 +190,7 @@ describe('subunit serve: only its own page may use the API (issue 17)', () => {
     const evil = { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' };
     for (const url of [proxied(target.url + 'secret'), served.url + 'api/inputs', served.url + 'api/input/0', served.url + 'api/input/1']) {
       // with the right token too: a cross-site request is refused whatever it carries
-      for (const headers of [evil, { ...evil, [TOKEN_HEADER]: token }, { origin: 'http://evil.example', [TOKEN_HEADER]: token }, { 'sec-fetch-site': 'same-site', [TOKEN_HEADER]: token }]) {
+      for (const headers of <Record<string, string>[]>[evil, { ...evil, [TOKEN_HEADER]: token }, { origin: 'http://evil.example', [TOKEN_HEADER]: token }, { 'sec-fetch-site': 'same-site', [TOKEN_HEADER]: token }]) {
         const r = await get(url, headers);
         expect([url, headers, r.status]).toEqual([url, headers, 403]);
       }
@@ -201,7 +201,7 @@ describe('subunit serve: only its own page may use the API (issue 17)', () => {
   it('refuses requests without the token or with a wrong one, even with no Origin', async () => {
     const wrong = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
     for (const url of [proxied(target.url + 'secret'), served.url + 'api/inputs', served.url + 'api/input/0', served.url + 'api/input/1']) {
-      for (const headers of [{}, { [TOKEN_HEADER]: '' }, { [TOKEN_HEADER]: wrong }, { [TOKEN_HEADER]: token + 'x' }, { [TOKEN_HEADER]: 'short' }]) {
+      for (const headers of <Record<string, string>[]>[{}, { [TOKEN_HEADER]: '' }, { [TOKEN_HEADER]: wrong }, { [TOKEN_HEADER]: token + 'x' }, { [TOKEN_HEADER]: 'short' }]) {
         const r = await get(url, headers);
         expect([url, headers, r.status, r.body]).toEqual([url, headers, 403, 'forbidden: missing or wrong token\n']);
       }
