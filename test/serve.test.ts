@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { Encoder, concat } from '../bindings/index.js';
 import { listenLocal } from '../cli/http.js';
-import { FIXTURES } from './helpers.js';
+import { FIXTURES, refEvents } from './helpers.js';
 import { launchChromium } from './chromium.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -297,6 +297,9 @@ describe('subunit serve: the page, on a real parallel run (3 workers)', () => {
     expect(new Set(statuses)).toEqual(new Set(['fail']));
 
     await page.selectOption('#status', '');
+    // one row per test: the enumeration (exists) this run starts with shares each test's row
+    const keys = new Set(refEvents('sample-run-parallel').filter((e) => typeof e.testId === 'string').map((e) => `${e.routeCode ?? ''}|${e.testId}`));
+    await expect.poll(() => page.textContent('#count')).toBe(`${keys.size.toLocaleString('en')} of ${keys.size.toLocaleString('en')}`);
     await page.selectOption('#worker', '=1');
     await expect.poll(() => page.$$eval('#table .row:not([style*="none"]) .worker', (s) => [...new Set(s.map((e) => e.textContent))])).toEqual(['1']);
     await page.selectOption('#worker', '');
@@ -425,6 +428,36 @@ describe('subunit serve: live, gzip, dropped files, typed URLs, 100 000 tests', 
       expect(await page.textContent('#chatter pre')).toMatch(/output from worker 0 test 0/);
     } finally {
       server.close();
+      await page.close();
+      await stop(served);
+    }
+  });
+
+  it('a click on the timeline opens the test under the pointer, not another with the same id', async () => {
+    // the same test id on two workers: the tooltip text alone cannot tell them apart
+    const encoder = new Encoder();
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000);
+    const file = join(TMP, 'same-id.subunit');
+    writeFileSync(file, concat([
+      encoder.encode({ testId: 'pkg.same', routeCode: '0', status: 'inprogress', timestamp: at(0) }),
+      encoder.encode({ testId: 'pkg.same', routeCode: '1', status: 'inprogress', timestamp: at(0) }),
+      encoder.encode({ testId: 'pkg.same', routeCode: '0', status: 'success', timestamp: at(10) }),
+      encoder.encode({ testId: 'pkg.same', routeCode: '1', fileName: 'traceback', mimeType: 'text/plain', fileBytes: new TextEncoder().encode('worker 1 failed'), eof: true }),
+      encoder.encode({ testId: 'pkg.same', routeCode: '1', status: 'fail', timestamp: at(10) }),
+    ]));
+    const served = await startServe([file]);
+    const page = await newPage(served.url);
+    try {
+      await expectTotals(page, { tests: 2, passed: 1, failed: 1, skipped: 0 });
+      await expect.poll(() => page.getAttribute('#timeline', 'data-lanes')).toBe('2');
+      const box = (await page.locator('#timeline').boundingBox())!;
+      await page.mouse.move(box.x + 90 + (box.width - 90) / 2, box.y + 16 + 18 + 9); // lane 2: worker 1
+      await expect.poll(() => page.textContent('#tip')).toMatch(/^pkg\.same — fail, 10\.0 s, worker 1$/);
+      await page.mouse.down();
+      await page.mouse.up();
+      await expect.poll(() => page.textContent('#details .meta')).toMatch(/^fail · worker 1 · /);
+      await expect.poll(() => page.textContent('#details .attachment pre')).toBe('worker 1 failed');
+    } finally {
       await page.close();
       await stop(served);
     }
