@@ -17,7 +17,12 @@ export function testKey(testId: string, routeCode: string | undefined): string {
   return `${routeCode ?? ''}\0${testId}`;
 }
 
+/** The stream ended (or has not yet ended) before the test's final status. */
+export function isUnfinished(status: FinalStatus): boolean {
+  return status === 'inprogress' || status === 'unknown';
+}
+
 /** Did the test fail the run? As testtools' StreamSummary: fail, uxsuccess, or never finished. */
 export function isFailed(status: FinalStatus): boolean {
-  return status === 'fail' || status === 'uxsuccess' || status === 'inprogress' || status === 'unknown';
+  return status === 'fail' || status === 'uxsuccess' || isUnfinished(status);
 }

@@ -6,9 +6,9 @@
 import type { Status, SubunitEvent } from './events.js';
 import type { Timestamp } from './timestamp.js';
 import { concat } from './encoder.js';
-import { isFailed, testKey, type FinalStatus } from './outcome.js';
+import { isFailed, isUnfinished, testKey, type FinalStatus } from './outcome.js';
 
-export { isFailed, testKey, type FinalStatus };
+export { isFailed, isUnfinished, testKey, type FinalStatus };
 
 /** A file attached to a test, its chunks joined in stream order. */
 export interface Attachment {
@@ -279,8 +279,8 @@ export class RunSummary {
 
   private count(t: TestRecord): void {
     const status = finalStatus(t);
-    if (status === 'inprogress' || status === 'unknown') this.incomplete++;
-    else this.counts[status]++;
+    if (isUnfinished(status)) this.incomplete++;
+    else this.counts[status as keyof typeof this.counts]++;
     for (const ts of [t.start, t.stop]) {
       if (!ts) continue;
       if (!this.first || secondsBetween(this.first, ts) < 0) this.first = ts;

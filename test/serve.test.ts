@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request, type Server } from 'node:http';
+import { request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -43,13 +43,13 @@ interface Served { child: ChildProcess; url: string; stderr: () => string }
 const TOKEN_HEADER = 'x-subunit-token';
 
 /** A GET with exactly these headers (fetch would add its own Origin and Sec-Fetch-* rules). */
-function get(url: string, headers: Record<string, string>): Promise<{ status: number; body: string; bytes: Buffer }> {
+function get(url: string, headers: Record<string, string>): Promise<{ status: number; body: string; bytes: Buffer; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (b: Buffer) => parts.push(b)).on('end', () => {
         const bytes = Buffer.concat(parts);
-        resolve({ status: res.statusCode!, body: bytes.toString('utf8'), bytes });
+        resolve({ status: res.statusCode!, body: bytes.toString('utf8'), bytes, headers: res.headers });
       });
     });
     req.on('error', reject).end();
@@ -60,6 +60,8 @@ function get(url: string, headers: Record<string, string>): Promise<{ status: nu
 async function pageToken(url: string): Promise<string> {
   const page = await get(url, {});
   expect(page.status).toBe(200);
+  // another site may not frame the page (to trick clicks on it)
+  expect([page.headers['content-security-policy'], page.headers['x-frame-options']]).toEqual(["frame-ancestors 'none'", 'DENY']);
   return /<meta name="subunit-token" content="([^"]*)">/.exec(page.body)![1];
 }
 

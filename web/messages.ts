@@ -10,9 +10,8 @@ export interface TestRow {
   id: string;
   /** Route code: the worker that ran the test ('' when unrouted). */
   route: string;
-  /** While `complete` is false: `inprogress` (running) or `unknown` (no status yet). */
+  /** Before its final status: `inprogress` (running) or `unknown` (no status yet). */
   status: FinalStatus;
-  complete: boolean;
   /** Milliseconds since the epoch of its first timestamp and of its final status (NaN when absent). */
   start: number;
   end: number;

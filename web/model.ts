@@ -17,7 +17,6 @@ function rowOf(index: number, t: TestRecord): TestRow {
     id: t.id,
     route: t.routeCode ?? '',
     status: finalStatus(t),
-    complete: t.finished,
     start: millis(t.start),
     end: millis(t.stop),
     tags: t.tags,

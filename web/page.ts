@@ -1,5 +1,5 @@
 // What the page's modules share: the run as the page knows it, and how a test is written.
-import { isFailed } from '../bindings/outcome.js'; // not results.js: the page needs no codec
+import { isFailed, isUnfinished } from '../bindings/outcome.js'; // not results.js: the page needs no codec
 import type { TestRow } from './messages.js';
 
 export const $ = <T extends HTMLElement>(selector: string) => document.querySelector(selector) as T;
@@ -14,7 +14,7 @@ export const run = {
 };
 
 /** Failed as `subunit stats` counts it; a test still unfinished in a live run is running, not failed (yet). */
-export const failed = (r: TestRow) => isFailed(r.status) && (r.complete || run.allDone);
+export const failed = (r: TestRow) => isFailed(r.status) && (run.allDone || !isUnfinished(r.status));
 
 export const duration = (r: TestRow) => r.end - r.start;
 export const seconds = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(ms < 10_000 ? 3 : 1)} s` : '');

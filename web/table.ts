@@ -22,10 +22,9 @@ export function initTable(select: (index: number) => void): void {
   new ResizeObserver(() => renderRows()).observe(table);
 }
 
-/** A new run: nothing to show until its rows arrive. */
+/** A new run: none of the old rows may be drawn (the next view rebuild draws the new ones). */
 export function clearTable(): void {
   view = [];
-  renderRows();
 }
 
 export function scheduleView(now = false): void {

@@ -10,6 +10,7 @@ import { InputError } from '../../bindings/errors.js';
 import { UsageError } from '../errors.js';
 import { describe } from '../io.js';
 import { listenLocal, notFound, sendFile } from '../http.js';
+import { TOKEN_HEADER } from '../../web/messages.js';
 import type { Command } from '../command.js';
 
 const PACKAGE = new URL('../../../', import.meta.url).pathname;
@@ -21,8 +22,6 @@ interface Input {
   kind: 'file' | 'url';
 }
 
-/** The page sends the server's token in this header on every API request. */
-const TOKEN_HEADER = 'x-subunit-token';
 /** Where index.html carries the token (a meta tag's content). */
 const TOKEN_SLOT = '{{subunit-token}}';
 
