@@ -149,12 +149,18 @@ describe('subunit serve: command line', () => {
 
   it('listens on 127.0.0.1 only, answers only to its own host name, and stops cleanly', async () => {
     const served = await startServe([FIXTURES + 'chatter.subunit']);
-    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
-    const token = await pageToken(served.url);
-    const own = new URL(served.url).host;
-    expect((await get(served.url + 'api/inputs', { host: own, [TOKEN_HEADER]: token })).status).toBe(200);
-    expect((await get(served.url + 'api/inputs', { host: 'attacker.example:80', [TOKEN_HEADER]: token })).status).toBe(403);
-    expect(await stop(served)).toBe(0);
+    let stopped = false;
+    try {
+      expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
+      const token = await pageToken(served.url);
+      const own = new URL(served.url).host;
+      expect((await get(served.url + 'api/inputs', { host: own, [TOKEN_HEADER]: token })).status).toBe(200);
+      expect((await get(served.url + 'api/inputs', { host: 'attacker.example:80', [TOKEN_HEADER]: token })).status).toBe(403);
+      stopped = true;
+      expect(await stop(served)).toBe(0);
+    } finally {
+      if (!stopped) await stop(served); // a failed check leaves no server behind
+    }
   });
 });
 
