@@ -8,5 +8,5 @@ export { Timestamp } from './timestamp.js';
 export { toBase64, fromBase64 } from './base64.js';
 export { SubunitError, EncodeError, InputError } from './errors.js';
 export type { BackendName, Core } from './core.js';
-export { TestResults, testResults, RunSummary, secondsBetween, workerOf, type TestResult, type Attachment, type FinalStatus, type ResultsOptions, type RunCounts } from './results.js';
+export { TestResults, TestAggregator, testResults, RunSummary, testKey, isFailed, isUnfinished, finalStatus, secondsBetween, workerOf, type TestResult, type TestRecord, type Attachment, type FinalStatus, type ResultsOptions, type AggregatorOptions, type RunCounts } from './results.js';
 export { RoutePrefixer, Router, mux, demux, routeComponent, type MuxInput, type FillSource, type RewriteOptions, type RoutedBytes } from './route.js';

@@ -1,10 +1,14 @@
-// events → per-test results. A test is keyed by (route code, test id), as in
-// testtools: the same id on two workers is two tests. A test is held only
-// while it is in flight (from its first event to its final status), so memory
-// is bounded by the tests in flight, not by the run.
+// events → per-test results. One aggregator, TestAggregator, folds each
+// test's events together for every consumer: TestResults and RunSummary hold
+// a test only while it is in flight (from its first event to its final
+// status), so their memory is bounded by the tests in flight, not by the run;
+// a viewer asks it to retain every test.
 import type { Status, SubunitEvent } from './events.js';
 import type { Timestamp } from './timestamp.js';
 import { concat } from './encoder.js';
+import { isFailed, isUnfinished, testKey, type FinalStatus } from './outcome.js';
+
+export { isFailed, isUnfinished, testKey, type FinalStatus };
 
 /** A file attached to a test, its chunks joined in stream order. */
 export interface Attachment {
@@ -14,11 +18,6 @@ export interface Attachment {
   bytes: Uint8Array;
 }
 
-/**
- * The final status of a test. `unknown`: the test had events but never a
- * status; `inprogress`: it started but the stream ended before it finished.
- */
-export type FinalStatus = Exclude<Status, 'inprogress'> | 'inprogress' | 'unknown';
 
 export interface TestResult {
   id: string;
@@ -44,14 +43,136 @@ export interface ResultsOptions {
   attachments?: boolean;
 }
 
-interface InFlight {
-  id: string;
-  routeCode?: string;
+export interface AggregatorOptions extends ResultsOptions {
+  /** Keep every test, finished or not, in order of first event (a viewer); default false. */
+  retain?: boolean;
+}
+
+/** One attached file as received: its chunks, joined only when asked for. */
+interface FileParts {
+  mimeType?: string;
+  chunks: Uint8Array[];
+}
+
+/** A test's events folded together so far. */
+export interface TestRecord {
+  /** Its place among the tests the aggregator has seen, in order of first event. */
+  readonly index: number;
+  readonly id: string;
+  /** The route code of its first event. */
+  readonly routeCode?: string;
+  /** The latest status seen (undefined: none yet). */
   status?: Status;
+  /** First timestamp seen. */
   start?: Timestamp;
-  last?: Timestamp;
+  /** Timestamp of the event that finished it. */
+  stop?: Timestamp;
+  /** The most recent tags seen (wire order). */
   tags: readonly string[];
-  files: Map<string, { mimeType?: string; chunks: Uint8Array[] }>;
+  /** Attached files by name, in order of first chunk (undefined until the first). */
+  files?: Map<string, FileParts>;
+  /** It reached a final status: no later event changes it (the same key then starts a new test). */
+  finished: boolean;
+}
+
+/** The final status a record stands for: the stream's, or why it has none. */
+export function finalStatus(t: TestRecord): FinalStatus {
+  if (t.finished) return t.status as FinalStatus;
+  return t.status === 'inprogress' ? 'inprogress' : 'unknown';
+}
+
+/**
+ * Folds events into tests, keyed by testKey. A test is open from its first
+ * event to its final status; `add` returns the test an event touched (with
+ * `finished` set by the event that finished it). Events without a test id
+ * (chatter, run-level files) are not tests and are ignored here.
+ */
+export class TestAggregator {
+  private readonly open = new Map<string, TestRecord>();
+  private readonly kept: TestRecord[] = [];
+  private seen = 0;
+  private readonly keepBytes: boolean;
+  private readonly retain: boolean;
+
+  constructor(options: AggregatorOptions = {}) {
+    this.keepBytes = options.attachments ?? true;
+    this.retain = options.retain ?? false;
+  }
+
+  /** Number of tests started and not yet finished. */
+  get pending(): number {
+    return this.open.size;
+  }
+
+  /** Every test seen, in order of first event (`tests[i].index === i`); empty unless retaining. */
+  get tests(): readonly TestRecord[] {
+    return this.kept;
+  }
+
+  add(e: SubunitEvent): TestRecord | undefined {
+    const id = e.testId;
+    if (id === undefined) return undefined;
+    const routeCode = e.routeCode;
+    const key = testKey(id, routeCode);
+    let t = this.open.get(key);
+    if (!t) {
+      t = { index: this.seen++, id, routeCode, tags: [], finished: false };
+      this.open.set(key, t);
+      if (this.retain) this.kept.push(t);
+    }
+    const ts = e.timestamp;
+    if (ts) t.start ??= ts;
+    const tags = e.tags;
+    if (tags !== undefined) t.tags = tags;
+    const name = e.fileName;
+    if (name !== undefined) {
+      t.files ??= new Map();
+      let file = t.files.get(name);
+      if (!file) t.files.set(name, (file = { mimeType: e.mimeType, chunks: [] }));
+      file.mimeType ??= e.mimeType;
+      const bytes = e.fileBytes;
+      // copied once, here: event bytes view the decoder's input, which callers may reuse
+      if (this.keepBytes && bytes && bytes.length) file.chunks.push(copyOf(bytes));
+    }
+    const status = e.status;
+    if (status !== undefined) {
+      t.status = status;
+      if (status !== 'inprogress') {
+        t.finished = true;
+        t.stop = ts;
+        this.open.delete(key);
+      }
+    }
+    return t;
+  }
+
+  /** End of stream: the tests still open, which stay unfinished. */
+  end(): TestRecord[] {
+    const out = [...this.open.values()];
+    this.open.clear();
+    return out;
+  }
+
+  /**
+   * A test's attachments. Each file's chunks are joined when asked for, and
+   * the joined bytes replace them: a file is copied once on the way in and
+   * once per request, never once per chunk.
+   */
+  attachments(t: TestRecord): Attachment[] {
+    const out: Attachment[] = [];
+    for (const [name, file] of t.files ?? []) {
+      if (file.chunks.length > 1) file.chunks = [concat(file.chunks)];
+      out.push({ name, mimeType: file.mimeType, bytes: file.chunks[0] ?? new Uint8Array(0) });
+    }
+    return out;
+  }
+}
+
+/** A copy that owns its memory (`slice()` of a Buffer would be a view). */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return copy;
 }
 
 /** Seconds from a to b at full precision. */
@@ -68,80 +189,45 @@ export function workerOf(tags: readonly string[] | undefined, routeCode: string 
 /**
  * Turns events into per-test results as tests finish. `add` returns the
  * test the event finished (or undefined); `end` returns the tests the stream
- * left unfinished. Events without a test id (chatter, run-level files) are
- * not tests and are ignored here.
+ * left unfinished.
  */
 export class TestResults {
-  private readonly inFlight = new Map<string, InFlight>();
-  private readonly keepBytes: boolean;
+  private readonly tests: TestAggregator;
 
   constructor(options: ResultsOptions = {}) {
-    this.keepBytes = options.attachments ?? true;
+    this.tests = new TestAggregator({ attachments: options.attachments });
   }
 
   /** Number of tests started and not yet finished. */
   get pending(): number {
-    return this.inFlight.size;
+    return this.tests.pending;
   }
 
   add(e: SubunitEvent): TestResult | undefined {
-    const id = e.testId;
-    if (id === undefined) return undefined;
-    const routeCode = e.routeCode;
-    const key = routeCode === undefined ? id : `${routeCode}\0${id}`;
-    let t = this.inFlight.get(key);
-    if (!t) {
-      t = { id, routeCode, tags: [], files: new Map() };
-      this.inFlight.set(key, t);
-    }
-    const ts = e.timestamp;
-    if (ts) {
-      t.start ??= ts;
-      t.last = ts;
-    }
-    const tags = e.tags;
-    if (tags !== undefined) t.tags = tags;
-    const name = e.fileName;
-    if (name !== undefined) {
-      let file = t.files.get(name);
-      if (!file) t.files.set(name, (file = { mimeType: e.mimeType, chunks: [] }));
-      file.mimeType ??= e.mimeType;
-      const bytes = e.fileBytes;
-      // copied: event bytes view the decoder's input, which callers may reuse
-      if (this.keepBytes && bytes && bytes.length) file.chunks.push(new Uint8Array(bytes)); // not slice(): a Buffer's is a view
-    }
-    const status = e.status;
-    if (status === undefined) return undefined;
-    t.status = status;
-    if (status === 'inprogress') return undefined;
-    this.inFlight.delete(key);
-    return finish(t, true, ts);
+    const t = this.tests.add(e);
+    return t?.finished ? this.result(t) : undefined;
   }
 
   /** End of stream: the tests still in flight, as incomplete results. */
   end(): TestResult[] {
-    const out = [...this.inFlight.values()].map((t) => finish(t, false, undefined));
-    this.inFlight.clear();
-    return out;
+    return this.tests.end().map((t) => this.result(t));
   }
-}
 
-function finish(t: InFlight, complete: boolean, stop: Timestamp | undefined): TestResult {
-  const attachments: Attachment[] = [];
-  for (const [name, f] of t.files) attachments.push({ name, mimeType: f.mimeType, bytes: concat(f.chunks) });
-  const status: FinalStatus = complete ? (t.status as FinalStatus) : t.status === 'inprogress' ? 'inprogress' : 'unknown';
-  return {
-    id: t.id,
-    routeCode: t.routeCode,
-    worker: workerOf(t.tags, t.routeCode),
-    status,
-    start: t.start,
-    stop,
-    duration: t.start && stop ? secondsBetween(t.start, stop) : undefined,
-    tags: t.tags,
-    attachments,
-    complete,
-  };
+  private result(t: TestRecord): TestResult {
+    const stop = t.stop;
+    return {
+      id: t.id,
+      routeCode: t.routeCode,
+      worker: workerOf(t.tags, t.routeCode),
+      status: finalStatus(t),
+      start: t.start,
+      stop,
+      duration: t.start && stop ? secondsBetween(t.start, stop) : undefined,
+      tags: t.tags,
+      attachments: this.tests.attachments(t),
+      complete: t.finished,
+    };
+  }
 }
 
 /** Results of whole streams: every batch of events → the tests they finished, then the unfinished ones. */
@@ -174,39 +260,42 @@ export interface RunCounts {
   wallTime?: number;
 }
 
-/** Totals of a run, built on TestResults (attachment bytes are not kept). */
+/** Totals of a run, counted as its tests finish. */
 export class RunSummary {
-  private readonly results = new TestResults({ attachments: false });
   private readonly counts = { exists: 0, success: 0, uxsuccess: 0, skip: 0, fail: 0, xfail: 0 };
   private incomplete = 0;
   private first?: Timestamp;
   private last?: Timestamp;
 
-  add(e: SubunitEvent): TestResult | undefined {
-    const r = this.results.add(e);
-    if (r) this.count(r);
-    return r;
+  /** Counts the tests of `tests` (default: its own, without attachment bytes); a viewer passes the one it keeps. */
+  constructor(private readonly tests = new TestAggregator({ attachments: false })) {}
+
+  /** Folds in one event; returns the test it touched (undefined for events of no test). */
+  add(e: SubunitEvent): TestRecord | undefined {
+    const t = this.tests.add(e);
+    if (t?.finished) this.count(t);
+    return t;
   }
 
-  /** Record a finished test (when results come from elsewhere). */
-  count(r: TestResult): void {
-    if (r.status === 'inprogress' || r.status === 'unknown') this.incomplete++;
-    else this.counts[r.status]++;
-    for (const t of [r.start, r.stop]) {
-      if (!t) continue;
-      if (!this.first || secondsBetween(this.first, t) < 0) this.first = t;
-      if (!this.last || secondsBetween(this.last, t) > 0) this.last = t;
+  private count(t: TestRecord): void {
+    const status = finalStatus(t);
+    if (isUnfinished(status)) this.incomplete++;
+    else this.counts[status as keyof typeof this.counts]++;
+    for (const ts of [t.start, t.stop]) {
+      if (!ts) continue;
+      if (!this.first || secondsBetween(this.first, ts) < 0) this.first = ts;
+      if (!this.last || secondsBetween(this.last, ts) > 0) this.last = ts;
     }
   }
 
   /** The totals so far, without ending the run (a live view): tests in flight count as incomplete. */
   totals(): RunCounts {
-    return this.countsWith(this.results.pending);
+    return this.countsWith(this.tests.pending);
   }
 
   /** Finishes the run (tests still in flight count as incomplete) and returns the totals. */
   result(): RunCounts {
-    for (const r of this.results.end()) this.count(r);
+    for (const t of this.tests.end()) this.count(t);
     return this.countsWith(0);
   }
 
@@ -218,7 +307,7 @@ export class RunSummary {
       byStatus: { ...c },
       incomplete,
       passed: c.success + c.xfail,
-      failed: c.fail + c.uxsuccess + incomplete,
+      failed: (Object.keys(c) as (keyof typeof c)[]).reduce((n, s) => (isFailed(s) ? n + c[s] : n), incomplete),
       skipped: c.skip,
       wallTime: this.first && this.last ? secondsBetween(this.first, this.last) : undefined,
     };

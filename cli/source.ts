@@ -4,7 +4,7 @@ import type { ZlibOptions } from 'node:zlib';
 import { decodeStream } from '../bindings/streams.js';
 import { InputError } from '../bindings/errors.js';
 import type { SubunitEvent } from '../bindings/events.js';
-import { TestResults, type TestResult } from '../bindings/results.js';
+import { TestResults, isFailed, type TestResult } from '../bindings/results.js';
 import type { BackendName } from '../bindings/core.js';
 import { openInput, checkInput, type Input } from './io.js';
 import { looksLikeV1, v1ToV2 } from './v1.js';
@@ -174,6 +174,4 @@ export async function forEachResult(paths: string[], backend: BackendName | unde
 }
 
 /** Did the run fail? (as testtools' StreamSummary: fail, uxsuccess, or never finished) */
-export function isFailure(r: TestResult): boolean {
-  return r.status === 'fail' || r.status === 'uxsuccess' || r.status === 'inprogress' || r.status === 'unknown';
-}
+export const isFailure = (r: TestResult): boolean => isFailed(r.status);

@@ -1,6 +1,10 @@
 // The per-test results layer (bindings/results.ts).
-import { describe, expect, it } from 'vitest';
-import { encode, decodeAll, Timestamp, TestResults, testResults, RunSummary, type EventInit, type TestResult } from '../bindings/index.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  encode, decodeAll, Timestamp, TestResults, TestAggregator, testResults, RunSummary, testKey, isFailed, isUnfinished, finalStatus,
+  STATUSES, type EventInit, type TestResult, type FinalStatus,
+} from '../bindings/index.js';
+import { RunModel } from '../web/model.js';
 import { fixtureBytes, refEvents } from './helpers.js';
 
 const t = (s: number, ns = 0) => new Timestamp(1_700_000_000 + s, ns);
@@ -137,5 +141,186 @@ describe('RunSummary', () => {
     s.add(other);
     expect([s.totals().tests, s.totals().passed, s.totals().failed, s.totals().incomplete]).toEqual([2, 1, 1, 0]);
     expect(s.result()).toEqual(s.totals());
+  });
+});
+
+describe('one key and one failure rule for every consumer', () => {
+  it('testKey: the same id on two workers is two tests; no route code and an empty one are one', () => {
+    expect(testKey('a', undefined)).toBe(testKey('a', ''));
+    expect(testKey('a', '0')).not.toBe(testKey('a', '1'));
+    expect(testKey('a', '0')).not.toBe(testKey('a', undefined));
+    // no separator trick makes two different (route, id) pairs one key
+    expect(testKey('b', 'a')).not.toBe(testKey('a\0b', ''));
+    const [unrouted, emptyRoute] = collect([
+      { testId: 'x', status: 'inprogress' },
+      { testId: 'x', routeCode: '', status: 'success' },
+    ]);
+    expect([unrouted.status, emptyRoute]).toEqual(['success', undefined]);
+  });
+
+  it('isFailed: fail, uxsuccess and never finished; the totals count the same tests', () => {
+    const all: FinalStatus[] = [...STATUSES.filter((x) => x !== 'inprogress'), 'inprogress', 'unknown'];
+    expect(all.filter(isFailed)).toEqual(['uxsuccess', 'fail', 'inprogress', 'unknown']);
+    const events: EventInit[] = all.map((status, i) => (status === 'unknown' ? { testId: `t${i}`, fileName: 'log', fileBytes: Buffer.from('x') } : { testId: `t${i}`, status }));
+    const s = new RunSummary();
+    for (const e of stream(events)) s.add(e);
+    expect(s.result().failed).toBe(collect(events).filter((r) => isFailed(r.status)).length);
+    expect(s.result().failed).toBe(4);
+  });
+});
+
+describe('TestAggregator', () => {
+  const run: EventInit[] = [
+    { testId: 'a', status: 'exists' },
+    { testId: 'a', routeCode: '0', status: 'inprogress', timestamp: t(0) },
+    { testId: 'b', routeCode: '1', status: 'inprogress', timestamp: t(0) },
+    { testId: 'a', routeCode: '0', fileName: 'out', fileBytes: Buffer.from('1') },
+    { testId: 'a', routeCode: '0', status: 'fail', timestamp: t(1) },
+    { testId: 'a', routeCode: '0', status: 'inprogress', timestamp: t(2) }, // run again: a new test
+    { testId: 'a', routeCode: '0', status: 'success', timestamp: t(3) },
+    { testId: 'c', fileName: 'log', fileBytes: Buffer.from('no status ever') },
+  ];
+
+  it('retaining: every test kept in order of first event, the same tests TestResults gives', () => {
+    const tests = new TestAggregator({ retain: true });
+    const touched = stream(run).map((e) => tests.add(e)?.index);
+    expect(touched).toEqual([0, 1, 2, 1, 1, 3, 3, 4]);
+    expect(tests.pending).toBe(2);
+    expect(tests.tests.map((x) => [x.index, x.routeCode, x.id, finalStatus(x), x.finished])).toEqual([
+      [0, undefined, 'a', 'exists', true],
+      [1, '0', 'a', 'fail', true],
+      [2, '1', 'b', 'inprogress', false],
+      [3, '0', 'a', 'success', true],
+      [4, undefined, 'c', 'unknown', false],
+    ]);
+    expect(collect(run).map((r) => [r.routeCode, r.id, r.status])).toEqual([
+      [undefined, 'a', 'exists'],
+      ['0', 'a', 'fail'],
+      ['0', 'a', 'success'],
+      ['1', 'b', 'inprogress'],
+      [undefined, 'c', 'unknown'],
+    ]);
+    expect(tests.end().map((x) => x.index)).toEqual([2, 4]);
+    expect(tests.tests.length).toBe(5); // ending keeps them
+  });
+
+  it('not retaining: holds only the tests in flight', () => {
+    const tests = new TestAggregator();
+    for (const e of stream(run)) tests.add(e);
+    expect(tests.tests).toEqual([]);
+    expect(tests.pending).toBe(2);
+  });
+
+  it('joins a file when asked, and only once until more arrives', () => {
+    const tests = new TestAggregator({ retain: true });
+    const chunk = (s: string) => ({ testId: 'a', fileName: 'f', mimeType: 'text/plain', fileBytes: Buffer.from(s) });
+    const [one, two, three] = stream([chunk('ab'), chunk('cd'), chunk('ef')]);
+    tests.add(one);
+    tests.add(two);
+    const [a] = tests.tests;
+    const first = tests.attachments(a)[0].bytes;
+    expect(utf8.decode(first)).toBe('abcd');
+    expect(tests.attachments(a)[0].bytes).toBe(first); // not joined again
+    tests.add(three);
+    expect(tests.attachments(a).map((f) => [f.name, f.mimeType, utf8.decode(f.bytes)])).toEqual([['f', 'text/plain', 'abcdef']]);
+  });
+});
+
+describe('the viewer model (web/model.ts)', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('takes a 50 MiB attachment in 64 KiB chunks with linear copying', () => {
+    const CHUNK = 64 * 1024;
+    const CHUNKS = 800; // 50 MiB
+    const payload = new Uint8Array(CHUNK);
+    const packets: Uint8Array[] = [encode({ testId: 'big', routeCode: '0', status: 'inprogress', timestamp: t(0) })];
+    for (let i = 0; i < CHUNKS; i++) {
+      payload.fill(i & 0xff);
+      packets.push(encode({ testId: 'big', routeCode: '0', fileName: 'core', mimeType: 'application/octet-stream', fileBytes: payload }));
+    }
+    packets.push(encode({ testId: 'big', routeCode: '0', status: 'fail', timestamp: t(1) }));
+    const events = decodeAll(Buffer.concat(packets));
+    const model = new RunModel();
+    let copied = 0;
+    const set = Uint8Array.prototype.set;
+    vi.spyOn(Uint8Array.prototype, 'set').mockImplementation(function (this: Uint8Array, source: ArrayLike<number>, offset?: number) {
+      copied += source.length;
+      return set.call(this, source, offset);
+    });
+    events.forEach((e, i) => {
+      model.add(e);
+      if (i % 16 === 0) model.takeChanges(4000); // as the Worker flushes while reading
+    });
+    const [core] = model.attachments(0);
+    const total = CHUNK * CHUNKS;
+    // each byte copied once from the decoder's buffer and once when joined; not once per later chunk
+    expect(copied).toBeLessThanOrEqual(2 * total);
+    vi.restoreAllMocks();
+    expect(core.bytes.length).toBe(total);
+    for (let i = 0; i < CHUNKS; i++) expect([i, core.bytes[i * CHUNK], core.bytes[(i + 1) * CHUNK - 1]]).toEqual([i, i & 0xff, i & 0xff]);
+    expect(model.summary.totals().failed).toBe(1);
+  });
+
+  it('rows: one per test as the aggregator keys them, with final status, times and attachment count', () => {
+    const model = new RunModel();
+    for (const e of stream([
+      { testId: 'a', routeCode: '0', status: 'inprogress', timestamp: t(0), tags: ['worker-0'] },
+      { testId: 'a', routeCode: '1', status: 'inprogress', timestamp: t(0, 5e8) },
+      { fileName: 'stdout', routeCode: '0', fileBytes: Buffer.from('chatter é').subarray(0, 9) },
+      { testId: 'a', routeCode: '0', fileName: 'traceback', fileBytes: Buffer.from('boom') },
+      { testId: 'a', routeCode: '0', status: 'fail', timestamp: t(2) },
+    ])) model.add(e);
+    const { rows, chatter } = model.takeChanges(10);
+    expect(rows.map((r) => [r.index, r.route, r.id, r.status, r.end - r.start, r.tags, r.attachments])).toEqual([
+      [0, '0', 'a', 'fail', 2000, ['worker-0'], 1],
+      [1, '1', 'a', 'inprogress', NaN, [], 0],
+    ]);
+    expect(chatter).toEqual({ '0': 'chatter ' });
+    expect(model.takeChanges(10).rows).toEqual([]);
+    expect(utf8.decode(model.attachments(0)[0].bytes)).toBe('boom');
+    expect(model.attachments(5)).toEqual([]);
+  });
+
+  it('a test\'s run takes over the row of its enumeration (exists); a rerun gets its own', () => {
+    const model = new RunModel();
+    for (const e of stream([
+      { testId: 'a', routeCode: '0', status: 'exists' },
+      { testId: 'b', routeCode: '0', status: 'exists' },
+      { testId: 'a', routeCode: '1', status: 'inprogress', timestamp: t(0) }, // another worker: another test
+      { testId: 'a', routeCode: '0', status: 'inprogress', timestamp: t(0) },
+      { testId: 'a', routeCode: '0', fileName: 'log', fileBytes: Buffer.from('first run') },
+      { testId: 'a', routeCode: '0', status: 'fail', timestamp: t(1) },
+      { testId: 'a', routeCode: '0', status: 'inprogress', timestamp: t(2) },
+      { testId: 'a', routeCode: '0', status: 'success', timestamp: t(3) },
+    ])) model.add(e);
+    const rows = model.takeChanges(10).rows.sort((x, y) => x.index - y.index);
+    expect(rows.map((r) => [r.index, r.route, r.id, r.status])).toEqual([
+      [0, '0', 'a', 'fail'],
+      [1, '0', 'b', 'exists'],
+      [2, '1', 'a', 'inprogress'],
+      [3, '0', 'a', 'success'],
+    ]);
+    expect(utf8.decode(model.attachments(0)[0].bytes)).toBe('first run');
+    expect(model.attachments(3)).toEqual([]);
+  });
+
+  it('counts exactly what RunSummary and the tools count, on every real run', () => {
+    for (const name of ['sample-run-parallel', 'every-field', 'nested-routes', 'chatter']) {
+      const model = new RunModel();
+      const alone = new RunSummary();
+      const finals: string[] = [];
+      const results = new TestResults();
+      for (const e of decodeAll(fixtureBytes(name))) {
+        model.add(e);
+        alone.add(e);
+        const r = results.add(e);
+        if (r) finals.push(`${r.routeCode ?? ''}|${r.id}=${r.status}`);
+      }
+      expect(model.summary.totals()).toEqual(alone.totals());
+      // every run of a test has its own row (an enumeration, exists, may share its run's)
+      const ran = (list: string[]) => list.filter((f) => !f.endsWith('=exists')).sort();
+      const rows = model.takeChanges(Infinity).rows;
+      expect(ran(rows.filter((r) => !isUnfinished(r.status)).map((r) => `${r.route}|${r.id}=${r.status}`))).toEqual(ran(finals));
+    }
   });
 });

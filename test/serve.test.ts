@@ -3,14 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { Encoder, concat } from '../bindings/index.js';
 import { listenLocal } from '../cli/http.js';
-import { FIXTURES } from './helpers.js';
+import { FIXTURES, refEvents } from './helpers.js';
 import { launchChromium } from './chromium.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -39,6 +39,31 @@ function subunitStats(file: string): Totals {
 }
 
 interface Served { child: ChildProcess; url: string; stderr: () => string }
+
+const TOKEN_HEADER = 'x-subunit-token';
+
+/** A GET with exactly these headers (fetch would add its own Origin and Sec-Fetch-* rules). */
+function get(url: string, headers: Record<string, string>): Promise<{ status: number; body: string; bytes: Buffer; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (b: Buffer) => parts.push(b)).on('end', () => {
+        const bytes = Buffer.concat(parts);
+        resolve({ status: res.statusCode!, body: bytes.toString('utf8'), bytes, headers: res.headers });
+      });
+    });
+    req.on('error', reject).end();
+  });
+}
+
+/** The per-server token, as the page carries it. */
+async function pageToken(url: string): Promise<string> {
+  const page = await get(url, {});
+  expect(page.status).toBe(200);
+  // another site may not frame the page (to trick clicks on it)
+  expect([page.headers['content-security-policy'], page.headers['x-frame-options']]).toEqual(["frame-ancestors 'none'", 'DENY']);
+  return /<meta name="subunit-token" content="([^"]*)">/.exec(page.body)![1];
+}
 
 function startServe(args: string[]): Promise<Served> {
   return new Promise((resolve, reject) => {
@@ -124,18 +149,128 @@ describe('subunit serve: command line', () => {
 
   it('listens on 127.0.0.1 only, answers only to its own host name, and stops cleanly', async () => {
     const served = await startServe([FIXTURES + 'chatter.subunit']);
-    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
-    const status = (host: string) =>
-      new Promise<number>((resolve, reject) => {
-        const req = request(served.url + 'api/inputs', { headers: { host } }, (res) => {
-          res.resume();
-          resolve(res.statusCode!);
-        });
-        req.on('error', reject).end();
-      });
-    expect(await status(new URL(served.url).host)).toBe(200);
-    expect(await status('attacker.example:80')).toBe(403);
-    expect(await stop(served)).toBe(0);
+    let stopped = false;
+    try {
+      expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
+      const token = await pageToken(served.url);
+      const own = new URL(served.url).host;
+      expect((await get(served.url + 'api/inputs', { host: own, [TOKEN_HEADER]: token })).status).toBe(200);
+      expect((await get(served.url + 'api/inputs', { host: 'attacker.example:80', [TOKEN_HEADER]: token })).status).toBe(403);
+      stopped = true;
+      expect(await stop(served)).toBe(0);
+    } finally {
+      if (!stopped) await stop(served); // a failed check leaves no server behind
+    }
+  });
+});
+
+describe('subunit serve: only its own page may use the API (issue 17)', () => {
+  let served: Served;
+  let token: string;
+  let target: { server: Server; url: string };
+  let targetHits: string[];
+  beforeAll(async () => {
+    targetHits = [];
+    target = await listenLocal((req, res) => {
+      targetHits.push(req.url!);
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(readFileSync(FIXTURES + 'chatter.subunit'));
+    });
+    served = await startServe([FIXTURES + 'chatter.subunit', target.url + 'given']);
+    token = await pageToken(served.url);
+  });
+  afterAll(async () => {
+    target?.server.close();
+    if (served) await stop(served);
+  });
+  const proxied = (to: string) => `${served.url}api/proxy?url=${encodeURIComponent(to)}`;
+
+  it('puts a fresh random token in each server\'s page', async () => {
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes, base64url
+    const other = await startServe([]);
+    try {
+      expect(await pageToken(other.url)).not.toBe(token);
+    } finally {
+      await stop(other);
+    }
+  });
+
+  it('refuses every API and raw-bytes request from another site, before fetching anything', async () => {
+    const evil = { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' };
+    for (const url of [proxied(target.url + 'secret'), served.url + 'api/inputs', served.url + 'api/input/0', served.url + 'api/input/1']) {
+      // with the right token too: a cross-site request is refused whatever it carries
+      for (const headers of <Record<string, string>[]>[evil, { ...evil, [TOKEN_HEADER]: token }, { origin: 'http://evil.example', [TOKEN_HEADER]: token }, { 'sec-fetch-site': 'same-site', [TOKEN_HEADER]: token }]) {
+        const r = await get(url, headers);
+        expect([url, headers, r.status]).toEqual([url, headers, 403]);
+      }
+    }
+    expect(targetHits).toEqual([]);
+  });
+
+  it('refuses requests without the token or with a wrong one, even with no Origin', async () => {
+    const wrong = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
+    for (const url of [proxied(target.url + 'secret'), served.url + 'api/inputs', served.url + 'api/input/0', served.url + 'api/input/1']) {
+      for (const headers of <Record<string, string>[]>[{}, { [TOKEN_HEADER]: '' }, { [TOKEN_HEADER]: wrong }, { [TOKEN_HEADER]: token + 'x' }, { [TOKEN_HEADER]: 'short' }]) {
+        const r = await get(url, headers);
+        expect([url, headers, r.status, r.body]).toEqual([url, headers, 403, 'forbidden: missing or wrong token\n']);
+      }
+    }
+    // the token in the query string is not the token
+    expect((await get(proxied(target.url + 'secret') + `&token=${token}`, {})).status).toBe(403);
+    expect(targetHits).toEqual([]);
+  });
+
+  it('proxies only http and https URLs', async () => {
+    for (const to of ['file:///etc/passwd', 'data:,hello', 'ftp://127.0.0.1/x', 'javascript:alert(1)', '/etc/passwd', 'http//x', '']) {
+      const r = await get(proxied(to), { [TOKEN_HEADER]: token });
+      expect([to, r.status, r.body]).toEqual([to, 400, 'only http and https URLs\n']);
+    }
+    expect(targetHits).toEqual([]);
+  });
+
+  it('serves its own page\'s requests: same origin, with the token', async () => {
+    const own = { origin: served.url.slice(0, -1), 'sec-fetch-site': 'same-origin', [TOKEN_HEADER]: token };
+    const r = await get(proxied(target.url + 'typed'), own);
+    expect(r.status).toBe(200);
+    expect(r.bytes.equals(readFileSync(FIXTURES + 'chatter.subunit'))).toBe(true);
+    expect((await get(served.url + 'api/input/1', { [TOKEN_HEADER]: token })).status).toBe(200); // no Origin: a same-origin GET
+    expect(JSON.parse((await get(served.url + 'api/inputs', own)).body)).toEqual([
+      { name: FIXTURES + 'chatter.subunit', url: '/api/input/0' },
+      { name: target.url + 'given', url: '/api/input/1' },
+    ]);
+    expect(targetHits).toEqual(['/typed', '/given']);
+    targetHits.length = 0;
+  });
+
+  it('in Chromium: a page of another origin cannot make the server fetch anything', async () => {
+    targetHits.length = 0;
+    const evil = await listenLocal((_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>evil</title>'));
+    const page = await newPage(evil.url);
+    try {
+      const results = await page.evaluate(
+        async ({ proxy, inputs }) => {
+          const out: string[] = [];
+          for (const init of [{ mode: 'no-cors' }, { mode: 'cors' }, { mode: 'cors', headers: { 'x-subunit-token': 'guess' } }] as RequestInit[]) {
+            for (const url of [proxy, inputs]) {
+              try {
+                const r = await fetch(url, init);
+                out.push(`${init.mode} ${r.type} ${r.status}`);
+              } catch {
+                out.push(`${init.mode} failed`);
+              }
+            }
+          }
+          // and a plain image load, which no CORS rule stops from being sent
+          await new Promise((done) => Object.assign(new Image(), { onload: done, onerror: done, src: proxy }));
+          return out;
+        },
+        { proxy: proxied(target.url + 'from-chromium'), inputs: served.url + 'api/inputs' },
+      );
+      expect(results.every((r) => / (opaque 0|failed)$/.test(r))).toBe(true);
+      expect(targetHits).toEqual([]);
+    } finally {
+      await page.close();
+      evil.server.close();
+    }
   });
 });
 
@@ -170,6 +305,9 @@ describe('subunit serve: the page, on a real parallel run (3 workers)', () => {
     expect(new Set(statuses)).toEqual(new Set(['fail']));
 
     await page.selectOption('#status', '');
+    // one row per test: the enumeration (exists) this run starts with shares each test's row
+    const keys = new Set(refEvents('sample-run-parallel').filter((e) => typeof e.testId === 'string').map((e) => `${e.routeCode ?? ''}|${e.testId}`));
+    await expect.poll(() => page.textContent('#count')).toBe(`${keys.size.toLocaleString('en')} of ${keys.size.toLocaleString('en')}`);
     await page.selectOption('#worker', '=1');
     await expect.poll(() => page.$$eval('#table .row:not([style*="none"]) .worker', (s) => [...new Set(s.map((e) => e.textContent))])).toEqual(['1']);
     await page.selectOption('#worker', '');
@@ -298,6 +436,36 @@ describe('subunit serve: live, gzip, dropped files, typed URLs, 100 000 tests', 
       expect(await page.textContent('#chatter pre')).toMatch(/output from worker 0 test 0/);
     } finally {
       server.close();
+      await page.close();
+      await stop(served);
+    }
+  });
+
+  it('a click on the timeline opens the test under the pointer, not another with the same id', async () => {
+    // the same test id on two workers: the tooltip text alone cannot tell them apart
+    const encoder = new Encoder();
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000);
+    const file = join(TMP, 'same-id.subunit');
+    writeFileSync(file, concat([
+      encoder.encode({ testId: 'pkg.same', routeCode: '0', status: 'inprogress', timestamp: at(0) }),
+      encoder.encode({ testId: 'pkg.same', routeCode: '1', status: 'inprogress', timestamp: at(0) }),
+      encoder.encode({ testId: 'pkg.same', routeCode: '0', status: 'success', timestamp: at(10) }),
+      encoder.encode({ testId: 'pkg.same', routeCode: '1', fileName: 'traceback', mimeType: 'text/plain', fileBytes: new TextEncoder().encode('worker 1 failed'), eof: true }),
+      encoder.encode({ testId: 'pkg.same', routeCode: '1', status: 'fail', timestamp: at(10) }),
+    ]));
+    const served = await startServe([file]);
+    const page = await newPage(served.url);
+    try {
+      await expectTotals(page, { tests: 2, passed: 1, failed: 1, skipped: 0 });
+      await expect.poll(() => page.getAttribute('#timeline', 'data-lanes')).toBe('2');
+      const box = (await page.locator('#timeline').boundingBox())!;
+      await page.mouse.move(box.x + 90 + (box.width - 90) / 2, box.y + 16 + 18 + 9); // lane 2: worker 1
+      await expect.poll(() => page.textContent('#tip')).toMatch(/^pkg\.same — fail, 10\.0 s, worker 1$/);
+      await page.mouse.down();
+      await page.mouse.up();
+      await expect.poll(() => page.textContent('#details .meta')).toMatch(/^fail · worker 1 · /);
+      await expect.poll(() => page.textContent('#details .attachment pre')).toBe('worker 1 failed');
+    } finally {
       await page.close();
       await stop(served);
     }

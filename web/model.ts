@@ -1,122 +1,72 @@
-// The viewer's run model, kept in the Worker: events → one row per test
-// (keyed by route code + test id, as RunSummary keys them), attachments,
-// chatter per worker, and the totals from RunSummary. The page only receives
+// The viewer's run model, kept in the Worker: the one per-test aggregator of
+// bindings/results.ts in its retaining mode (every test kept, in order), the
+// totals counted from it, and chatter per worker. One row per test, except
+// that a test's run takes over the row of its enumeration (`exists`), as a
+// listing followed by the run is one test to a reader. The page only receives
 // what changed since the last flush.
-import { RunSummary, type RunCounts } from '../bindings/results.js';
+import { RunSummary, TestAggregator, finalStatus, testKey, type Attachment, type TestRecord } from '../bindings/results.js';
 import type { SubunitEvent } from '../bindings/events.js';
+import type { Timestamp } from '../bindings/timestamp.js';
+import type { TestRow } from './messages.js';
 
-export interface TestRow {
-  index: number;
-  id: string;
-  /** Route code: the worker that ran the test ('' when unrouted). */
-  route: string;
-  status: string;
-  /** Milliseconds since the epoch of `inprogress` and of the final status (NaN when absent). */
-  start: number;
-  end: number;
-  tags: string[];
-  attachments: number;
+const millis = (t: Timestamp | undefined) => (t ? t.seconds * 1000 + t.nanos / 1e6 : NaN);
+
+function rowOf(index: number, t: TestRecord): TestRow {
+  return {
+    index,
+    id: t.id,
+    route: t.routeCode ?? '',
+    status: finalStatus(t),
+    start: millis(t.start),
+    end: millis(t.stop),
+    tags: t.tags,
+    attachments: t.files?.size ?? 0,
+  };
 }
-
-export interface Attachment {
-  name: string;
-  mimeType: string;
-  bytes: Uint8Array;
-}
-
-/** What the Worker posts to the page, at most a few times a second. */
-export interface Update {
-  type: 'update';
-  generation: number;
-  /** New or changed rows (new ones in index order). */
-  rows: TestRow[];
-  totals: RunCounts;
-  /** Chatter text that arrived since the last update, per route code. */
-  chatter: Record<string, string>;
-  sources: SourceProgress[];
-}
-
-export interface SourceProgress {
-  name: string;
-  bytes: number;
-  /** Expected size when known (Content-Length, file size): for estimates. */
-  total?: number;
-  gzip: boolean;
-  done: boolean;
-  error?: string;
-}
-
-const millis = (e: SubunitEvent) => (e.timestamp ? e.timestamp.seconds * 1000 + e.timestamp.nanos / 1e6 : NaN);
-const FINAL = new Set(['success', 'fail', 'skip', 'xfail', 'uxsuccess']);
 
 export class RunModel {
-  readonly summary = new RunSummary();
-  readonly rows: TestRow[] = [];
-  private readonly byKey = new Map<string, number>();
-  private readonly files = new Map<number, Attachment[]>();
+  private readonly tests = new TestAggregator({ retain: true });
+  readonly summary = new RunSummary(this.tests);
+  /** Row → the test it shows, and test → its row. */
+  private readonly shown: TestRecord[] = [];
+  private readonly rowOfTest: number[] = [];
+  /** Rows of enumerated tests (`exists`) not run yet, by test key: the run takes the row over. */
+  private readonly listed = new Map<string, number>();
   private readonly changed = new Set<number>();
   private chatter: Record<string, string> = {};
   /** One streaming decoder per route, so a character split across events stays whole. */
   private readonly text = new Map<string, TextDecoder>();
 
   add(e: SubunitEvent): void {
-    this.summary.add(e);
-    const route = e.routeCode ?? '';
-    if (e.testId === undefined) {
-      // not about a test: non-subunit output, or a worker's own stdout/stderr
-      if (e.fileBytes && e.fileBytes.length > 0) {
-        let decoder = this.text.get(route);
-        if (!decoder) this.text.set(route, (decoder = new TextDecoder()));
-        this.chatter[route] = (this.chatter[route] ?? '') + decoder.decode(e.fileBytes, { stream: true });
-      }
-      return;
+    const test = this.summary.add(e);
+    if (test) return void this.changed.add(this.rowFor(test));
+    // not about a test: non-subunit output, or a worker's own stdout/stderr
+    if (e.fileBytes && e.fileBytes.length > 0) {
+      const route = e.routeCode ?? '';
+      let decoder = this.text.get(route);
+      if (!decoder) this.text.set(route, (decoder = new TextDecoder()));
+      this.chatter[route] = (this.chatter[route] ?? '') + decoder.decode(e.fileBytes, { stream: true });
     }
-    if (e.status === undefined && e.fileBytes === undefined) return;
-    const row = this.rowFor(e.testId, route);
-    const status = e.status;
-    if (status === 'inprogress') {
-      row.start = millis(e);
-      if (!FINAL.has(row.status)) row.status = status;
-    } else if (status === 'exists') {
-      if (row.status === '') row.status = status;
-    } else if (status !== undefined) {
-      row.status = status;
-      row.end = millis(e);
-    }
-    if (e.tags) for (const t of e.tags) if (!row.tags.includes(t)) row.tags.push(t);
-    if (e.fileBytes !== undefined) this.attach(row, e);
-    this.changed.add(row.index);
   }
 
-  private rowFor(id: string, route: string): TestRow {
-    const key = `${route}\0${id}`;
-    let index = this.byKey.get(key);
-    if (index === undefined) {
-      index = this.rows.length;
-      this.byKey.set(key, index);
-      this.rows.push({ index, id, route, status: '', start: NaN, end: NaN, tags: [], attachments: 0 });
+  private rowFor(test: TestRecord): number {
+    let row = this.rowOfTest[test.index];
+    const listing = test.finished && test.status === 'exists';
+    if (row !== undefined && !listing) return row;
+    const key = testKey(test.id, test.routeCode);
+    if (row === undefined) {
+      row = this.listed.get(key) ?? this.shown.length;
+      this.listed.delete(key);
+      this.shown[row] = test;
+      this.rowOfTest[test.index] = row;
     }
-    return this.rows[index];
+    if (listing) this.listed.set(key, row);
+    return row;
   }
 
-  /** File chunks with the same name are one attachment (python-subunit splits large ones). */
-  private attach(row: TestRow, e: SubunitEvent): void {
-    const list = this.files.get(row.index) ?? [];
-    const name = e.fileName ?? '';
-    const last = list.find((a) => a.name === name);
-    const bytes = e.fileBytes!.slice(); // the event views the decoder's buffer
-    if (last) {
-      const joined = new Uint8Array(last.bytes.length + bytes.length);
-      joined.set(last.bytes);
-      joined.set(bytes, last.bytes.length);
-      last.bytes = joined;
-    } else list.push({ name, mimeType: e.mimeType ?? '', bytes });
-    this.files.set(row.index, list);
-    row.attachments = list.length;
-  }
-
-  attachments(index: number): Attachment[] {
-    return this.files.get(index) ?? [];
+  attachments(row: number): Attachment[] {
+    const test = this.shown[row];
+    return test ? this.tests.attachments(test) : [];
   }
 
   /**
@@ -125,10 +75,10 @@ export class RunModel {
    */
   takeChanges(limit: number): { rows: TestRow[]; chatter: Record<string, string>; more: boolean } {
     const rows: TestRow[] = [];
-    for (const index of this.changed) {
+    for (const row of this.changed) {
       if (rows.length === limit) break;
-      rows.push(this.rows[index]);
-      this.changed.delete(index);
+      rows.push(rowOf(row, this.shown[row]));
+      this.changed.delete(row);
     }
     const chatter = this.chatter;
     this.chatter = {};

@@ -3,10 +3,8 @@
 // into one RunModel, and posts what changed a few times a second, so the page
 // never decodes and stays responsive.
 import { DecoderStream, init } from '../bindings/index.js';
-import { RunModel, type SourceProgress, type Update } from './model.js';
-
-export type Source = { name: string; url: string } | { name: string; file: File };
-export type Request = { type: 'open'; generation: number; sources: Source[] } | { type: 'attachments'; index: number };
+import { RunModel } from './model.js';
+import { TOKEN_HEADER, type AttachmentsReply, type Request, type Source, type SourceProgress, type Update } from './messages.js';
 
 interface WorkerScope {
   postMessage(message: unknown, transfer?: Transferable[]): void;
@@ -25,33 +23,34 @@ let progress: SourceProgress[] = [];
 let flushTimer: ReturnType<typeof setTimeout> | undefined;
 
 scope.onmessage = ({ data }) => {
-  if (data.type === 'open') open(data.generation, data.sources);
+  if (data.type === 'open') open(data.generation, data.sources, data.token);
   else if (data.type === 'attachments') {
-    scope.postMessage({ type: 'attachments', index: data.index, attachments: model.attachments(data.index) });
+    const reply: AttachmentsReply = { type: 'attachments', index: data.index, attachments: model.attachments(data.index) };
+    scope.postMessage(reply);
   }
 };
 
 /** Aborted when another run is opened: stops its fetches (a followed file never ends by itself). */
 let reading = new AbortController();
 
-function open(gen: number, sources: Source[]): void {
+function open(gen: number, sources: Source[], token: string): void {
   reading.abort();
   reading = new AbortController();
   generation = gen;
   model = new RunModel();
   progress = sources.map((s) => ({ name: s.name, bytes: 0, gzip: false, done: false }));
-  sources.forEach((s, i) => void read(gen, s, progress[i], reading.signal));
+  sources.forEach((s, i) => void read(gen, s, progress[i], token, reading.signal));
   scheduleFlush();
 }
 
-async function read(gen: number, source: Source, state: SourceProgress, signal: AbortSignal): Promise<void> {
+async function read(gen: number, source: Source, state: SourceProgress, token: string, signal: AbortSignal): Promise<void> {
   try {
     let body: ReadableStream<Uint8Array>;
     if ('file' in source) {
       body = source.file.stream();
       state.total = source.file.size;
     } else {
-      const response = await fetch(source.url, { signal });
+      const response = await fetch(source.url, { signal, headers: { [TOKEN_HEADER]: token } });
       if (!response.ok || !response.body) throw new Error(`${response.status} ${(await response.text()).trim() || response.statusText}`);
       const size = Number(response.headers.get('content-length') ?? response.headers.get('x-file-size') ?? NaN);
       if (size > 0) state.total = size;

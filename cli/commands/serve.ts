@@ -1,14 +1,16 @@
 // `subunit serve`: a local web viewer. The server only hands out the page,
 // the built modules and the raw input bytes (files followed as they grow, URLs
 // proxied); all decoding happens in the browser, in a Worker, with the wasm
-// backend.
-import { open, stat } from 'node:fs/promises';
+// backend. Only its own page may read runs or make it fetch: see `refusal`.
+import { open, readFile, stat } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InputError } from '../../bindings/errors.js';
 import { UsageError } from '../errors.js';
 import { describe } from '../io.js';
 import { listenLocal, notFound, sendFile } from '../http.js';
+import { TOKEN_HEADER } from '../../web/messages.js';
 import type { Command } from '../command.js';
 
 const PACKAGE = new URL('../../../', import.meta.url).pathname;
@@ -20,7 +22,26 @@ interface Input {
   kind: 'file' | 'url';
 }
 
-const isUrl = (s: string) => /^https?:\/\//i.test(s);
+/** Where index.html carries the token (a meta tag's content). */
+const TOKEN_SLOT = '{{subunit-token}}';
+
+/** What one running server answers to: its own host names and origins, and its token. */
+interface Site {
+  inputs: Input[];
+  hosts: Set<string>;
+  origins: Set<string>;
+  token: string;
+}
+
+/** Only absolute http(s) URLs: never file:, data: or anything else fetch would take. */
+function isUrl(s: string): boolean {
+  try {
+    const { protocol } = new URL(s);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
 
 export const serve: Command = {
   name: 'serve',
@@ -47,15 +68,20 @@ export const serve: Command = {
         inputs.push({ name, kind: 'file' });
       }
     }
+    // a fresh secret per start: a page of another site cannot read it (same-origin policy), so cannot call the API
+    const site: Site = { inputs, hosts: new Set(), origins: new Set(), token: randomBytes(32).toString('base64url') };
     let listening;
     try {
-      listening = await listenLocal((req, res, url) => route(req, res, url, inputs, allowedHost), port);
+      listening = await listenLocal((req, res, url) => route(req, res, url, site), port);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       throw new InputError(`127.0.0.1:${port}: ${err.code === 'EADDRINUSE' ? 'address in use' : err.message}`);
     }
     const { server, url } = listening;
-    const allowedHost = new Set([new URL(url).host, `localhost:${new URL(url).port}`]);
+    for (const host of [new URL(url).host, `localhost:${new URL(url).port}`]) {
+      site.hosts.add(host);
+      site.origins.add(`http://${host}`);
+    }
     process.stdout.write(`subunit serve: ${url} (Ctrl-C to stop)\n`);
     if (values.open) openBrowser(url);
     await new Promise<void>((resolve) => {
@@ -81,23 +107,23 @@ async function checkReadable(path: string): Promise<void> {
   }
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, url: URL, inputs: Input[], allowedHost: Set<string>): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, url: URL, site: Site): Promise<void> {
   // Another site's page in the same browser must not read runs through DNS rebinding.
-  if (!allowedHost.has(req.headers.host ?? '')) {
-    res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden host\n');
-    return;
-  }
+  if (!site.hosts.has(req.headers.host ?? '')) return forbidden(res, 'forbidden host');
   const path = url.pathname;
-  if (path === '/') return sendFile(res, PACKAGE + 'web', 'index.html');
+  if (path === '/') return sendPage(res, site.token);
   if (path.startsWith('/dist/') && path.endsWith('.js')) return sendFile(res, PACKAGE + 'dist', path.slice('/dist/'.length));
+  if (!path.startsWith('/api/')) return notFound(res);
+  const refused = refusal(req, site);
+  if (refused) return forbidden(res, `forbidden: ${refused}`);
   if (path === '/api/inputs') {
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    res.end(JSON.stringify(inputs.map((input, i) => ({ name: input.name, url: `/api/input/${i}` }))));
+    res.end(JSON.stringify(site.inputs.map((input, i) => ({ name: input.name, url: `/api/input/${i}` }))));
     return;
   }
   const input = /^\/api\/input\/(\d+)$/.exec(path);
-  if (input && inputs[Number(input[1])]) {
-    const { name, kind } = inputs[Number(input[1])];
+  if (input && site.inputs[Number(input[1])]) {
+    const { name, kind } = site.inputs[Number(input[1])];
     return kind === 'file' ? followFile(req, res, name) : proxy(res, name);
   }
   if (path === '/api/proxy') {
@@ -106,6 +132,47 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, inputs
     return proxy(res, target);
   }
   notFound(res);
+}
+
+/**
+ * Why an API request (run names, raw bytes, the proxy) is refused, if it is.
+ * A request from another site's page is refused by what the browser says of
+ * it (Sec-Fetch-Site, Origin); and every request must carry the token that
+ * only this server's page holds, which also covers clients that send neither
+ * header.
+ */
+function refusal(req: IncomingMessage, site: Site): string | undefined {
+  const from = req.headers['sec-fetch-site'];
+  if (from !== undefined && from !== 'same-origin') return `${from} request`;
+  const origin = req.headers.origin;
+  if (origin !== undefined && !site.origins.has(origin)) return `request from ${origin}`;
+  if (!sameSecret(req.headers[TOKEN_HEADER], site.token)) return 'missing or wrong token';
+  return undefined;
+}
+
+/** Constant time whatever the guess: both sides hashed to one length first. */
+function sameSecret(given: string | string[] | undefined, token: string): boolean {
+  if (typeof given !== 'string') return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+function forbidden(res: ServerResponse, why: string): void {
+  res.writeHead(403, { 'content-type': 'text/plain' }).end(`${why}\n`);
+}
+
+/** index.html with this server's token in it; never framed by another page. */
+async function sendPage(res: ServerResponse, token: string): Promise<void> {
+  const html = await readFile(PACKAGE + 'web/index.html', 'utf8');
+  if (!html.includes(TOKEN_SLOT)) throw new Error(`web/index.html has no ${TOKEN_SLOT}`);
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy': "frame-ancestors 'none'",
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+  });
+  res.end(html.replace(TOKEN_SLOT, token));
 }
 
 /** Send the file, then keep sending what is appended to it until the page goes away. */
