@@ -59,3 +59,17 @@ export function byCodePoint(a: string, b: string): number {
   }
   return x.length - y.length;
 }
+
+/**
+ * A string from the stream (a test id) made safe to show on a terminal: control
+ * characters (C0, DEL, C1) become `\xNN`, so an id cannot ring the bell, move
+ * the cursor or change colours. Only for a terminal: piped output keeps the bytes.
+ */
+export function terminalSafe(s: string): string {
+  return s.replace(/[\0-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** `terminalSafe` when this stream is a terminal, else the identity. */
+export function shownOn(stream: { isTTY?: boolean }): (s: string) => string {
+  return stream.isTTY ? terminalSafe : (s) => s;
+}

@@ -3,7 +3,7 @@ import type { FinalStatus } from '../../bindings/results.js';
 import type { Timestamp } from '../../bindings/timestamp.js';
 import type { BackendName } from '../../bindings/core.js';
 import { Output } from '../io.js';
-import { pyDatetime } from '../format.js';
+import { pyDatetime, shownOn } from '../format.js';
 import { outputStream } from '../io.js';
 import type { Command } from '../command.js';
 
@@ -34,7 +34,9 @@ export const csv: Command = {
     backend: BACKEND_OPTION,
   },
   async run({ values, positionals }) {
-    const out = new Output(await outputStream(values['output-to'] as string | undefined));
+    const stream = await outputStream(values['output-to'] as string | undefined);
+    const out = new Output(stream);
+    const shown = shownOn(stream as { isTTY?: boolean });
     let failed = false;
     let clock: Timestamp | undefined;
     await out.write('test,status,start_time,stop_time\r\n');
@@ -47,7 +49,7 @@ export const csv: Command = {
         const start = r.start ?? clock;
         const stop = r.stop ?? start;
         clock = stop;
-        return out.write(`${field(r.id)},${OUTCOME[r.status]},${start ? pyDatetime(start) : ''},${stop ? pyDatetime(stop) : ''}\r\n`);
+        return out.write(`${field(shown(r.id))},${OUTCOME[r.status]},${start ? pyDatetime(start) : ''},${stop ? pyDatetime(stop) : ''}\r\n`);
       },
     });
     await out.flush();

@@ -2,7 +2,7 @@ import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
 import type { TestResult } from '../../bindings/results.js';
 import type { BackendName } from '../../bindings/core.js';
 import { Output } from '../io.js';
-import { attachmentsText } from '../format.js';
+import { attachmentsText, shownOn } from '../format.js';
 import type { Command } from '../command.js';
 
 const COLOUR = { green: '\x1b[32m', red: '\x1b[31m', yellow: '\x1b[33m', bold: '\x1b[1m', off: '\x1b[0m' };
@@ -41,6 +41,7 @@ export const trace: Command = {
   },
   async run({ values, positionals }) {
     const tty = !!process.stdout.isTTY;
+    const shown = shownOn(process.stdout);
     const colour = values['no-color'] ? false : !!values.color || (tty && !process.env.NO_COLOR);
     const paint = (c: keyof typeof COLOUR, s: string) => (colour ? COLOUR[c] + s + COLOUR.off : s);
     const progress = tty && !values['no-progress'];
@@ -82,10 +83,10 @@ export const trace: Command = {
         if (values['fail-only'] && !failed) return;
         const word = WORDS[r.status];
         const status = failed ? paint('red', word) : r.status === 'skip' ? paint('yellow', word) : paint('green', word);
-        let line = `${worker !== undefined ? `{${worker}} ` : ''}${r.id} [${seconds.toFixed(6)}s] ... ${status}`;
+        let line = `${worker !== undefined ? `{${worker}} ` : ''}${shown(r.id)} [${seconds.toFixed(6)}s] ... ${status}`;
         if (r.status === 'skip') {
           const reason = r.attachments.find((a) => a.name === 'reason');
-          if (reason) line += `: ${new TextDecoder().decode(reason.bytes).trim()}`;
+          if (reason) line += `: ${shown(new TextDecoder().decode(reason.bytes).trim())}`;
         }
         let text = (progressShown ? '\r\x1b[K' : '') + line + '\n';
         progressShown = false;
