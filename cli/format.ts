@@ -73,3 +73,15 @@ export function terminalSafe(s: string): string {
 export function shownOn(stream: { isTTY?: boolean }): (s: string) => string {
   return stream.isTTY ? terminalSafe : (s) => s;
 }
+
+/** Python's `str(timedelta)` of a span in microseconds: `0:00:02.000123`, `0:00:02`, `1 day, 2:00:00`. */
+export function pyTimedelta(deltaMicros: number): string {
+  // a negative span borrows whole days, as Python does: -1 day, 23:59:59.999999
+  const days = Math.floor(deltaMicros / 86_400e6);
+  const us = deltaMicros - days * 86_400e6;
+  const frac = us % 1e6;
+  const s = (us - frac) / 1e6;
+  const clock = `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  const dayPart = days ? `${days} day${Math.abs(days) === 1 ? '' : 's'}, ` : '';
+  return dayPart + clock + (frac ? '.' + String(frac).padStart(6, '0') : '');
+}
