@@ -155,6 +155,35 @@ describe.runIf(haveTool('subunit-filter'))('subunit filter = subunit-filter', ()
     expect(lsOf(got.stdout)).toBe(want);
   });
 
+  // every-field has unexpected successes and tests that never finished; mux it with a real parallel run
+  const muxed = ours(['mux', `${FIXTURES}every-field.subunit`, `${FIXTURES}sample-run-parallel.subunit`]).stdout;
+  const sorted = (s: string) => s.split('\n').filter(Boolean).sort().join('\n');
+  it.each([[[]], [['--with', 'nomatch']], [['--with-tag=a']], [['--no-failure']], [['-F']], [['-s', '--without-tag', 'worker-0']]])(
+    'keeps unexpected successes whatever the filter, and fails tests that never finished: %j',
+    (opts) => {
+      for (const input of [fixture('every-field'), muxed]) {
+        const want = theirs('subunit-filter', opts, input).stdout;
+        const got = ours(['filter', ...opts], input).stdout;
+        expect(sorted(lsOf(got))).toBe(sorted(lsOf(want)));
+        // the same outcomes: a test that never finished is now a failure in both
+        const counts = (out: Uint8Array) => theirs('subunit-stats', ['--no-passthrough'], out).stdout.toString();
+        expect(counts(got)).toBe(counts(want));
+        // each test's last status on the wire: `fail` for one that never finished (we wrote none)
+        const finals = (out: Uint8Array) => {
+          const last = new Map<string, string>();
+          for (const e of decodeAll(out)) if (e.testId && e.status) last.set(e.testId, e.status); // (its output has no route codes)
+          return [...last].sort();
+        };
+        expect(finals(got)).toEqual(finals(want));
+      }
+    },
+  );
+
+  it('an unexpected success survives --with nomatch (it printed nothing)', () => {
+    const got = lsOf(ours(['filter', '--with', 'nomatch', `${FIXTURES}every-field.subunit`]).stdout);
+    expect(got).toContain('every.status.uxsuccess\n');
+  });
+
   it('--fixup-expected-failures turns failures into xfail and successes into failures', () => {
     // (subunit-filter itself crashes on this option: it reads the list as bytes)
     const list = join(tmp, 'expected.txt');

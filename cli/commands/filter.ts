@@ -43,7 +43,9 @@ export const filter: Command = {
   description:
     'Writes the tests that pass the filters as v2, each with all its events (attachments\n' +
     'included) once it has finished. By default successes and expected failures are dropped\n' +
-    '(as subunit-filter does) and everything else is kept. --with/--without take Python-style regular expressions (a leading (?i) makes one\n' +
+    '(as subunit-filter does) and everything else is kept. As in subunit-filter, unexpected\n' +
+    'successes pass every filter (a failure never vanishes), and a test that never finished\n' +
+    'is a failure: its events are written with a final "fail". --with/--without take Python-style regular expressions (a leading (?i) makes one\n' +
     'case-insensitive), matched against the test id, its status and its attachments\' text; a\n' +
     'test is kept when it matches any --with and no --without. --with-tag keeps tests having\n' +
     'all of the given tags, --without-tag drops tests having any. --fixup-expected-failures\n' +
@@ -117,7 +119,10 @@ export const filter: Command = {
 
     const keep = (r: TestResult, status: FinalStatus): boolean => {
       // enumeration only: subunit-filter drops it too (it has no outcome)
-      if (status === 'exists' || drop.has(status)) return false;
+      if (status === 'exists') return false;
+      // as subunit-filter, an unexpected success passes every filter: a failure never vanishes
+      if (status === 'uxsuccess') return true;
+      if (drop.has(status)) return false;
       if (withTags.some((t) => !r.tags.includes(t))) return false;
       if (withoutTags.some((t) => r.tags.includes(t))) return false;
       if (withRe || withoutRe) {
@@ -136,13 +141,19 @@ export const filter: Command = {
       const id = rename(r.id);
       let status: FinalStatus = r.status;
       let changed: Status | undefined;
+      // a test that never finished is a failure, as subunit-filter writes it: its events, then a fail
+      const unfinished = status === 'inprogress' || status === 'unknown';
+      if (unfinished) status = 'fail';
       if (expected.has(id)) {
         if (status === 'fail') changed = 'xfail';
         else if (status === 'success') changed = 'fail';
         status = changed ?? status;
       }
       if (!keep({ ...r, id }, status)) return;
-      for (const e of events) await writer.write(e, { testId: id, ...(changed && e.status === r.status ? { status: changed } : {}) });
+      for (const e of events) await writer.write(e, { testId: id, ...(changed && !unfinished && e.status === r.status ? { status: changed } : {}) });
+      if (unfinished) {
+        await writer.write({ testId: id, status: changed ?? 'fail', routeCode: r.routeCode, tags: r.tags.length ? [...r.tags] : undefined, timestamp: r.stop ?? r.start });
+      }
     };
     for await (const batch of inputEvents(positionals, v.backend as BackendName)) {
       for (const e of batch) {
