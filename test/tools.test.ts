@@ -2,7 +2,7 @@
 // subunit2csv, subunit2junitxml, subunit-filter, subunit-tags) on the fixtures.
 // The comparisons run where those tools are installed (.ci/run installs them).
 import { describe, expect, it } from 'vitest';
-import { spawnSync, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
@@ -199,6 +199,27 @@ describe.runIf(haveTool('subunit-filter'))('subunit filter = subunit-filter', ()
 });
 
 describe.runIf(haveTool('subunit-tags'))('subunit tags = subunit-tags', () => {
+  it.each([['tags', 'new'], ['filter']])('%s cuts non-test output only between UTF-8 characters, whatever the reads', async (...args) => {
+    const text = Buffer.from('olá ó 㳊 🎉\n');
+    // written in 1-byte reads with pauses: the decoder sees chatter cut inside every character
+    const child = spawn(process.execPath, [CLI, ...args]);
+    const out: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    for (let i = 0; i < text.length; i++) {
+      child.stdin.write(text.subarray(i, i + 1));
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    child.stdin.end();
+    await new Promise((r) => child.on('close', r));
+    const pieces = decodeAll(Buffer.concat(out)).map((e) => e.fileBytes!);
+    const utf8 = new TextDecoder('utf-8', { fatal: true });
+    for (const p of pieces) expect(() => utf8.decode(p)).not.toThrow();
+    expect(Buffer.concat(pieces)).toEqual(text);
+    // the reference forwards the same bytes
+    const want = decodeAll(theirs(args[0] === 'tags' ? 'subunit-tags' : 'subunit-filter', args.slice(1), text).stdout).map((e) => e.fileBytes!);
+    expect(Buffer.concat(want)).toEqual(text);
+  });
+
   it.each(['every-field', 'nested-routes', 'unicode'])('%s', (name) => {
     const args = ['new', '-worker-0', 'x', '-alpha'];
     const want = decodeAll(theirs('subunit-tags', args, fixture(name)).stdout);

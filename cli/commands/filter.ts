@@ -176,6 +176,7 @@ export const filter: Command = {
       const key = r.routeCode === undefined ? r.id : `${r.routeCode}\0${r.id}`;
       await emit(r, held.get(key) ?? []);
     }
+    await writer.end();
     await out.flush();
     return 0;
   },

@@ -37,6 +37,7 @@ export const tags: Command = {
     for await (const batch of inputEvents(['-'])) {
       for (const e of batch) await writer.write(e, { tags: change(e.tags) });
     }
+    await writer.end();
     await out.flush();
     return 0;
   },
