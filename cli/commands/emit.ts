@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { STATUSES, type EventInit, type Status } from '../../bindings/events.js';
+import { Timestamp } from '../../bindings/timestamp.js';
 import { Output, openInput } from '../io.js';
 import { V2Writer } from '../v2out.js';
 import type { Command, OptionSpec } from '../command.js';
@@ -9,8 +10,15 @@ const CHUNK = 1 << 20;
 const FINAL = new Set<Status>(['success', 'uxsuccess', 'skip', 'fail', 'xfail']);
 
 const statusOptions = Object.fromEntries(
-  STATUSES.map((s) => [s, { type: 'string', help: `report test ID as ${s}` } satisfies OptionSpec]),
+  STATUSES.map((s) => [s, { type: 'string', multiple: true, help: `report test ID as ${s}` } satisfies OptionSpec]),
 ) as Record<Status, OptionSpec>;
+
+/** The current time at the clock's full precision (a Date has only milliseconds). */
+function now(): Timestamp {
+  const ms = performance.timeOrigin + performance.now();
+  const seconds = Math.floor(ms / 1000);
+  return new Timestamp(seconds, Math.min(999_999_999, Math.round((ms - seconds * 1000) * 1e6)));
+}
 
 /** The file's bytes in CHUNK-sized pieces (at least one, possibly empty). */
 async function* pieces(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -36,7 +44,10 @@ export const emit: Command = {
     '--skip ID, --xfail ID, --uxsuccess ID or --exists ID, optionally with a file attached\n' +
     '(--attach-file; "-" is stdin, named "stdin"), sent in 1 MiB chunks, the last with eof. The\n' +
     'first packet has the current time, the tags and the MIME type; a final status goes on the\n' +
-    'last packet, inprogress/exists on the first. A file without a status is a run-level file.',
+    'last packet, inprogress/exists on the first. A file without a status is a run-level file;\n' +
+    'with neither (or only --tag), one packet with the time and tags, as subunit-output writes.\n' +
+    'One status only: a second (even the same option twice) is refused, exit 2. The time has\n' +
+    'the clock\'s full precision.',
   options: {
     ...statusOptions,
     'attach-file': { type: 'string', help: 'attach this file ("-" = stdin)' },
@@ -46,21 +57,22 @@ export const emit: Command = {
   },
   async run({ values, positionals }) {
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (a test id follows a status option)`);
-    const given = STATUSES.filter((s) => values[s] !== undefined);
-    if (given.length > 1) throw new UsageError(`give one status, not ${given.map((s) => '--' + s).join(' and ')}`);
-    const status = given[0];
-    const testId = status ? (values[status] as string) : undefined;
+    // as subunit-output: one status, given once (`--fail t --fail u` is refused too)
+    const given = STATUSES.flatMap((s) => ((values[s] as string[] | undefined) ?? []).map((id) => `--${s} ${id}`));
+    if (given.length > 1) throw new UsageError(`only one status may be given, not ${given.join(' and ')}`);
+    const status = STATUSES.find((s) => values[s] !== undefined);
+    const testId = status ? (values[status] as string[])[0] : undefined;
     const path = values['attach-file'] as string | undefined;
-    if (!status && path === undefined) throw new UsageError('give a status (--success ID, …) or --attach-file');
     if (path === undefined && (values['file-name'] !== undefined || values.mimetype !== undefined)) {
       throw new UsageError('--file-name and --mimetype need --attach-file');
     }
     const tags = values.tag as string[] | undefined;
     const out = new Output();
     const writer = new V2Writer(out);
-    const first: EventInit = { testId, timestamp: new Date(), tags: tags?.length ? tags : undefined };
+    const first: EventInit = { testId, timestamp: now(), tags: tags?.length ? tags : undefined };
     if (status && !FINAL.has(status)) first.status = status;
     if (path === undefined) {
+      // no status either: the bare packet subunit-output writes (the time, and the tags if any)
       await writer.write({ ...first, status });
     } else {
       const input = await openInput(path);
