@@ -8,22 +8,19 @@ import type { BackendName } from '../../bindings/core.js';
 import { Output, describe } from '../io.js';
 import { V2Writer } from '../v2out.js';
 import { attachmentsText } from '../format.js';
+import { translatePython } from '../pyregex.js';
 import type { Command } from '../command.js';
 
-/** A Python regular expression as a JS one: (?i) prefix, (?P<name>…), (?P=name). */
-export function pythonRegExp(source: string, flags: string): RegExp {
-  let src = source;
-  let f = flags;
-  const inline = /^\(\?([aiLmsux]+)\)/.exec(src);
-  if (inline) {
-    src = src.slice(inline[0].length);
-    for (const c of inline[1]) if ('ims'.includes(c) && !f.includes(c)) f += c;
-  }
-  src = src.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
+/**
+ * A Python regular expression as a JS one (cli/pyregex.ts). `multiline` as
+ * subunit-filter compiles --with/--without; `global` for re.sub (--rename).
+ */
+export function pythonRegExp(source: string, { multiline = false, global = false } = {}): RegExp {
   try {
-    return new RegExp(src, f + 'u');
+    const { source: js, flags } = translatePython(source, multiline);
+    return new RegExp(js, flags + (global ? 'g' : ''));
   } catch (e) {
-    throw new UsageError(`bad regular expression ${JSON.stringify(source)}: ${(e as Error).message}`);
+    throw new UsageError(`bad regular expression ${JSON.stringify(source)}: ${(e as Error).message.replace(/^Invalid regular expression: .*: /, '')}`);
   }
 }
 
@@ -97,14 +94,14 @@ export const filter: Command = {
     if (!v.xfail || v['no-xfail'] || genuine) drop.add('xfail');
     if (v['no-failure']) for (const s of FAILING) drop.add(s);
     const passthrough = !(v['no-passthrough'] || genuine);
-    const withRe = (v.with as string[] | undefined)?.length ? pythonRegExp((v.with as string[]).join('|'), 'm') : undefined;
-    const withoutRe = (v.without as string[] | undefined)?.length ? pythonRegExp((v.without as string[]).join('|'), 'm') : undefined;
+    const withRe = (v.with as string[] | undefined)?.length ? pythonRegExp((v.with as string[]).join('|'), { multiline: true }) : undefined;
+    const withoutRe = (v.without as string[] | undefined)?.length ? pythonRegExp((v.without as string[]).join('|'), { multiline: true }) : undefined;
     const withTags = (v['with-tag'] as string[] | undefined) ?? [];
     const withoutTags = (v['without-tag'] as string[] | undefined) ?? [];
     const renameArgs = (v.rename as string[] | undefined) ?? [];
     if (renameArgs.length % 2) throw new UsageError('--rename takes two values, FROM and TO');
     const renames: [RegExp, string][] = [];
-    for (let i = 0; i < renameArgs.length; i += 2) renames.push([pythonRegExp(renameArgs[i], 'g'), pythonReplacement(renameArgs[i + 1])]);
+    for (let i = 0; i < renameArgs.length; i += 2) renames.push([pythonRegExp(renameArgs[i], { global: true }), pythonReplacement(renameArgs[i + 1])]);
     const expected = new Set<string>();
     for (const path of (v['fixup-expected-failures'] as string[] | undefined) ?? []) {
       let text: string;
