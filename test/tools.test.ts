@@ -199,6 +199,18 @@ describe.runIf(haveTool('subunit-filter'))('subunit filter = subunit-filter', ()
 });
 
 describe.runIf(haveTool('subunit-tags'))('subunit tags = subunit-tags', () => {
+  it('takes a FILE argument as a tag, as subunit-tags, and warns that it names a file', () => {
+    const file = join(tmp, 'run.subunit');
+    writeFileSync(file, fixture('sample-run'));
+    const input = fixture('nested-routes');
+    const want = decodeAll(theirs('subunit-tags', ['new', file], input).stdout);
+    const got = ours(['tags', 'new', file], input);
+    expect(normalize(decodeAll(got.stdout), { sortTags: true })).toEqual(normalize(want, { sortTags: true }));
+    expect(want.some((e) => e.tags?.includes(file))).toBe(true);
+    expect(got.stderr).toBe(`subunit tags: warning: tag "${file}" is also a file's name; tags reads stdin only (subunit tags TAG... < FILE)\n`);
+    expect(ours(['tags', 'new', '-gone'], input).stderr).toBe('');
+  });
+
   it.each([['tags', 'new'], ['filter']])('%s cuts non-test output only between UTF-8 characters, whatever the reads', async (...args) => {
     const text = Buffer.from('olá ó 㳊 🎉\n');
     // written in 1-byte reads with pauses: the decoder sees chatter cut inside every character
@@ -251,9 +263,32 @@ describe('every tool', () => {
     expect(r.stdout.toString()).toMatch(new RegExp(`^usage: subunit ${tool} `));
   });
 
+  it.each([...TOOLS, 'tags', 'trace', 'emit', '1to2', '2to1', 'from-junit', 'json', 'encode', 'summary', 'mux', 'serve'])('%s --help: every option on its own line, apart from its text', (tool) => {
+    const text = ours([tool, '--help']).stdout.toString();
+    const options = text.slice(text.indexOf('\noptions:\n') + 10).split('\n').filter(Boolean);
+    for (const line of options) {
+      // "  -s, --name VALUE    text", a long name alone with its text on the next line, or that text
+      expect(line).toMatch(/^( {2}(-\w, | {4})--[\w-]+( [A-Z][A-Z |]*)?( {2,}\S.*)?| {26}\S.*)$/);
+    }
+    // no description line runs on past ~90 columns (the usage line aside)
+    for (const line of text.slice(0, text.indexOf('\noptions:\n')).split('\n').slice(1)) expect(line.length).toBeLessThanOrEqual(92);
+  });
+
+  it('help lists the short flags that work, as the reference tools have them', () => {
+    const help = (tool: string) => ours([tool, '--help']).stdout.toString();
+    for (const flag of ['-e, --no-error', '-f, --no-failure', '-s, --success', '-m, --with REGEXP', '-F, --only-genuine-failures', '--fixup-expected-failures FILE\n']) {
+      expect(help('filter')).toContain(flag);
+    }
+    expect(help('csv')).toContain('-o, --output-to FILE');
+    expect(help('junit')).toContain('-o, --output-to FILE');
+    for (const flag of ['-n, --no-failure-debug', '-f, --fails', '--failonly', '-a, --abbreviate', '--no-summary', '--color']) expect(help('trace')).toContain(flag);
+  });
+
   it.each([
     [['stats', '/no/such'], 2, 'subunit stats: /no/such: no such file\n'],
-    [['ls', '--bogus'], 2, /^subunit ls: Unknown option '--bogus'.*\n$/],
+    [['ls', '--bogus'], 2, "subunit ls: unknown option '--bogus' (see subunit ls --help; a FILE starting with '-' goes after '--')\n"],
+    [['filter', '--with'], 2, 'subunit filter: --with needs a value (see subunit filter --help)\n'],
+    [['stats', '--no-passthrough=1'], 2, 'subunit stats: --no-passthrough takes no value (see subunit stats --help)\n'],
     [['tags'], 2, 'subunit tags: name at least one TAG or -TAG\n'],
     [['filter', '-m', '('], 2, /^subunit filter: bad regular expression "\(": .*\n$/],
     [['filter', '--rename', 'a'], 2, 'subunit filter: --rename takes two values, FROM and TO\n'],

@@ -29,7 +29,7 @@ export const csv: Command = {
     'finished), skip, xfail. Non-test output is never mixed into the CSV (--no-passthrough is\n' +
     'accepted for compatibility). Exit status 1 when a test failed.',
   options: {
-    'output-to': { type: 'string', short: 'o', help: 'write to this file instead of stdout' },
+    'output-to': { type: 'string', short: 'o', value: 'FILE', help: 'write to this file instead of stdout' },
     'no-passthrough': { type: 'boolean', help: 'accepted for compatibility (nothing is passed through)' },
     backend: BACKEND_OPTION,
   },

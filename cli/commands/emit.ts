@@ -10,7 +10,7 @@ const CHUNK = 1 << 20;
 const FINAL = new Set<Status>(['success', 'uxsuccess', 'skip', 'fail', 'xfail']);
 
 const statusOptions = Object.fromEntries(
-  STATUSES.map((s) => [s, { type: 'string', multiple: true, help: `report test ID as ${s}` } satisfies OptionSpec]),
+  STATUSES.map((s) => [s, { type: 'string', multiple: true, value: 'ID', help: `report test ID as ${s}` } satisfies OptionSpec]),
 ) as Record<Status, OptionSpec>;
 
 /** The current time at the clock's full precision (a Date has only milliseconds). */
@@ -40,20 +40,20 @@ export const emit: Command = {
   summary: 'write one test status or file as v2, as subunit-output',
   usage: 'subunit emit [--STATUS ID] [--attach-file FILE|-] [--file-name NAME] [--mimetype TYPE] [--tag TAG]...',
   description:
-    'Writes packets for shell scripts that report tests: --inprogress ID, --success ID, --fail ID,\n' +
-    '--skip ID, --xfail ID, --uxsuccess ID or --exists ID, optionally with a file attached\n' +
-    '(--attach-file; "-" is stdin, named "stdin"), sent in 1 MiB chunks, the last with eof. The\n' +
-    'first packet has the current time, the tags and the MIME type; a final status goes on the\n' +
-    'last packet, inprogress/exists on the first. A file without a status is a run-level file;\n' +
-    'with neither (or only --tag), one packet with the time and tags, as subunit-output writes.\n' +
-    'One status only: a second (even the same option twice) is refused, exit 2. The time has\n' +
-    'the clock\'s full precision.',
+    'Writes packets for shell scripts that report tests: --inprogress ID, --success ID,\n' +
+    '--fail ID, --skip ID, --xfail ID, --uxsuccess ID or --exists ID, optionally with a file\n' +
+    'attached (--attach-file; "-" is stdin, named "stdin"), sent in 1 MiB chunks, the last with\n' +
+    'eof. The first packet has the current time (full precision), the tags and the MIME type; a\n' +
+    'final status goes on the last packet, inprogress/exists on the first. A file without a\n' +
+    'status is a run-level file; with neither (or only --tag), one packet with the time and\n' +
+    'the tags, as subunit-output writes. One status only: a second (even the same option\n' +
+    'twice) is refused, exit 2, as subunit-output does.',
   options: {
     ...statusOptions,
-    'attach-file': { type: 'string', help: 'attach this file ("-" = stdin)' },
-    'file-name': { type: 'string', help: 'name of the attachment (default: the path, or "stdin")' },
-    mimetype: { type: 'string', help: 'MIME type of the attachment' },
-    tag: { type: 'string', multiple: true, help: 'a tag (repeatable)' },
+    'attach-file': { type: 'string', value: 'FILE', help: 'attach this file ("-" = stdin)' },
+    'file-name': { type: 'string', value: 'NAME', help: 'name of the attachment (default: the path, or "stdin")' },
+    mimetype: { type: 'string', value: 'TYPE', help: 'MIME type of the attachment' },
+    tag: { type: 'string', multiple: true, value: 'TAG', help: 'a tag (repeatable)' },
   },
   async run({ values, positionals }) {
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (a test id follows a status option)`);

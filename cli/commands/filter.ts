@@ -39,16 +39,15 @@ export const filter: Command = {
   usage: 'subunit filter [OPTIONS] [FILE|-]...',
   description:
     'Writes the tests that pass the filters as v2, each with all its events (attachments\n' +
-    'included) once it has finished. By default successes and expected failures are dropped\n' +
-    '(as subunit-filter does) and everything else is kept. As in subunit-filter, unexpected\n' +
-    'successes pass every filter (a failure never vanishes), and a test that never finished\n' +
-    'is a failure: its events are written with a final "fail". --with/--without take Python-style regular expressions (a leading (?i) makes one\n' +
-    'case-insensitive), matched against the test id, its status and its attachments\' text; a\n' +
-    'test is kept when it matches any --with and no --without. --with-tag keeps tests having\n' +
-    'all of the given tags, --without-tag drops tests having any. --fixup-expected-failures\n' +
-    'FILE (one test id a line) turns those tests\' failures into xfail and their successes into\n' +
-    'failures. --rename FROM TO rewrites test ids with a regular expression (Python \\1\n' +
-    'replacements). Non-test input is forwarded as "stdout" packets unless --no-passthrough.',
+    'included) once it has finished. As in subunit-filter: successes and expected failures\n' +
+    'are dropped by default and everything else is kept; an unexpected success passes every\n' +
+    'filter (a failure never vanishes); a test that never finished is a failure (its events\n' +
+    'are written with a final "fail"); enumeration-only tests ("exists") are dropped.\n' +
+    '--with/--without take Python regular expressions (re syntax: (?i), (?x), \\Z, (?P<name>)\n' +
+    '...), matched with re.MULTILINE against the test id, its status and its attachments\'\n' +
+    'text; a test is kept when it matches any --with and no --without. --with-tag keeps tests\n' +
+    'having all the given tags, --without-tag drops tests having any. Non-test input is\n' +
+    'forwarded as "stdout" packets (cut between UTF-8 characters) unless --no-passthrough.',
   options: {
     error: { type: 'boolean', help: 'include errors (v2 has none: a no-op, for compatibility)' },
     'no-error': { type: 'boolean', short: 'e', help: 'exclude errors (a no-op, for compatibility)' },
@@ -57,17 +56,20 @@ export const filter: Command = {
     success: { type: 'boolean', short: 's', help: 'include successes' },
     'no-success': { type: 'boolean', help: 'exclude successes (default)' },
     'no-skip': { type: 'boolean', help: 'exclude skips' },
-    xfail: { type: 'boolean', help: 'include expected failures (dropped by default, as subunit-filter does)' },
-    'no-xfail': { type: 'boolean', help: 'exclude expected failures' },
+    xfail: { type: 'boolean', help: 'include expected failures' },
+    'no-xfail': { type: 'boolean', help: 'exclude expected failures (default)' },
     passthrough: { type: 'boolean', help: 'forward non-test input as "stdout" packets (default)' },
     'no-passthrough': { type: 'boolean', help: 'drop non-test input' },
-    'with-tag': { type: 'string', multiple: true, help: 'keep only tests with this tag (all must match)' },
-    'without-tag': { type: 'string', multiple: true, help: 'drop tests with this tag' },
-    with: { type: 'string', short: 'm', multiple: true, help: 'keep tests matching this regexp' },
-    without: { type: 'string', multiple: true, help: 'drop tests matching this regexp' },
-    'fixup-expected-failures': { type: 'string', multiple: true, help: 'file of test ids expected to fail' },
-    'only-genuine-failures': { type: 'boolean', short: 'F', help: '= --no-success --no-skip --no-xfail --no-passthrough' },
-    rename: { type: 'string', multiple: true, help: 'FROM TO: regexp substitution on test ids' },
+    'with-tag': { type: 'string', multiple: true, value: 'TAG', help: 'keep only tests with this tag (all must match)' },
+    'without-tag': { type: 'string', multiple: true, value: 'TAG', help: 'drop tests with this tag' },
+    with: { type: 'string', short: 'm', multiple: true, value: 'REGEXP', help: 'keep tests matching this regexp' },
+    without: { type: 'string', multiple: true, value: 'REGEXP', help: 'drop tests matching this regexp' },
+    'fixup-expected-failures': {
+      type: 'string', multiple: true, value: 'FILE',
+      help: 'test ids (one a line) expected to fail: fail → xfail, success → fail',
+    },
+    'only-genuine-failures': { type: 'boolean', short: 'F', help: 'only failures: the same as --no-success --no-skip --no-xfail --no-passthrough' },
+    rename: { type: 'string', multiple: true, value: 'FROM TO', help: 'rewrite test ids: a regexp and its Python re.sub replacement (\\1, \\g<name>)' },
     backend: BACKEND_OPTION,
   },
   rewriteArgs(args) {

@@ -63,7 +63,7 @@ export const junit: Command = {
     'kept until the end (attachments of passing tests are not). Non-test output is never\n' +
     'mixed in (--no-passthrough is accepted). Exit status 1 when a test failed.',
   options: {
-    'output-to': { type: 'string', short: 'o', help: 'write to this file instead of stdout' },
+    'output-to': { type: 'string', short: 'o', value: 'FILE', help: 'write to this file instead of stdout' },
     'no-passthrough': { type: 'boolean', help: 'accepted for compatibility (nothing is passed through)' },
     backend: BACKEND_OPTION,
   },

@@ -84,7 +84,7 @@ export const trace: Command = {
     'fail-only': { type: 'boolean', help: 'the same as --failonly' },
     abbreviate: { type: 'boolean', short: 'a', help: 'one character per test: . ok, F failed, S skipped' },
     'no-summary': { type: 'boolean', help: 'no Totals, Worker Balance or slowest tests at the end' },
-    slowest: { type: 'string', help: 'list the N slowest tests after the totals (default 10; 0: none)' },
+    slowest: { type: 'string', value: 'N', help: 'list the N slowest tests after the totals (default 10; 0: none)' },
     'exit-zero': { type: 'boolean', help: 'exit 0 even when tests failed (a report, not a gate)' },
     color: { type: 'boolean', help: 'colour even when stdout is not a terminal' },
     'no-color': { type: 'boolean', help: 'never colour' },
