@@ -142,6 +142,53 @@ for c in root: print(c.get('classname'), c.get('name'), [(x.tag, x.text) for x i
   });
 });
 
+describe.runIf(haveTool('subunit-stats') && haveTool('subunit2csv'))('-f/--forward and -o, as subunit-stats and subunit2csv', () => {
+  const testEvents = (out: Uint8Array) => normalize(decodeAll(out).filter((e) => e.testId !== undefined), { sortTags: true });
+  /** The text of the stream's "stdout" packets that belong to no test. */
+  const stdoutText = (out: Uint8Array) =>
+    Buffer.concat(decodeAll(out).filter((e) => e.testId === undefined && e.fileName === 'stdout').map((e) => e.fileBytes!)).toString();
+
+  it.each([[[]], [['--no-passthrough']]])('stats -f %j forwards the stream, the totals last in it', (extra) => {
+    const input = fixture('chatter');
+    const want = theirs('subunit-stats', ['-f', ...extra], input).stdout;
+    const got = ours(['stats', '-f', ...extra], input);
+    expect(got.code).toBe(1);
+    // every event as the reference forwards it, then its report packet (ours has three more lines)
+    const wantEvents = normalize(decodeAll(want), { sortTags: true });
+    const gotEvents = normalize(decodeAll(got.stdout), { sortTags: true });
+    expect(gotEvents.slice(0, -1)).toEqual(wantEvents.slice(0, -1));
+    const report = (events: Record<string, unknown>[]) => Buffer.from(events.at(-1)!.fileBytes as string, 'base64').toString();
+    expect(report(gotEvents).startsWith(report(wantEvents))).toBe(true);
+  });
+
+  it('stats -o writes the totals to the file', () => {
+    const f = join(tmp, 'totals.txt');
+    const got = ours(['stats', '--no-passthrough', '-o', f, `${FIXTURES}sample-run.subunit`]);
+    expect(got.stdout.length).toBe(0);
+    expect(readFileSync(f, 'utf8')).toBe(ours(['stats', '--no-passthrough', `${FIXTURES}sample-run.subunit`]).stdout.toString());
+  });
+
+  it.each([[[]], [['--no-passthrough']]])('csv -f %j forwards the stream with the CSV in it; -o takes the CSV out', (extra) => {
+    const input = fixture('sample-run');
+    const want = theirs('subunit2csv', ['-f', ...extra], input).stdout;
+    const got = ours(['csv', '-f', ...extra], input);
+    expect(testEvents(got.stdout)).toEqual(testEvents(want));
+    expect(stdoutText(got.stdout)).toBe(stdoutText(want)); // (the reference writes a packet per row, we one at the end)
+    const f = join(tmp, 'rows.csv');
+    const split = ours(['csv', '-f', '-o', f, ...extra], input);
+    expect(testEvents(split.stdout)).toEqual(testEvents(want));
+    expect(stdoutText(split.stdout)).toBe('');
+    expect(readFileSync(f, 'utf8')).toBe(stdoutText(want));
+  });
+
+  it('junit -f forwards the stream with the XML in it', () => {
+    const input = fixture('sample-run');
+    const got = ours(['junit', '-f'], input);
+    expect(testEvents(got.stdout)).toEqual(testEvents(theirs('subunit-stats', ['-f', '--no-passthrough'], input).stdout));
+    expect(stdoutText(got.stdout)).toBe(ours(['junit', `${FIXTURES}sample-run.subunit`]).stdout.toString());
+  });
+});
+
 describe.runIf(haveTool('subunit-filter'))('subunit filter = subunit-filter', () => {
   const bytes = fixture('sample-run-parallel');
   it.each([
