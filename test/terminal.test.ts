@@ -22,7 +22,7 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The command's output on a pseudo-terminal. */
 function onTerminal(args: string[]): string {
-  requireTool('script', 'util-linux');
+  requireTool('script', 'bsdutils'); // essential in Debian: always there
   const r = spawnSync('script', ['-qec', [process.execPath, CLI, ...args].map(quote).join(' '), '/dev/null'], { encoding: 'latin1' });
   return r.stdout;
 }
