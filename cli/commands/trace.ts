@@ -128,9 +128,9 @@ export const trace: Command = {
     const onOther = (e: SubunitEvent) => {
       const bytes = e.fileBytes;
       if (!bytes?.length) return;
-      if (e.routeCode === undefined) {
+      if (!e.routeCode) {
         // as subunit-trace: the bytes as they are (a crash before any test says why here)
-        const s = (progressShown ? CLEAR_LINE : '');
+        const s = progressShown ? CLEAR_LINE : '';
         progressShown = false;
         midLine = bytes[bytes.length - 1] !== 10;
         return out.write(s).then(() => out.write(bytes));
