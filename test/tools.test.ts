@@ -321,6 +321,20 @@ describe('every tool', () => {
     for (const line of text.slice(0, text.indexOf('\noptions:\n')).split('\n').slice(1)) expect(line.length).toBeLessThanOrEqual(92);
   });
 
+  it.runIf(haveTool('subunit-filter') && haveTool('subunit2csv'))('every option of the reference tools is in our help, with its short flag', () => {
+    const pairs: [string, string][] = [['subunit-filter', 'filter'], ['subunit-stats', 'stats'], ['subunit2csv', 'csv'], ['subunit-ls', 'ls']];
+    for (const [tool, cmd] of pairs) {
+      const reference = theirs(tool, ['--help'], new Uint8Array(0)).stdout.toString();
+      const help = ours([cmd, '--help']).stdout.toString();
+      // "-m WITH_REGEXPS, --with=WITH_REGEXPS" and "--no-skip": each long option, with its short one if any
+      for (const m of reference.matchAll(/^ {2}(?:-(\w)(?: \w+)?, )?--([\w-]+)/gm)) {
+        const [, short, long] = m;
+        if (long === 'help') continue;
+        expect(help, `${cmd} --${long}`).toMatch(new RegExp(`^ {2}${short ? `-${short}, ` : ' {4}'}--${long}\\b`, 'm'));
+      }
+    }
+  });
+
   it('help lists the short flags that work, as the reference tools have them', () => {
     const help = (tool: string) => ours([tool, '--help']).stdout.toString();
     for (const flag of ['-e, --no-error', '-f, --no-failure', '-s, --success', '-m, --with REGEXP', '-F, --only-genuine-failures', '--fixup-expected-failures FILE\n']) {
