@@ -3,6 +3,8 @@ export interface OptionSpec {
   default?: string | boolean;
   multiple?: boolean;
   short?: string;
+  /** The value's name in the help (`--with REGEXP`); VALUE when not given. */
+  value?: string;
   help: string;
 }
 

@@ -59,3 +59,29 @@ export function byCodePoint(a: string, b: string): number {
   }
   return x.length - y.length;
 }
+
+/**
+ * A string from the stream (a test id) made safe to show on a terminal: control
+ * characters (C0, DEL, C1) become `\xNN`, so an id cannot ring the bell, move
+ * the cursor or change colours. Only for a terminal: piped output keeps the bytes.
+ */
+export function terminalSafe(s: string): string {
+  return s.replace(/[\0-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** `terminalSafe` when this stream is a terminal, else the identity. */
+export function shownOn(stream: { isTTY?: boolean }): (s: string) => string {
+  return stream.isTTY ? terminalSafe : (s) => s;
+}
+
+/** Python's `str(timedelta)` of a span in microseconds: `0:00:02.000123`, `0:00:02`, `1 day, 2:00:00`. */
+export function pyTimedelta(deltaMicros: number): string {
+  // a negative span borrows whole days, as Python does: -1 day, 23:59:59.999999
+  const days = Math.floor(deltaMicros / 86_400e6);
+  const us = deltaMicros - days * 86_400e6;
+  const frac = us % 1e6;
+  const s = (us - frac) / 1e6;
+  const clock = `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  const dayPart = days ? `${days} day${Math.abs(days) === 1 ? '' : 's'}, ` : '';
+  return dayPart + clock + (frac ? '.' + String(frac).padStart(6, '0') : '');
+}

@@ -56,11 +56,30 @@ async function mainHelp(): Promise<string> {
   ].join('\n');
 }
 
+/** The help's column for option descriptions; longer option names put theirs on the next line. */
+const HELP_COLUMN = 26;
+
 function commandHelp(c: Command): string {
-  const opts = Object.entries(c.options).map(([k, o]) => `  --${k}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(24) + o.help);
-  return [`usage: ${c.usage}`, '', c.description, '', 'options:', ...opts, '  --help'.padEnd(24) + 'show this help'].join('\n');
+  const line = (names: string, help: string) =>
+    names.length + 2 <= HELP_COLUMN ? names.padEnd(HELP_COLUMN) + help : `${names}\n${' '.repeat(HELP_COLUMN)}${help}`;
+  const opts = Object.entries(c.options).map(([k, o]) => {
+    const value = o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : '';
+    return line(`  ${o.short ? `-${o.short}, ` : '    '}--${k}${value}`, o.help);
+  });
+  return [`usage: ${c.usage}`, '', c.description, '', 'options:', ...opts, line('  -h, --help', 'show this help')].join('\n');
 }
 
+/** parseArgs's error as one line that says what to do. */
+function usageMessage(e: Error, command: string): string {
+  const first = e.message.split('\n')[0];
+  const unknown = /^Unknown option '([^']*)'/.exec(first);
+  if (unknown) return `unknown option '${unknown[1]}' (see subunit ${command} --help; a FILE starting with '-' goes after '--')`;
+  const missing = /^Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(first);
+  if (missing) return `${missing[1]} needs a value (see subunit ${command} --help)`;
+  const noValue = /^Option '(--[\w-]+)' does not take an argument/.exec(first);
+  if (noValue) return `${noValue[1]} takes no value (see subunit ${command} --help)`;
+  return `${first.replace(/\.\s.*$/, '')} (see subunit ${command} --help)`;
+}
 
 /** The command being run, for the error line's prefix. */
 let current: string | undefined;
@@ -88,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
       strict: true,
     });
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
+    throw new UsageError(usageMessage(e as Error, command.name));
   }
   if ((parsed.values as Record<string, unknown>).help) {
     process.stdout.write(commandHelp(command) + '\n');

@@ -13,13 +13,54 @@ export function eventInit(e: SubunitEvent | EventInit, changes: Partial<EventIni
   };
 }
 
-/** Encodes events into an Output. Chatter becomes "stdout" file packets, as python-subunit forwards it. */
+/** Where `bytes` stop being whole UTF-8 characters: the start of an unfinished last one, else the length. */
+export function utf8WholeEnd(bytes: Uint8Array): number {
+  for (let k = 1; k <= 3 && k <= bytes.length; k++) {
+    const c = bytes[bytes.length - k];
+    if ((c & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    return need > k ? bytes.length - k : bytes.length;
+  }
+  return bytes.length;
+}
+
+const isChatter = (e: SubunitEvent | EventInit) => 'source' in e && e.source === 'chatter';
+
+/**
+ * Encodes events into an Output. Chatter becomes "stdout" file packets, as
+ * python-subunit forwards it, cut only between UTF-8 characters: the decoder
+ * cuts chatter where a read ends, so the bytes of a character split by a read
+ * wait for the next chatter (or any other event, or end()). Bytes are never
+ * changed or reordered, only regrouped.
+ */
 export class V2Writer {
   private readonly encoder: Encoder;
+  private held: { e: SubunitEvent | EventInit; changes?: Partial<EventInit>; bytes: Uint8Array } | undefined;
   constructor(private readonly out: Output, backend?: BackendName) {
     this.encoder = new Encoder({ backend });
   }
-  write(e: SubunitEvent | EventInit, changes?: Partial<EventInit>): Promise<void> {
+
+  async write(e: SubunitEvent | EventInit, changes?: Partial<EventInit>): Promise<void> {
+    if (isChatter(e) && e.fileBytes) {
+      const bytes = this.held ? Buffer.concat([this.held.bytes, e.fileBytes]) : e.fileBytes;
+      this.held = undefined;
+      const end = utf8WholeEnd(bytes);
+      if (end < bytes.length) this.held = { e, changes, bytes: bytes.slice(end) };
+      if (end > 0) await this.send(e, { ...changes, fileBytes: bytes.subarray(0, end) });
+      return;
+    }
+    await this.end();
+    await this.send(e, changes);
+  }
+
+  /** Write the bytes of an unfinished character still held (at the end of the input, or before another event). */
+  async end(): Promise<void> {
+    const held = this.held;
+    this.held = undefined;
+    if (held) await this.send(held.e, { ...held.changes, fileBytes: held.bytes });
+  }
+
+  private send(e: SubunitEvent | EventInit, changes?: Partial<EventInit>): Promise<void> {
     return this.out.write(this.encoder.encode(changes ? eventInit(e, changes) : e));
   }
 }

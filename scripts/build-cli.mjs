@@ -10,7 +10,7 @@ rmSync('dist/bin', { recursive: true, force: true });
 await build({
   input: { subunit: 'dist/cli/main.js' },
   platform: 'node',
-  external: ['fast-xml-parser'],
+  external: ['saxes'],
   logLevel: 'warn',
   output: { dir: 'dist/bin', format: 'esm', chunkFileNames: 'chunks/[name]-[hash].js' },
 });

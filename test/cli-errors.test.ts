@@ -121,7 +121,8 @@ const G = {
   v2Header: { file: file('header.subunit.gz', v2Header) },
   // encode stops at the error: the partial last line is not an event
   json: { file: file('cut.jsonl.gz', jsonCut.cut), prefix: file('cut.prefix.jsonl', jsonCut.prefix.subarray(0, jsonCut.prefix.lastIndexOf(10) + 1)), at: jsonCut.at },
-  xml: { file: file('cut.xml.gz', xmlCut.cut), prefix: '', at: xmlCut.at },
+  // from-junit streams: every test case closed in what decompresses is written
+  xml: { file: file('cut.xml.gz', xmlCut.cut), prefix: '', at: xmlCut.at, ids: [...xmlCut.prefix.toString().matchAll(/name="(test_\d+)"[^\n]*\n/g)].map((m) => `pkg.mod.${m[1]}`) },
 };
 const BIG = {
   v2: file('big.subunit', Buffer.concat([run, Buffer.from(TEXT)])), // tests, then plenty of non-test output
@@ -213,7 +214,10 @@ for (const c of CMDS) {
     add('gzip cut short', G.v2.file, { code: 0 }); // emit attaches bytes, mux forwards them: not decoded
   } else {
     const g = c.kind === 'json' ? G.json : c.kind === 'xml' ? G.xml : G.v2;
-    add('gzip cut short', g.file, { code: 2, error: line(c, g.file, `gzip data cut short (at byte ${g.at})`), stdoutAs: g.prefix });
+    const cutOutput: Partial<Expect> = c.kind === 'xml'
+      ? { stdout: (o) => expect([...new Set(decodeAll(o).map((e) => e.testId))]).toEqual(G.xml.ids) }
+      : { stdoutAs: g.prefix };
+    add('gzip cut short', g.file, { code: 2, error: line(c, g.file, `gzip data cut short (at byte ${g.at})`), ...cutOutput });
     // nothing decompresses: the output of an empty input
     if (c.kind === 'v2') add('gzip header only', G.v2Header.file, { code: 2, error: line(c, G.v2Header.file, 'gzip data cut short (at byte 10)'), stdoutAs: F.empty });
   }
@@ -338,5 +342,23 @@ describe('partial results', () => {
     const piped = await cli(['encode'], { stdin: badJson });
     expect(piped.stderr).toMatch(/^subunit encode: <stdin>:3: "status" must be one of/);
     expect(piped.stdout).toEqual(r.stdout);
+  });
+
+  it('encode: a line over 64 MiB is refused as soon as it passes the limit, not once read whole', async () => {
+    const child = spawn(process.execPath, [CLI, 'encode']);
+    let stdout = Buffer.alloc(0);
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout = Buffer.concat([stdout, d])));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stdin.on('error', () => {}); // it stops reading: EPIPE
+    child.stdin.write('{"testId":"first","status":"success"}\n{"testId":"');
+    const piece = Buffer.alloc(1 << 20, 0x61);
+    for (let i = 0; i < 70; i++) child.stdin.write(piece);
+    // the line never ends: only refusing at the limit can finish the command
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    child.stdin.destroy();
+    expect(code).toBe(2);
+    expect(stderr).toBe('subunit encode: <stdin>:2: line longer than 64 MiB (a file that large goes over several lines, as `subunit json` writes it)\n');
+    expect(decodeAll(stdout).map((e) => [e.testId, e.status])).toEqual([['first', 'success']]);
   });
 });

@@ -30,6 +30,7 @@ describe('subunit emit', () => {
     ['--inprogress', 't1'], ['--exists', 't1', '--tag', 'a', '--tag', 'b'],
     ['--fail', 't1', '--attach-file', file, '--mimetype', 'text/plain', '--tag', 'x'],
     ['--attach-file', file, '--file-name', 'run.log'], ['--skip', 't2', '--attach-file', file],
+    [], ['--tag', 'a', '--tag', 'b'], // the bare packet: the time (and the tags)
   ];
   it.runIf(have('subunit-output')).each(CASES)('= subunit-output %s %s', (...args) => {
     expect(events(ours(['emit', ...args]).stdout)).toEqual(events(theirs('subunit-output', args)));
@@ -44,9 +45,21 @@ describe('subunit emit', () => {
     expect(Math.abs(es[0].timestamp!.toDate().getTime() - before)).toBeLessThan(60_000);
   });
 
+  it('stamps the time at the clock\'s precision, not milliseconds', () => {
+    const nanos = [1, 2, 3].map(() => decodeAll(ours(['emit', '--success', 't']).stdout)[0].timestamp!.nanos);
+    expect(nanos.some((n) => n % 1e6 !== 0)).toBe(true); // all three on a whole millisecond: 1 in 10^9
+  });
+
+  it.runIf(have('subunit-output')).each([[['--fail', 't', '--fail', 'u']], [['--fail', 't', '--success', 'u']]])('refuses two statuses with exit 2, as subunit-output: %j', (args) => {
+    expect(spawnSync('/usr/bin/subunit-output', args).status).toBe(2);
+    const r = ours(['emit', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stdout.length).toBe(0);
+  });
+
   it.each([
-    [[], 'subunit emit: give a status (--success ID, …) or --attach-file\n'],
-    [['--fail', 'a', '--success', 'b'], 'subunit emit: give one status, not --success and --fail\n'],
+    [['--fail', 'a', '--success', 'b'], 'subunit emit: only one status may be given, not --success b and --fail a\n'],
+    [['--fail', 't', '--fail', 'u'], 'subunit emit: only one status may be given, not --fail t and --fail u\n'],
     [['--success', 'a', '--mimetype', 'text/plain'], 'subunit emit: --file-name and --mimetype need --attach-file\n'],
     [['--success', 'a', '--attach-file', '/no/file'], 'subunit emit: /no/file: no such file\n'],
     [['a'], 'subunit emit: unexpected argument "a" (a test id follows a status option)\n'],

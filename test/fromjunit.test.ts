@@ -72,11 +72,42 @@ describe('subunit from-junit', () => {
 
   it.each([
     ['<testsuite><testcase', /^subunit from-junit: <stdin>:1: not well-formed XML \(.+\)\n$/],
-    ['<report/>', /^subunit from-junit: <stdin>: not JUnit XML \(no <testsuites> or <testsuite>\)\n$/],
+    ['<report/>', /^subunit from-junit: <stdin>:1: not JUnit XML \(the root is <report>, not <testsuites> or <testsuite>\)\n$/],
+    // each names the line and what is wrong (were "internal error: …")
+    ['<testsuite>\n<testcase name="a" time="1e20"/></testsuite>', /^subunit from-junit: <stdin>:2: test case out of the v2 timestamp range \(time="1e20" ends it after 2106-02-07\)\n$/],
+    ['<testsuite>\n\n<testcase name="a" time="1e12"/></testsuite>', /^subunit from-junit: <stdin>:3: test case out of the v2 timestamp range \(time="1e12" ends it after 2106-02-07\)\n$/],
+    ['<testsuite timestamp="1960-01-01T00:00:00"><testcase name="a"/></testsuite>', /^subunit from-junit: <stdin>:1: test case out of the v2 timestamp range \(its suite starts before 1970\)\n$/],
+    ['<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n<testsuite><testcase name="&e;"/></testsuite>',
+      /^subunit from-junit: <stdin>:2: DTD entity declarations are not supported \(JUnit reports use none\)\n$/],
+    ['<testsuite>\n<testcase name="&e;"/></testsuite>', /^subunit from-junit: <stdin>:2: not well-formed XML \(undefined entity\.\)\n$/],
     ['', /^subunit from-junit: <stdin>: empty input, not JUnit XML\n$/],
   ])('%j fails in one line', (xml, message) => {
     const r = ours(['from-junit'], xml);
     expect(r.stderr).toMatch(message);
     expect(r.code).toBe(2);
+  });
+
+  it('keeps the test cases before a bad one (streamed, written as each closes)', () => {
+    const r = ours(['from-junit'], '<testsuite><testcase name="ok" time="1"/>\n<testcase name="bad" time="1e20"/></testsuite>');
+    expect(r.stderr).toMatch(/<stdin>:2: test case out of the v2 timestamp range/);
+    expect(decodeAll(r.stdout).map((e) => [e.testId, e.status])).toEqual([['ok', 'inprogress'], ['ok', 'success']]);
+  });
+
+  it('streams: a 40 MB report converts in a 32 MB heap (parsed whole, it took ~40x its size)', () => {
+    const f = join(tmp, 'big.xml');
+    const one = '<testcase classname="pkg.mod.TestBig" name="test_something_rather_long" time="0.001"><system-out>' + 'x'.repeat(100) + '</system-out></testcase>\n';
+    const cases = Math.ceil(40e6 / one.length);
+    writeFileSync(f, '<testsuite name="s" timestamp="2024-01-01T00:00:00">\n' + one.repeat(cases) + '</testsuite>\n');
+    const r = spawnSync(process.execPath, ['--max-old-space-size=32', CLI, 'from-junit', f], { maxBuffer: 1 << 30 });
+    expect(r.stderr.toString()).toBe('');
+    expect(ours(['summary'], r.stdout).stdout.toString()).toBe(`${cases} tests: ${cases} passed, 0 failed, 0 skipped\n`);
+  });
+
+  it('reads suites nested 100,000 deep (was "internal error: Maximum nested tags exceeded")', () => {
+    const depth = 100_000;
+    const xml = '<testsuite name="s">'.repeat(depth) + '<testcase name="t"/>' + '</testsuite>'.repeat(depth);
+    const r = ours(['from-junit'], xml);
+    expect(r.stderr).toBe('');
+    expect(decodeAll(r.stdout).map((e) => [e.testId, e.status])).toEqual([['s.t', 'inprogress'], ['s.t', 'success']]);
   });
 });

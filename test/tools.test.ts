@@ -2,7 +2,7 @@
 // subunit2csv, subunit2junitxml, subunit-filter, subunit-tags) on the fixtures.
 // The comparisons run where those tools are installed (.ci/run installs them).
 import { describe, expect, it } from 'vitest';
-import { spawnSync, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
@@ -142,6 +142,53 @@ for c in root: print(c.get('classname'), c.get('name'), [(x.tag, x.text) for x i
   });
 });
 
+describe.runIf(haveTool('subunit-stats') && haveTool('subunit2csv'))('-f/--forward and -o, as subunit-stats and subunit2csv', () => {
+  const testEvents = (out: Uint8Array) => normalize(decodeAll(out).filter((e) => e.testId !== undefined), { sortTags: true });
+  /** The text of the stream's "stdout" packets that belong to no test. */
+  const stdoutText = (out: Uint8Array) =>
+    Buffer.concat(decodeAll(out).filter((e) => e.testId === undefined && e.fileName === 'stdout').map((e) => e.fileBytes!)).toString();
+
+  it.each([[[]], [['--no-passthrough']]])('stats -f %j forwards the stream, the totals last in it', (extra) => {
+    const input = fixture('chatter');
+    const want = theirs('subunit-stats', ['-f', ...extra], input).stdout;
+    const got = ours(['stats', '-f', ...extra], input);
+    expect(got.code).toBe(1);
+    // every event as the reference forwards it, then its report packet (ours has three more lines)
+    const wantEvents = normalize(decodeAll(want), { sortTags: true });
+    const gotEvents = normalize(decodeAll(got.stdout), { sortTags: true });
+    expect(gotEvents.slice(0, -1)).toEqual(wantEvents.slice(0, -1));
+    const report = (events: Record<string, unknown>[]) => Buffer.from(events.at(-1)!.fileBytes as string, 'base64').toString();
+    expect(report(gotEvents).startsWith(report(wantEvents))).toBe(true);
+  });
+
+  it('stats -o writes the totals to the file', () => {
+    const f = join(tmp, 'totals.txt');
+    const got = ours(['stats', '--no-passthrough', '-o', f, `${FIXTURES}sample-run.subunit`]);
+    expect(got.stdout.length).toBe(0);
+    expect(readFileSync(f, 'utf8')).toBe(ours(['stats', '--no-passthrough', `${FIXTURES}sample-run.subunit`]).stdout.toString());
+  });
+
+  it.each([[[]], [['--no-passthrough']]])('csv -f %j forwards the stream with the CSV in it; -o takes the CSV out', (extra) => {
+    const input = fixture('sample-run');
+    const want = theirs('subunit2csv', ['-f', ...extra], input).stdout;
+    const got = ours(['csv', '-f', ...extra], input);
+    expect(testEvents(got.stdout)).toEqual(testEvents(want));
+    expect(stdoutText(got.stdout)).toBe(stdoutText(want)); // (the reference writes a packet per row, we one at the end)
+    const f = join(tmp, 'rows.csv');
+    const split = ours(['csv', '-f', '-o', f, ...extra], input);
+    expect(testEvents(split.stdout)).toEqual(testEvents(want));
+    expect(stdoutText(split.stdout)).toBe('');
+    expect(readFileSync(f, 'utf8')).toBe(stdoutText(want));
+  });
+
+  it('junit -f forwards the stream with the XML in it', () => {
+    const input = fixture('sample-run');
+    const got = ours(['junit', '-f'], input);
+    expect(testEvents(got.stdout)).toEqual(testEvents(theirs('subunit-stats', ['-f', '--no-passthrough'], input).stdout));
+    expect(stdoutText(got.stdout)).toBe(ours(['junit', `${FIXTURES}sample-run.subunit`]).stdout.toString());
+  });
+});
+
 describe.runIf(haveTool('subunit-filter'))('subunit filter = subunit-filter', () => {
   const bytes = fixture('sample-run-parallel');
   it.each([
@@ -153,6 +200,35 @@ describe.runIf(haveTool('subunit-filter'))('subunit filter = subunit-filter', ()
     const got = ours(['filter', ...opts, `${FIXTURES}sample-run-parallel.subunit`]);
     expect(got.code).toBe(0);
     expect(lsOf(got.stdout)).toBe(want);
+  });
+
+  // every-field has unexpected successes and tests that never finished; mux it with a real parallel run
+  const muxed = ours(['mux', `${FIXTURES}every-field.subunit`, `${FIXTURES}sample-run-parallel.subunit`]).stdout;
+  const sorted = (s: string) => s.split('\n').filter(Boolean).sort().join('\n');
+  it.each([[[]], [['--with', 'nomatch']], [['--with-tag=a']], [['--no-failure']], [['-F']], [['-s', '--without-tag', 'worker-0']]])(
+    'keeps unexpected successes whatever the filter, and fails tests that never finished: %j',
+    (opts) => {
+      for (const input of [fixture('every-field'), muxed]) {
+        const want = theirs('subunit-filter', opts, input).stdout;
+        const got = ours(['filter', ...opts], input).stdout;
+        expect(sorted(lsOf(got))).toBe(sorted(lsOf(want)));
+        // the same outcomes: a test that never finished is now a failure in both
+        const counts = (out: Uint8Array) => theirs('subunit-stats', ['--no-passthrough'], out).stdout.toString();
+        expect(counts(got)).toBe(counts(want));
+        // each test's last status on the wire: `fail` for one that never finished (we wrote none)
+        const finals = (out: Uint8Array) => {
+          const last = new Map<string, string>();
+          for (const e of decodeAll(out)) if (e.testId && e.status) last.set(e.testId, e.status); // (its output has no route codes)
+          return [...last].sort();
+        };
+        expect(finals(got)).toEqual(finals(want));
+      }
+    },
+  );
+
+  it('an unexpected success survives --with nomatch (it printed nothing)', () => {
+    const got = lsOf(ours(['filter', '--with', 'nomatch', `${FIXTURES}every-field.subunit`]).stdout);
+    expect(got).toContain('every.status.uxsuccess\n');
   });
 
   it('--fixup-expected-failures turns failures into xfail and successes into failures', () => {
@@ -170,6 +246,39 @@ describe.runIf(haveTool('subunit-filter'))('subunit filter = subunit-filter', ()
 });
 
 describe.runIf(haveTool('subunit-tags'))('subunit tags = subunit-tags', () => {
+  it('takes a FILE argument as a tag, as subunit-tags, and warns that it names a file', () => {
+    const file = join(tmp, 'run.subunit');
+    writeFileSync(file, fixture('sample-run'));
+    const input = fixture('nested-routes');
+    const want = decodeAll(theirs('subunit-tags', ['new', file], input).stdout);
+    const got = ours(['tags', 'new', file], input);
+    expect(normalize(decodeAll(got.stdout), { sortTags: true })).toEqual(normalize(want, { sortTags: true }));
+    expect(want.some((e) => e.tags?.includes(file))).toBe(true);
+    expect(got.stderr).toBe(`subunit tags: warning: tag "${file}" is also a file's name; tags reads stdin only (subunit tags TAG... < FILE)\n`);
+    expect(ours(['tags', 'new', '-gone'], input).stderr).toBe('');
+  });
+
+  it.each([['tags', 'new'], ['filter']])('%s cuts non-test output only between UTF-8 characters, whatever the reads', async (...args) => {
+    const text = Buffer.from('olá ó 㳊 🎉\n');
+    // written in 1-byte reads with pauses: the decoder sees chatter cut inside every character
+    const child = spawn(process.execPath, [CLI, ...args]);
+    const out: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    for (let i = 0; i < text.length; i++) {
+      child.stdin.write(text.subarray(i, i + 1));
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    child.stdin.end();
+    await new Promise((r) => child.on('close', r));
+    const pieces = decodeAll(Buffer.concat(out)).map((e) => e.fileBytes!);
+    const utf8 = new TextDecoder('utf-8', { fatal: true });
+    for (const p of pieces) expect(() => utf8.decode(p)).not.toThrow();
+    expect(Buffer.concat(pieces)).toEqual(text);
+    // the reference forwards the same bytes
+    const want = decodeAll(theirs(args[0] === 'tags' ? 'subunit-tags' : 'subunit-filter', args.slice(1), text).stdout).map((e) => e.fileBytes!);
+    expect(Buffer.concat(want)).toEqual(text);
+  });
+
   it.each(['every-field', 'nested-routes', 'unicode'])('%s', (name) => {
     const args = ['new', '-worker-0', 'x', '-alpha'];
     const want = decodeAll(theirs('subunit-tags', args, fixture(name)).stdout);
@@ -201,9 +310,46 @@ describe('every tool', () => {
     expect(r.stdout.toString()).toMatch(new RegExp(`^usage: subunit ${tool} `));
   });
 
+  it.each([...TOOLS, 'tags', 'trace', 'emit', '1to2', '2to1', 'from-junit', 'json', 'encode', 'summary', 'mux', 'serve'])('%s --help: every option on its own line, apart from its text', (tool) => {
+    const text = ours([tool, '--help']).stdout.toString();
+    const options = text.slice(text.indexOf('\noptions:\n') + 10).split('\n').filter(Boolean);
+    for (const line of options) {
+      // "  -s, --name VALUE    text", a long name alone with its text on the next line, or that text
+      expect(line).toMatch(/^( {2}(-\w, | {4})--[\w-]+( [A-Z][A-Z |]*)?( {2,}\S.*)?| {26}\S.*)$/);
+    }
+    // no description line runs on past ~90 columns (the usage line aside)
+    for (const line of text.slice(0, text.indexOf('\noptions:\n')).split('\n').slice(1)) expect(line.length).toBeLessThanOrEqual(92);
+  });
+
+  it.runIf(haveTool('subunit-filter') && haveTool('subunit2csv'))('every option of the reference tools is in our help, with its short flag', () => {
+    const pairs: [string, string][] = [['subunit-filter', 'filter'], ['subunit-stats', 'stats'], ['subunit2csv', 'csv'], ['subunit-ls', 'ls']];
+    for (const [tool, cmd] of pairs) {
+      const reference = theirs(tool, ['--help'], new Uint8Array(0)).stdout.toString();
+      const help = ours([cmd, '--help']).stdout.toString();
+      // "-m WITH_REGEXPS, --with=WITH_REGEXPS" and "--no-skip": each long option, with its short one if any
+      for (const m of reference.matchAll(/^ {2}(?:-(\w)(?: \w+)?, )?--([\w-]+)/gm)) {
+        const [, short, long] = m;
+        if (long === 'help') continue;
+        expect(help, `${cmd} --${long}`).toMatch(new RegExp(`^ {2}${short ? `-${short}, ` : ' {4}'}--${long}\\b`, 'm'));
+      }
+    }
+  });
+
+  it('help lists the short flags that work, as the reference tools have them', () => {
+    const help = (tool: string) => ours([tool, '--help']).stdout.toString();
+    for (const flag of ['-e, --no-error', '-f, --no-failure', '-s, --success', '-m, --with REGEXP', '-F, --only-genuine-failures', '--fixup-expected-failures FILE\n']) {
+      expect(help('filter')).toContain(flag);
+    }
+    expect(help('csv')).toContain('-o, --output-to FILE');
+    expect(help('junit')).toContain('-o, --output-to FILE');
+    for (const flag of ['-n, --no-failure-debug', '-f, --fails', '--failonly', '-a, --abbreviate', '--no-summary', '--color']) expect(help('trace')).toContain(flag);
+  });
+
   it.each([
     [['stats', '/no/such'], 2, 'subunit stats: /no/such: no such file\n'],
-    [['ls', '--bogus'], 2, /^subunit ls: Unknown option '--bogus'.*\n$/],
+    [['ls', '--bogus'], 2, "subunit ls: unknown option '--bogus' (see subunit ls --help; a FILE starting with '-' goes after '--')\n"],
+    [['filter', '--with'], 2, 'subunit filter: --with needs a value (see subunit filter --help)\n'],
+    [['stats', '--no-passthrough=1'], 2, 'subunit stats: --no-passthrough takes no value (see subunit stats --help)\n'],
     [['tags'], 2, 'subunit tags: name at least one TAG or -TAG\n'],
     [['filter', '-m', '('], 2, /^subunit filter: bad regular expression "\(": .*\n$/],
     [['filter', '--rename', 'a'], 2, 'subunit filter: --rename takes two values, FROM and TO\n'],

@@ -1,7 +1,8 @@
 // subunit trace: live output, exit status, colour, failure details.
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { FIXTURES } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { FIXTURES, PYTHON, hasReference } from './helpers.js';
 import { encode } from '../bindings/index.js';
 
 const CLI = new URL('../dist/bin/subunit.js', import.meta.url).pathname;
@@ -33,27 +34,29 @@ describe('subunit trace', () => {
     expect(r.code).toBe(1);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('{0} a.ok [2.000000s] ... ok');
-    expect(lines[1]).toBe('{1} a.skipped [0.000000s] ... SKIPPED: no network');
-    expect(lines[2]).toBe('a.bad [1.000000s] ... FAILED');
-    expect(r.stdout).toContain('traceback: {{{\nAssertionError: 1 != 2\n}}}\n');
-    expect(r.stdout).toMatch(/Ran: 3 tests in 4\.0000 sec\.\n - Passed: 1\n - Skipped: 1\n - Expected Fail: 0\n - Unexpected Success: 0\n - Failed: 1\n/);
-    expect(r.stdout).toMatch(/ - Worker 0 \(1 tests\) => 0:00:02\.00\n - Worker 1 \(1 tests\) => 0:00:00\.00\n/);
+    expect(lines[1]).toBe('{1} a.skipped ... SKIPPED: no network'); // a skip has no duration, as subunit-trace
+    expect(lines[2]).toBe('{0} a.bad [1.000000s] ... FAILED');
+    expect(r.stdout).toContain('FAILED\n\nCaptured traceback:\n~~~~~~~~~~~~~~~~~~~\n    AssertionError: 1 != 2\n');
+    expect(r.stdout).toMatch(/\n======\nTotals\n======\nRan: 3 tests in 4\.0000 sec\.\n - Passed: 1\n - Skipped: 1\n - Expected Fail: 0\n - Unexpected Success: 0\n - Failed: 1\n/);
+    // untagged a.bad runs on worker 0 with a.ok: its span is a.ok's start to a.bad's stop
+    expect(r.stdout).toMatch(/\n==============\nWorker Balance\n==============\n - Worker 0 \(2 tests\) => 0:00:04\n - Worker 1 \(1 tests\) => 0:00:00\n/);
     expect(r.stdout).not.toContain('\x1b['); // not a terminal: no colour, no progress line
   });
 
   it('exits 0 when all passed, or with --exit-zero; --fail-only; --color', () => {
     expect(run(['trace'], passing).code).toBe(0);
-    const z = run(['trace', '--exit-zero', '--fail-only', '--color'], failing);
+    const z = run(['trace', '--exit-zero', '--failonly', '--color'], failing);
     expect(z.code).toBe(0);
-    expect(z.stdout.startsWith('a.bad [1.000000s] ... \x1b[31mFAILED\x1b[0m\n')).toBe(true);
-    expect(z.stdout).not.toContain('a.ok');
+    expect(z.stdout.startsWith('{0} a.bad [1.000000s] ... \x1b[31mFAILED\x1b[0m\n')).toBe(true);
+    expect(z.stdout).not.toContain('a.ok ['); // (the slowest tests still list it)
   });
 
   it('counts tests that never finished as failures', () => {
     const r = run(['trace'], Buffer.concat([passing, encode({ testId: 'a.hung', status: 'inprogress' })]));
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('a.hung [0.000000s] ... INCOMPLETE\n');
+    expect(r.stdout).toContain('{0} a.hung ... inprogress\n'); // no timestamps: no duration
     expect(r.stdout).toContain(' - Incomplete: 1\n');
+    expect(r.stdout).toContain('\nThe following tests exited without returning a status\nand likely segfaulted or crashed Python:\n\n\t* a.hung\n');
   });
 
   it('is live: a finished test is printed before the stream ends', async () => {
@@ -72,5 +75,101 @@ describe('subunit trace', () => {
     const r = run(['trace', '--exit-zero', `${FIXTURES}sample-run.subunit`]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Ran: 3144 tests in [\d.]+ sec\.\n - Passed: 3017\n - Skipped: 111\n - Expected Fail: 2\n - Unexpected Success: 0\n - Failed: 14\n/);
+  });
+});
+
+// ---- against stestr's subunit-trace, run here on real runs ----------------------
+
+const stestrTrace = (input: Uint8Array) => {
+  const r = spawnSync(PYTHON, ['-m', 'stestr.subunit_trace'], { input, maxBuffer: 1 << 30 });
+  return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+};
+const hasStestr = hasReference && spawnSync(PYTHON, ['-c', 'import stestr.subunit_trace']).status === 0;
+const testLines = (s: string) => s.split('\n').filter((l) => l.startsWith('{'));
+const sections = (s: string) => s.slice(s.indexOf('\n======\nTotals'), s.indexOf('\n=============\nSlowest'));
+
+describe.runIf(hasStestr)('subunit trace = stestr subunit-trace', () => {
+  it.each(['sample-run', 'sample-run-parallel'])('%s: every test line, Totals and Worker Balance', (name) => {
+    const bytes = readFileSync(`${FIXTURES}${name}.subunit`);
+    const want = stestrTrace(bytes);
+    const got = run(['trace', `${FIXTURES}${name}.subunit`]);
+    expect(testLines(got.stdout)).toEqual(testLines(want.stdout));
+    expect(testLines(got.stdout).length).toBe(3144);
+    expect(sections(got.stdout)).toBe(want.stdout.slice(want.stdout.indexOf('\n======\nTotals')));
+    expect(got.code).toBe(want.code);
+    // failures: each traceback under "Captured traceback:", underlined, indented
+    const captured = (s: string) => s.split('\n').filter((l) => /^Captured \w+:$/.test(l) || /^~+$/.test(l));
+    expect(captured(got.stdout)).toEqual(captured(want.stdout));
+  });
+
+  it('shows non-test output: a failed discovery says why (it printed only totals)', () => {
+    const crash = Buffer.from('Traceback (most recent call last):\nImportError: No module named foo\n');
+    const want = stestrTrace(crash);
+    const got = run(['trace'], crash);
+    expect(want.stdout.startsWith(crash.toString())).toBe(true);
+    expect(got.stdout.startsWith(crash.toString())).toBe(true);
+    expect(got.stdout).toContain("The test run didn't actually run any tests");
+    expect(got.code).toBe(want.code);
+  });
+
+  it('unexpected success is FAILED, expected failure ok, a skip has no duration (every-field)', () => {
+    const bytes = readFileSync(`${FIXTURES}every-field.subunit`);
+    const pick = (s: string, id: string) => testLines(s).find((l) => l.includes(` ${id} `))!;
+    const want = stestrTrace(bytes).stdout;
+    const got = run(['trace', `${FIXTURES}every-field.subunit`]).stdout;
+    for (const id of ['every.status.uxsuccess', 'every.status.xfail', 'every.status.skip', 'every.status.fail']) {
+      // without timestamps the reference prints "[]": we print no duration
+      expect(pick(got, id)).toBe(pick(want, id).replace(' []', ''));
+    }
+    expect(pick(got, 'every.status.uxsuccess')).toMatch(/\.\.\. FAILED$/);
+    expect(pick(got, 'every.status.xfail')).toMatch(/\.\.\. ok$/);
+  });
+});
+
+describe('subunit trace after mux', () => {
+  it('keeps workers of different routes apart: the same worker-N tag under two routes is two workers', () => {
+    const f = `${FIXTURES}sample-run-parallel.subunit`;
+    const muxed = spawnSync(process.execPath, [CLI, 'mux', f, f], { maxBuffer: 1 << 30 }).stdout;
+    const r = run(['trace', '--exit-zero'], muxed);
+    const balance = r.stdout.slice(r.stdout.indexOf('Worker Balance')).split('\n').filter((l) => l.startsWith(' - Worker'));
+    // routes 0 and 1, each holding the run's routes 0-2 with tags worker-0..2
+    expect(balance.map((l) => l.replace(/ =>.*/, ''))).toEqual([
+      ' - Worker 0/0/0 (1049 tests)', ' - Worker 0/1/1 (1047 tests)', ' - Worker 0/2/2 (1048 tests)',
+      ' - Worker 1/0/0 (1049 tests)', ' - Worker 1/1/1 (1047 tests)', ' - Worker 1/2/2 (1048 tests)',
+    ]);
+    expect(testLines(r.stdout).length).toBe(2 * 3144);
+  });
+
+  it('shows each route\'s non-test output as whole lines marked with the route, UTF-8 intact', () => {
+    const routed = Buffer.concat([
+      encode({ fileName: 'stdout', fileBytes: Buffer.from('from one, ol\xc3', 'latin1'), routeCode: '1' }),
+      encode({ fileName: 'stdout', fileBytes: Buffer.from('hello from zero\n'), routeCode: '0' }),
+      encode({ fileName: 'stdout', fileBytes: Buffer.from('\xa1\nand the rest', 'latin1'), routeCode: '1' }),
+      okTest,
+    ]);
+    const r = run(['trace'], routed);
+    expect(r.stdout.startsWith('[0] hello from zero\n[1] from one, olá\n{0} a.ok [2.000000s] ... ok\n[1] and the rest\n')).toBe(true);
+  });
+});
+
+describe('subunit trace flags (as os-testr\'s subunit-trace)', () => {
+  it('-f is --fails: a recap of every failure after the run; -n hides them as they happen', () => {
+    const r = run(['trace', '-n', '-f'], failing);
+    expect(r.stdout.startsWith('{0} a.ok [2.000000s] ... ok\n{1} a.skipped ... SKIPPED: no network\n{0} a.bad [1.000000s] ... FAILED\n\n==============================\nFailed 1 tests - output below:\n==============================\n\na.bad\n-----\n\nCaptured traceback:\n~~~~~~~~~~~~~~~~~~~\n    AssertionError: 1 != 2\n\n')).toBe(true);
+  });
+
+  it('--abbreviate prints a character per test; --no-summary drops Totals, Worker Balance and slowest tests', () => {
+    const r = run(['trace', '-a', '--no-summary'], failing);
+    expect(r.stdout.split('\n')[0]).toBe('.SF');
+    expect(r.stdout).not.toContain('Captured'); // as subunit-trace: -a prints no details (-f does)
+    expect(r.stdout).not.toContain('Totals');
+    expect(r.stdout).not.toContain('Slowest');
+  });
+
+  it('lists the slowest tests after the totals (--slowest N; 0: none)', () => {
+    const r = run(['trace', '--slowest', '1'], failing);
+    expect(r.stdout).toContain('\n=============\nSlowest Tests\n=============\nTest id  Runtime (s)\n-------  -----------\na.ok     2.000\n');
+    expect(run(['trace', '--slowest', '0'], failing).stdout).not.toContain('Slowest');
+    expect(run(['trace', '--slowest', 'x'], failing).stderr).toBe('subunit trace: --slowest takes a whole number\n');
   });
 });

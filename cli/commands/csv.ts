@@ -2,9 +2,8 @@ import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
 import type { FinalStatus } from '../../bindings/results.js';
 import type { Timestamp } from '../../bindings/timestamp.js';
 import type { BackendName } from '../../bindings/core.js';
-import { Output } from '../io.js';
-import { pyDatetime } from '../format.js';
-import { outputStream } from '../io.js';
+import { pyDatetime, shownOn } from '../format.js';
+import { REPORT_OPTIONS, reportTarget } from '../report.js';
 import type { Command } from '../command.js';
 
 /** subunit2csv's status words (testtools outcome names). */
@@ -21,25 +20,29 @@ function field(s: string): string {
 export const csv: Command = {
   name: 'csv',
   summary: 'one CSV row per test, as subunit2csv',
-  usage: 'subunit csv [-o FILE] [FILE|-]...',
+  usage: 'subunit csv [-o FILE] [-f] [FILE|-]...',
   description:
     'Writes "test,status,start_time,stop_time" and one row per test as it finishes (CRLF line\n' +
     'ends and quoting as Python\'s csv module; times as str(datetime) in UTC). Statuses are\n' +
     'subunit2csv\'s: success (also unexpected successes), failure (also tests that never\n' +
     'finished), skip, xfail. Non-test output is never mixed into the CSV (--no-passthrough is\n' +
-    'accepted for compatibility). Exit status 1 when a test failed.',
+    'accepted for compatibility). -f forwards the input as v2 on stdout (the CSV then goes to\n' +
+    '-o FILE, or into the stream as a last "stdout" packet). Exit status 1 when a test failed.',
   options: {
-    'output-to': { type: 'string', short: 'o', help: 'write to this file instead of stdout' },
+    ...REPORT_OPTIONS,
     'no-passthrough': { type: 'boolean', help: 'accepted for compatibility (nothing is passed through)' },
     backend: BACKEND_OPTION,
   },
   async run({ values, positionals }) {
-    const out = new Output(await outputStream(values['output-to'] as string | undefined));
+    const target = await reportTarget(values, values.backend as BackendName);
+    const out = target.out;
+    const shown = shownOn(target.stream);
     let failed = false;
     let clock: Timestamp | undefined;
     await out.write('test,status,start_time,stop_time\r\n');
     await forEachResult(positionals, values.backend as BackendName, {
       attachments: false,
+      onEvent: target.forward,
       onResult(r) {
         if (isFailure(r)) failed = true;
         if (r.status === 'exists') return; // enumerated, never run
@@ -47,11 +50,10 @@ export const csv: Command = {
         const start = r.start ?? clock;
         const stop = r.stop ?? start;
         clock = stop;
-        return out.write(`${field(r.id)},${OUTCOME[r.status]},${start ? pyDatetime(start) : ''},${stop ? pyDatetime(stop) : ''}\r\n`);
+        return out.write(`${field(shown(r.id))},${OUTCOME[r.status]},${start ? pyDatetime(start) : ''},${stop ? pyDatetime(stop) : ''}\r\n`);
       },
     });
-    await out.flush();
-    await out.close();
+    await target.finish();
     return failed ? 1 : 0;
   },
 };

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { STATUSES, type EventInit, type Status } from '../../bindings/events.js';
+import { Timestamp } from '../../bindings/timestamp.js';
 import { Output, openInput } from '../io.js';
 import { V2Writer } from '../v2out.js';
 import type { Command, OptionSpec } from '../command.js';
@@ -9,8 +10,15 @@ const CHUNK = 1 << 20;
 const FINAL = new Set<Status>(['success', 'uxsuccess', 'skip', 'fail', 'xfail']);
 
 const statusOptions = Object.fromEntries(
-  STATUSES.map((s) => [s, { type: 'string', help: `report test ID as ${s}` } satisfies OptionSpec]),
+  STATUSES.map((s) => [s, { type: 'string', multiple: true, value: 'ID', help: `report test ID as ${s}` } satisfies OptionSpec]),
 ) as Record<Status, OptionSpec>;
+
+/** The current time at the clock's full precision (a Date has only milliseconds). */
+function now(): Timestamp {
+  const ms = performance.timeOrigin + performance.now();
+  const seconds = Math.floor(ms / 1000);
+  return new Timestamp(seconds, Math.min(999_999_999, Math.round((ms - seconds * 1000) * 1e6)));
+}
 
 /** The file's bytes in CHUNK-sized pieces (at least one, possibly empty). */
 async function* pieces(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -32,35 +40,39 @@ export const emit: Command = {
   summary: 'write one test status or file as v2, as subunit-output',
   usage: 'subunit emit [--STATUS ID] [--attach-file FILE|-] [--file-name NAME] [--mimetype TYPE] [--tag TAG]...',
   description:
-    'Writes packets for shell scripts that report tests: --inprogress ID, --success ID, --fail ID,\n' +
-    '--skip ID, --xfail ID, --uxsuccess ID or --exists ID, optionally with a file attached\n' +
-    '(--attach-file; "-" is stdin, named "stdin"), sent in 1 MiB chunks, the last with eof. The\n' +
-    'first packet has the current time, the tags and the MIME type; a final status goes on the\n' +
-    'last packet, inprogress/exists on the first. A file without a status is a run-level file.',
+    'Writes packets for shell scripts that report tests: --inprogress ID, --success ID,\n' +
+    '--fail ID, --skip ID, --xfail ID, --uxsuccess ID or --exists ID, optionally with a file\n' +
+    'attached (--attach-file; "-" is stdin, named "stdin"), sent in 1 MiB chunks, the last with\n' +
+    'eof. The first packet has the current time (full precision), the tags and the MIME type; a\n' +
+    'final status goes on the last packet, inprogress/exists on the first. A file without a\n' +
+    'status is a run-level file; with neither (or only --tag), one packet with the time and\n' +
+    'the tags, as subunit-output writes. One status only: a second (even the same option\n' +
+    'twice) is refused, exit 2, as subunit-output does.',
   options: {
     ...statusOptions,
-    'attach-file': { type: 'string', help: 'attach this file ("-" = stdin)' },
-    'file-name': { type: 'string', help: 'name of the attachment (default: the path, or "stdin")' },
-    mimetype: { type: 'string', help: 'MIME type of the attachment' },
-    tag: { type: 'string', multiple: true, help: 'a tag (repeatable)' },
+    'attach-file': { type: 'string', value: 'FILE', help: 'attach this file ("-" = stdin)' },
+    'file-name': { type: 'string', value: 'NAME', help: 'name of the attachment (default: the path, or "stdin")' },
+    mimetype: { type: 'string', value: 'TYPE', help: 'MIME type of the attachment' },
+    tag: { type: 'string', multiple: true, value: 'TAG', help: 'a tag (repeatable)' },
   },
   async run({ values, positionals }) {
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (a test id follows a status option)`);
-    const given = STATUSES.filter((s) => values[s] !== undefined);
-    if (given.length > 1) throw new UsageError(`give one status, not ${given.map((s) => '--' + s).join(' and ')}`);
-    const status = given[0];
-    const testId = status ? (values[status] as string) : undefined;
+    // as subunit-output: one status, given once (`--fail t --fail u` is refused too)
+    const given = STATUSES.flatMap((s) => ((values[s] as string[] | undefined) ?? []).map((id) => `--${s} ${id}`));
+    if (given.length > 1) throw new UsageError(`only one status may be given, not ${given.join(' and ')}`);
+    const status = STATUSES.find((s) => values[s] !== undefined);
+    const testId = status ? (values[status] as string[])[0] : undefined;
     const path = values['attach-file'] as string | undefined;
-    if (!status && path === undefined) throw new UsageError('give a status (--success ID, …) or --attach-file');
     if (path === undefined && (values['file-name'] !== undefined || values.mimetype !== undefined)) {
       throw new UsageError('--file-name and --mimetype need --attach-file');
     }
     const tags = values.tag as string[] | undefined;
     const out = new Output();
     const writer = new V2Writer(out);
-    const first: EventInit = { testId, timestamp: new Date(), tags: tags?.length ? tags : undefined };
+    const first: EventInit = { testId, timestamp: now(), tags: tags?.length ? tags : undefined };
     if (status && !FINAL.has(status)) first.status = status;
     if (path === undefined) {
+      // no status either: the bare packet subunit-output writes (the time, and the tags if any)
       await writer.write({ ...first, status });
     } else {
       const input = await openInput(path);

@@ -7,18 +7,38 @@ import { openInput, Output } from '../io.js';
 import { sniffed } from '../source.js';
 import type { Command } from '../command.js';
 
-/** Split byte chunks into lines at LF (a last line without LF counts); linear in the input, however long the lines. */
-async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+/**
+ * The longest line taken: `subunit json` writes at most about 25 MiB for one
+ * packet (a 4 MiB packet whose every byte is escaped); a file too large for one
+ * line goes over several lines, one per packet, as `subunit json` writes it.
+ */
+export const MAX_LINE = 64 << 20;
+
+/**
+ * Split byte chunks into lines at LF (a last line without LF counts); linear in
+ * the input, however long the lines. A line past `limit` bytes is refused as
+ * soon as it passes it, never held whole.
+ */
+async function* lines(chunks: AsyncIterable<Uint8Array>, limit: number, tooLong: (lineNumber: number) => Error): AsyncGenerator<Uint8Array> {
   let parts: Uint8Array[] = []; // the current line's bytes so far (none holds an LF)
+  let size = 0;
+  let n = 0; // lines handed out
   for await (const chunk of chunks) {
     let at = 0;
     for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, at)) {
+      if (size + nl - at > limit) throw tooLong(n + 1);
       const piece = chunk.subarray(at, nl);
+      n++;
       yield parts.length ? Buffer.concat([...parts, piece]) : piece;
       parts = [];
+      size = 0;
       at = nl + 1;
     }
-    if (at < chunk.length) parts.push(chunk.slice(at));
+    if (at < chunk.length) {
+      size += chunk.length - at;
+      if (size > limit) throw tooLong(n + 1);
+      parts.push(chunk.slice(at));
+    }
   }
   if (parts.length) yield Buffer.concat(parts);
 }
@@ -33,7 +53,8 @@ export const encode: Command = {
     'Reads events in the JSON Lines form that `subunit json` prints (stdin when no file is\n' +
     'given; gzip detected) and writes one v2 packet per line (several when a file does not\n' +
     'fit in one packet). Blank lines are ignored. An invalid line stops the command with its\n' +
-    'line number, after the packets of the lines before it.',
+    'line number, after the packets of the lines before it; a line over 64 MiB is refused as\n' +
+    'soon as it passes that size.',
   options: { backend: { type: 'string', default: 'wasm', help: 'codec backend: wasm (default) or js' } },
   async run({ values, positionals }) {
     if (positionals.length > 1) throw new UsageError('give at most one input');
@@ -44,7 +65,9 @@ export const encode: Command = {
     const out = new Output();
     let n = 0;
     try {
-      for await (const bytes of lines(chunks)) {
+      const tooLong = (line: number) =>
+        new InputError(`${input.name}:${line}: line longer than ${MAX_LINE >> 20} MiB (a file that large goes over several lines, as \`subunit json\` writes it)`, input.name, line);
+      for await (const bytes of lines(chunks, MAX_LINE, tooLong)) {
         n++;
         let line: string;
         try {

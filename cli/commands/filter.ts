@@ -8,22 +8,19 @@ import type { BackendName } from '../../bindings/core.js';
 import { Output, describe } from '../io.js';
 import { V2Writer } from '../v2out.js';
 import { attachmentsText } from '../format.js';
+import { translatePython } from '../pyregex.js';
 import type { Command } from '../command.js';
 
-/** A Python regular expression as a JS one: (?i) prefix, (?P<name>…), (?P=name). */
-export function pythonRegExp(source: string, flags: string): RegExp {
-  let src = source;
-  let f = flags;
-  const inline = /^\(\?([aiLmsux]+)\)/.exec(src);
-  if (inline) {
-    src = src.slice(inline[0].length);
-    for (const c of inline[1]) if ('ims'.includes(c) && !f.includes(c)) f += c;
-  }
-  src = src.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
+/**
+ * A Python regular expression as a JS one (cli/pyregex.ts). `multiline` as
+ * subunit-filter compiles --with/--without; `global` for re.sub (--rename).
+ */
+export function pythonRegExp(source: string, { multiline = false, global = false } = {}): RegExp {
   try {
-    return new RegExp(src, f + 'u');
+    const { source: js, flags } = translatePython(source, multiline);
+    return new RegExp(js, flags + (global ? 'g' : ''));
   } catch (e) {
-    throw new UsageError(`bad regular expression ${JSON.stringify(source)}: ${(e as Error).message}`);
+    throw new UsageError(`bad regular expression ${JSON.stringify(source)}: ${(e as Error).message.replace(/^Invalid regular expression: .*: /, '')}`);
   }
 }
 
@@ -42,14 +39,15 @@ export const filter: Command = {
   usage: 'subunit filter [OPTIONS] [FILE|-]...',
   description:
     'Writes the tests that pass the filters as v2, each with all its events (attachments\n' +
-    'included) once it has finished. By default successes and expected failures are dropped\n' +
-    '(as subunit-filter does) and everything else is kept. --with/--without take Python-style regular expressions (a leading (?i) makes one\n' +
-    'case-insensitive), matched against the test id, its status and its attachments\' text; a\n' +
-    'test is kept when it matches any --with and no --without. --with-tag keeps tests having\n' +
-    'all of the given tags, --without-tag drops tests having any. --fixup-expected-failures\n' +
-    'FILE (one test id a line) turns those tests\' failures into xfail and their successes into\n' +
-    'failures. --rename FROM TO rewrites test ids with a regular expression (Python \\1\n' +
-    'replacements). Non-test input is forwarded as "stdout" packets unless --no-passthrough.',
+    'included) once it has finished. As in subunit-filter: successes and expected failures\n' +
+    'are dropped by default and everything else is kept; an unexpected success passes every\n' +
+    'filter (a failure never vanishes); a test that never finished is a failure (its events\n' +
+    'are written with a final "fail"); enumeration-only tests ("exists") are dropped.\n' +
+    '--with/--without take Python regular expressions (re syntax: (?i), (?x), \\Z, (?P<name>)\n' +
+    '...), matched with re.MULTILINE against the test id, its status and its attachments\'\n' +
+    'text; a test is kept when it matches any --with and no --without. --with-tag keeps tests\n' +
+    'having all the given tags, --without-tag drops tests having any. Non-test input is\n' +
+    'forwarded as "stdout" packets (cut between UTF-8 characters) unless --no-passthrough.',
   options: {
     error: { type: 'boolean', help: 'include errors (v2 has none: a no-op, for compatibility)' },
     'no-error': { type: 'boolean', short: 'e', help: 'exclude errors (a no-op, for compatibility)' },
@@ -58,17 +56,20 @@ export const filter: Command = {
     success: { type: 'boolean', short: 's', help: 'include successes' },
     'no-success': { type: 'boolean', help: 'exclude successes (default)' },
     'no-skip': { type: 'boolean', help: 'exclude skips' },
-    xfail: { type: 'boolean', help: 'include expected failures (dropped by default, as subunit-filter does)' },
-    'no-xfail': { type: 'boolean', help: 'exclude expected failures' },
+    xfail: { type: 'boolean', help: 'include expected failures' },
+    'no-xfail': { type: 'boolean', help: 'exclude expected failures (default)' },
     passthrough: { type: 'boolean', help: 'forward non-test input as "stdout" packets (default)' },
     'no-passthrough': { type: 'boolean', help: 'drop non-test input' },
-    'with-tag': { type: 'string', multiple: true, help: 'keep only tests with this tag (all must match)' },
-    'without-tag': { type: 'string', multiple: true, help: 'drop tests with this tag' },
-    with: { type: 'string', short: 'm', multiple: true, help: 'keep tests matching this regexp' },
-    without: { type: 'string', multiple: true, help: 'drop tests matching this regexp' },
-    'fixup-expected-failures': { type: 'string', multiple: true, help: 'file of test ids expected to fail' },
-    'only-genuine-failures': { type: 'boolean', short: 'F', help: '= --no-success --no-skip --no-xfail --no-passthrough' },
-    rename: { type: 'string', multiple: true, help: 'FROM TO: regexp substitution on test ids' },
+    'with-tag': { type: 'string', multiple: true, value: 'TAG', help: 'keep only tests with this tag (all must match)' },
+    'without-tag': { type: 'string', multiple: true, value: 'TAG', help: 'drop tests with this tag' },
+    with: { type: 'string', short: 'm', multiple: true, value: 'REGEXP', help: 'keep tests matching this regexp' },
+    without: { type: 'string', multiple: true, value: 'REGEXP', help: 'drop tests matching this regexp' },
+    'fixup-expected-failures': {
+      type: 'string', multiple: true, value: 'FILE',
+      help: 'test ids (one a line) expected to fail: fail → xfail, success → fail',
+    },
+    'only-genuine-failures': { type: 'boolean', short: 'F', help: 'only failures: the same as --no-success --no-skip --no-xfail --no-passthrough' },
+    rename: { type: 'string', multiple: true, value: 'FROM TO', help: 'rewrite test ids: a regexp and its Python re.sub replacement (\\1, \\g<name>)' },
     backend: BACKEND_OPTION,
   },
   rewriteArgs(args) {
@@ -95,14 +96,14 @@ export const filter: Command = {
     if (!v.xfail || v['no-xfail'] || genuine) drop.add('xfail');
     if (v['no-failure']) for (const s of FAILING) drop.add(s);
     const passthrough = !(v['no-passthrough'] || genuine);
-    const withRe = (v.with as string[] | undefined)?.length ? pythonRegExp((v.with as string[]).join('|'), 'm') : undefined;
-    const withoutRe = (v.without as string[] | undefined)?.length ? pythonRegExp((v.without as string[]).join('|'), 'm') : undefined;
+    const withRe = (v.with as string[] | undefined)?.length ? pythonRegExp((v.with as string[]).join('|'), { multiline: true }) : undefined;
+    const withoutRe = (v.without as string[] | undefined)?.length ? pythonRegExp((v.without as string[]).join('|'), { multiline: true }) : undefined;
     const withTags = (v['with-tag'] as string[] | undefined) ?? [];
     const withoutTags = (v['without-tag'] as string[] | undefined) ?? [];
     const renameArgs = (v.rename as string[] | undefined) ?? [];
     if (renameArgs.length % 2) throw new UsageError('--rename takes two values, FROM and TO');
     const renames: [RegExp, string][] = [];
-    for (let i = 0; i < renameArgs.length; i += 2) renames.push([pythonRegExp(renameArgs[i], 'g'), pythonReplacement(renameArgs[i + 1])]);
+    for (let i = 0; i < renameArgs.length; i += 2) renames.push([pythonRegExp(renameArgs[i], { global: true }), pythonReplacement(renameArgs[i + 1])]);
     const expected = new Set<string>();
     for (const path of (v['fixup-expected-failures'] as string[] | undefined) ?? []) {
       let text: string;
@@ -117,7 +118,10 @@ export const filter: Command = {
 
     const keep = (r: TestResult, status: FinalStatus): boolean => {
       // enumeration only: subunit-filter drops it too (it has no outcome)
-      if (status === 'exists' || drop.has(status)) return false;
+      if (status === 'exists') return false;
+      // as subunit-filter, an unexpected success passes every filter: a failure never vanishes
+      if (status === 'uxsuccess') return true;
+      if (drop.has(status)) return false;
       if (withTags.some((t) => !r.tags.includes(t))) return false;
       if (withoutTags.some((t) => r.tags.includes(t))) return false;
       if (withRe || withoutRe) {
@@ -136,13 +140,19 @@ export const filter: Command = {
       const id = rename(r.id);
       let status: FinalStatus = r.status;
       let changed: Status | undefined;
+      // a test that never finished is a failure, as subunit-filter writes it: its events, then a fail
+      const unfinished = status === 'inprogress' || status === 'unknown';
+      if (unfinished) status = 'fail';
       if (expected.has(id)) {
         if (status === 'fail') changed = 'xfail';
         else if (status === 'success') changed = 'fail';
         status = changed ?? status;
       }
       if (!keep({ ...r, id }, status)) return;
-      for (const e of events) await writer.write(e, { testId: id, ...(changed && e.status === r.status ? { status: changed } : {}) });
+      for (const e of events) await writer.write(e, { testId: id, ...(changed && !unfinished && e.status === r.status ? { status: changed } : {}) });
+      if (unfinished) {
+        await writer.write({ testId: id, status: changed ?? 'fail', routeCode: r.routeCode, tags: r.tags.length ? [...r.tags] : undefined, timestamp: r.stop ?? r.start });
+      }
     };
     for await (const batch of inputEvents(positionals, v.backend as BackendName)) {
       for (const e of batch) {
@@ -165,6 +175,7 @@ export const filter: Command = {
       const key = r.routeCode === undefined ? r.id : `${r.routeCode}\0${r.id}`;
       await emit(r, held.get(key) ?? []);
     }
+    await writer.end();
     await out.flush();
     return 0;
   },

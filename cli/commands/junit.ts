@@ -2,7 +2,7 @@ import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
 import type { Timestamp } from '../../bindings/timestamp.js';
 import type { BackendName } from '../../bindings/core.js';
 import { secondsBetween, type TestResult } from '../../bindings/results.js';
-import { Output, outputStream } from '../io.js';
+import { REPORT_OPTIONS, reportTarget } from '../report.js';
 import { attachmentsText, pyDuration } from '../format.js';
 import type { Command } from '../command.js';
 
@@ -55,15 +55,17 @@ function testcase(r: TestResult, seconds: number): string {
 export const junit: Command = {
   name: 'junit',
   summary: 'JUnit XML of a run, as subunit2junitxml',
-  usage: 'subunit junit [-o FILE] [FILE|-]...',
+  usage: 'subunit junit [-o FILE] [-f] [FILE|-]...',
   description:
     'Writes one <testsuite> with one <testcase> per test: failures (fail, unexpected success,\n' +
     'tests that never finished) carry the test\'s attachments as text, skips their reason.\n' +
     'Characters XML cannot hold are dropped. The counts are written first, so the XML is\n' +
     'kept until the end (attachments of passing tests are not). Non-test output is never\n' +
-    'mixed in (--no-passthrough is accepted). Exit status 1 when a test failed.',
+    'mixed in (--no-passthrough is accepted). -f forwards the input as v2 on stdout (the XML\n' +
+    'then goes to -o FILE, or into the stream as a last "stdout" packet). Exit status 1 when\n' +
+    'a test failed.',
   options: {
-    'output-to': { type: 'string', short: 'o', help: 'write to this file instead of stdout' },
+    ...REPORT_OPTIONS,
     'no-passthrough': { type: 'boolean', help: 'accepted for compatibility (nothing is passed through)' },
     backend: BACKEND_OPTION,
   },
@@ -73,7 +75,9 @@ export const junit: Command = {
     let failures = 0;
     let clock: Timestamp | undefined;
     let first: Timestamp | undefined;
+    const target = await reportTarget(values, values.backend as BackendName);
     await forEachResult(positionals, values.backend as BackendName, {
+      onEvent: target.forward,
       onResult(r) {
         if (r.status === 'exists') return;
         tests++;
@@ -86,11 +90,11 @@ export const junit: Command = {
         cases.push(testcase(r, pyDuration(start, stop)));
       },
     });
-    const out = new Output(await outputStream(values['output-to'] as string | undefined));
+    const out = target.out;
     await out.write(`<testsuite errors="0" failures="${failures}" name="" tests="${tests}" time="${pyDuration(first, clock).toFixed(3)}">\n`);
     for (const c of cases) await out.write(c);
     await out.write('</testsuite>\n');
-    await out.close();
+    await target.finish();
     return failures > 0 ? 1 : 0;
   },
 };

@@ -2,7 +2,7 @@ import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
 import type { Timestamp } from '../../bindings/timestamp.js';
 import type { BackendName } from '../../bindings/core.js';
 import { Output } from '../io.js';
-import { pyDuration } from '../format.js';
+import { pyDuration, shownOn } from '../format.js';
 import type { Command } from '../command.js';
 
 export const ls: Command = {
@@ -21,6 +21,7 @@ export const ls: Command = {
   },
   async run({ values, positionals }) {
     const out = new Output();
+    const shown = shownOn(process.stdout);
     let failed = false;
     let now: Timestamp | undefined; // the stream's clock, for tests it never finished
     await forEachResult(positionals, values.backend as BackendName, {
@@ -33,7 +34,7 @@ export const ls: Command = {
         // subunit-ls prints no empty ids
         if (r.id === '' || (r.status === 'exists' && !values.exists)) return;
         const seconds = r.status === 'exists' ? 0 : pyDuration(r.start, r.complete ? r.stop : now);
-        return out.write(values.times ? `${r.id} ${seconds.toFixed(3)}\n` : `${r.id}\n`);
+        return out.write(values.times ? `${shown(r.id)} ${seconds.toFixed(3)}\n` : `${shown(r.id)}\n`);
       },
       onOther: values['no-passthrough'] ? undefined : (e) => (e.fileBytes?.length ? out.write(e.fileBytes) : undefined),
     });

@@ -3,26 +3,32 @@ import { secondsBetween } from '../../bindings/results.js';
 import type { Timestamp } from '../../bindings/timestamp.js';
 import type { BackendName } from '../../bindings/core.js';
 import { Output } from '../io.js';
+import { REPORT_OPTIONS, reportTarget } from '../report.js';
 import { byCodePoint } from '../format.js';
 import type { Command } from '../command.js';
 
 export const stats: Command = {
   name: 'stats',
   summary: 'totals of a run, as subunit-stats',
-  usage: 'subunit stats [--no-passthrough] [FILE|-]...',
+  usage: 'subunit stats [--no-passthrough] [-o FILE] [-f] [FILE|-]...',
   description:
     'Prints the numbers subunit-stats prints, with its labels: total, passed (which, as in\n' +
     'subunit-stats, includes expected failures and unexpected successes), failed (fail and\n' +
     'tests that never finished), skipped, and the tags seen; then expected failures,\n' +
     'unexpected successes and the run time (first to last timestamp). Non-test output (chatter,\n' +
-    'run-level files) is copied to stdout first unless --no-passthrough. Exit status 1 when\n' +
-    'a test failed.',
+    'run-level files) is copied to stdout first unless --no-passthrough. -o writes the totals\n' +
+    'to a file; -f forwards the input stream as v2 on stdout (then the totals go to -o FILE,\n' +
+    'or into the stream as a last "stdout" packet, as subunit-stats -f). Exit status 1 when a\n' +
+    'test failed.',
   options: {
     'no-passthrough': { type: 'boolean', help: 'hide non-test output' },
+    ...REPORT_OPTIONS,
     backend: BACKEND_OPTION,
   },
   async run({ values, positionals }) {
-    const out = new Output();
+    const target = await reportTarget(values, values.backend as BackendName);
+    const out = target.out;
+    const passOn = new Output(); // non-test output: stdout, before the totals
     const n = { total: 0, failed: 0, skipped: 0, xfail: 0, uxsuccess: 0 };
     const tags = new Set<string>();
     let first: Timestamp | undefined;
@@ -43,8 +49,10 @@ export const stats: Command = {
         else if (r.status === 'xfail') n.xfail++;
         else if (r.status === 'uxsuccess') n.uxsuccess++;
       },
-      onOther: values['no-passthrough'] ? undefined : (e) => (e.fileBytes?.length ? out.write(e.fileBytes) : undefined),
+      onEvent: target.forward,
+      onOther: values['no-passthrough'] || target.forward ? undefined : (e) => (e.fileBytes?.length ? passOn.write(e.fileBytes) : undefined),
     });
+    await passOn.flush();
     const num = (v: number) => String(v).padStart(5);
     const seen = [...tags].sort(byCodePoint);
     await out.write(
@@ -57,7 +65,7 @@ export const stats: Command = {
         `Unexpected successes: ${num(n.uxsuccess)}\n` +
         `Run time: ${first && last ? secondsBetween(first, last).toFixed(3) + 's' : 'unknown'}\n`,
     );
-    await out.flush();
+    await target.finish();
     return n.failed > 0 ? 1 : 0;
   },
 };

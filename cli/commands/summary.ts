@@ -9,7 +9,8 @@ export const summary: Command = {
   summary: 'one line of totals for a run',
   usage: 'subunit summary [--backend wasm|js] [FILE|-]...',
   description:
-    'Decodes the inputs as one run and prints e.g. "1329 tests: 1211 passed, 1 failed, 117 skipped".\n' +
+    'Decodes the inputs as one run and prints e.g.\n' +
+    '"1329 tests: 1211 passed, 1 failed, 117 skipped".\n' +
     'passed = success + xfail; failed = fail + uxsuccess + tests never finished; exists-only\n' +
     'enumerations are not tests. A report: exit status 0 even when tests failed (2 for\n' +
     'unreadable or damaged input, after the line for what was read).',

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { inputEvents } from '../source.js';
 import { UsageError } from '../errors.js';
 import { Output } from '../io.js';
@@ -24,19 +25,28 @@ export const tags: Command = {
   summary: 'add or remove tags on every event, as subunit-tags',
   usage: 'subunit tags TAG|-TAG...',
   description:
-    'Reads a stream on stdin and writes it as v2 with the tags changed on every event:\n' +
-    'TAG adds TAG, -TAG removes it. Existing tags keep\n' +
-    'their order. Non-subunit input is forwarded as "stdout" file packets, as subunit-tags does.',
+    'Reads a stream on stdin and writes it as v2 with the tags changed on every event: TAG\n' +
+    'adds TAG, -TAG removes it. Existing tags keep their order. Non-subunit input is\n' +
+    'forwarded as "stdout" file packets, as subunit-tags does. Every argument is a tag, as in\n' +
+    'subunit-tags: one that is also a file\'s name gets a\n' +    'warning on stderr (the stream is read from stdin only).',
   options: {},
   rawArgs: true,
   async run({ positionals }) {
     if (positionals.length === 0) throw new UsageError('name at least one TAG or -TAG');
+    // as subunit-tags, every argument is a tag; one that names a file was probably meant as input
+    for (const arg of positionals) {
+      const name = arg.startsWith('-') ? arg.slice(1) : arg;
+      if (name && statSync(name, { throwIfNoEntry: false })?.isFile()) {
+        process.stderr.write(`subunit tags: warning: tag "${arg}" is also a file's name; tags reads stdin only (subunit tags TAG... < FILE)\n`);
+      }
+    }
     const change = tagChanger(positionals);
     const out = new Output();
     const writer = new V2Writer(out);
     for await (const batch of inputEvents(['-'])) {
       for (const e of batch) await writer.write(e, { tags: change(e.tags) });
     }
+    await writer.end();
     await out.flush();
     return 0;
   },

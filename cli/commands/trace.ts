@@ -1,16 +1,19 @@
+// `subunit trace`: stestr's subunit-trace, live. What users read follows it:
+// the per-test lines, "Captured NAME:" blocks, the Totals and Worker Balance
+// sections, the flags (-n, -f/--fails, --failonly, -a, --no-summary, --color).
 import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
 import type { TestResult } from '../../bindings/results.js';
+import type { Attachment } from '../../bindings/results.js';
 import type { BackendName } from '../../bindings/core.js';
+import type { SubunitEvent } from '../../bindings/events.js';
 import { Output } from '../io.js';
-import { attachmentsText } from '../format.js';
+import { UsageError } from '../errors.js';
+import { isText, micros, pySeconds, pyTimedelta, shownOn } from '../format.js';
 import type { Command } from '../command.js';
 
-const COLOUR = { green: '\x1b[32m', red: '\x1b[31m', yellow: '\x1b[33m', bold: '\x1b[1m', off: '\x1b[0m' };
-
-const WORDS: Record<TestResult['status'], string> = {
-  success: 'ok', xfail: 'xfail', skip: 'SKIPPED', fail: 'FAILED', uxsuccess: 'UNEXPECTED SUCCESS',
-  inprogress: 'INCOMPLETE', unknown: 'NO STATUS', exists: 'exists',
-};
+const COLOUR = { green: '\x1b[32m', red: '\x1b[31m', blue: '\x1b[34m', bold: '\x1b[1m', off: '\x1b[0m' };
+const CLEAR_LINE = '\r\x1b[K';
+const decoder = new TextDecoder();
 
 function clock(seconds: number): string {
   const h = Math.floor(seconds / 3600);
@@ -19,20 +22,69 @@ function clock(seconds: number): string {
   return `${h}:${String(m).padStart(2, '0')}:${s.toFixed(2).padStart(5, '0')}`;
 }
 
+/** A test's duration as subunit-trace prints it (`2.000123s`), or undefined without both timestamps. */
+function durationMicros(r: TestResult): number | undefined {
+  return r.start && r.stop ? micros(r.stop) - micros(r.start) : undefined;
+}
+
+/** `%d.%06ds` of a span, as subunit-trace's get_duration. */
+const seconds6 = (us: number) => `${Math.floor(us / 1e6)}.${String(((us % 1e6) + 1e6) % 1e6).padStart(6, '0')}s`;
+
+/**
+ * Where a test ran: its route code and its `worker-N` tag together (a mux of
+ * parallel runs repeats the tags). Shown as the tag's N, as subunit-trace
+ * (0 without one), or the route code without a tag; `{ROUTE/N}` when both are
+ * there and differ (`worker-1` under routes 0 and 1: `{0/1}`, `{1}`).
+ */
+function workerOf(r: TestResult): string {
+  const tag = r.tags.find((t) => t.startsWith('worker-'))?.slice('worker-'.length);
+  const route = r.routeCode || undefined; // an empty route code routes nowhere
+  return route === undefined || route === tag ? tag ?? '0' : tag === undefined ? route : `${route}/${tag}`;
+}
+
+/**
+ * Attachments as subunit-trace shows them: "Captured NAME:", a `~` underline,
+ * the text indented by 4 (every line; the reference indents each chunk it
+ * reads). The name stops at a colon (`pythonlogging:''` → `pythonlogging`).
+ */
+function captured(atts: Attachment[], which: (name: string) => boolean, shown: (s: string) => string): string {
+  let out = '';
+  for (const a of atts) {
+    const name = a.name.split(':')[0];
+    if (!which(name) || a.bytes.length === 0) continue;
+    const title = `Captured ${shown(name)}:`;
+    out += `\n${title}\n${'~'.repeat(title.length)}\n`;
+    const body = isText(a) ? decoder.decode(a.bytes) : `(${a.bytes.length} bytes of ${a.mimeType ?? 'application/octet-stream'})`;
+    for (const line of body.replace(/\n$/, '').split('\n')) out += line ? `    ${line}\n` : '\n';
+  }
+  return out;
+}
+
+const heading = (s: string) => `\n${'='.repeat(s.length)}\n${s}\n${'='.repeat(s.length)}\n`;
+
 export const trace: Command = {
   name: 'trace',
-  summary: 'follow a run live: one line per test, failures as they happen, totals',
-  usage: 'subunit trace [--fail-only] [--exit-zero] [--color|--no-color] [FILE|-]...',
+  summary: 'follow a run live as stestr\'s subunit-trace: one line per test, failures, totals',
+  usage: 'subunit trace [-n] [-f] [--failonly] [-a] [--no-summary] [--slowest N] [--color] [FILE|-]...',
   description:
-    'Prints one line per finished test — "{worker} id [duration] ... status" — and the\n' +
-    'attachments (traceback, output) of each failure as it happens, then totals and each\n' +
-    'worker\'s share. Output appears as the stream arrives (`stestr run --subunit | subunit\n' +
-    'trace`). On a terminal a progress line shows tests done, of how many when the stream\n' +
-    'enumerates them first ("exists"), and the time left at the current rate; colour is on\n' +
-    'when stdout is a terminal. Exit status 1 when a test failed or never finished, or when\n' +
-    'no test ran at all (0 with --exit-zero), 0 otherwise.',
+    'Prints one line per finished test — "{worker} id [duration] ... status", as stestr\'s\n' +
+    'subunit-trace — with each failure\'s attachments ("Captured traceback:") as it happens,\n' +
+    'non-test output (a failed import, a worker\'s own prints) as it arrives, then Totals,\n' +
+    'Worker Balance and the slowest tests. {worker} is the worker-N tag (0 without one),\n' +
+    'prefixed by the route code in a mux\'s output ({1/0}). Unexpected successes print\n' +
+    'FAILED, expected failures ok; a test without timestamps has no [duration]. Output\n' +
+    'appears as the stream arrives (`stestr run --subunit | subunit trace`). On a terminal a\n' +
+    'progress line shows tests done (of how many when the stream enumerates them) and the\n' +
+    'time left; colour is on when stdout is a terminal. Exit status 1 when a test failed or\n' +
+    'never finished, or no test ran or none succeeded (0 with --exit-zero), as subunit-trace.',
   options: {
-    'fail-only': { type: 'boolean', short: 'f', help: 'print only the failing tests (and the totals)' },
+    'no-failure-debug': { type: 'boolean', short: 'n', help: 'do not print failures\' attachments as they happen' },
+    fails: { type: 'boolean', short: 'f', help: 'print every failure with its attachments after the run' },
+    failonly: { type: 'boolean', help: 'print only the failing tests (also TRACE_FAILONLY set)' },
+    'fail-only': { type: 'boolean', help: 'the same as --failonly' },
+    abbreviate: { type: 'boolean', short: 'a', help: 'one character per test: . ok, F failed, S skipped' },
+    'no-summary': { type: 'boolean', help: 'no Totals, Worker Balance or slowest tests at the end' },
+    slowest: { type: 'string', value: 'N', help: 'list the N slowest tests after the totals (default 10; 0: none)' },
     'exit-zero': { type: 'boolean', help: 'exit 0 even when tests failed (a report, not a gate)' },
     color: { type: 'boolean', help: 'colour even when stdout is not a terminal' },
     'no-color': { type: 'boolean', help: 'never colour' },
@@ -41,88 +93,166 @@ export const trace: Command = {
   },
   async run({ values, positionals }) {
     const tty = !!process.stdout.isTTY;
+    const shown = shownOn(process.stdout);
     const colour = values['no-color'] ? false : !!values.color || (tty && !process.env.NO_COLOR);
     const paint = (c: keyof typeof COLOUR, s: string) => (colour ? COLOUR[c] + s + COLOUR.off : s);
     const progress = tty && !values['no-progress'];
+    const failOnly = !!values.failonly || !!values['fail-only'] || process.env.TRACE_FAILONLY !== undefined;
+    const abbreviate = !!values.abbreviate;
+    const debug = !values['no-failure-debug'];
+    const slowestWanted = values.slowest === undefined ? 10 : Number(values.slowest);
+    if (!Number.isInteger(slowestWanted) || slowestWanted < 0) throw new UsageError('--slowest takes a whole number');
     const out = new Output();
     const n = { ran: 0, success: 0, skip: 0, xfail: 0, uxsuccess: 0, fail: 0, incomplete: 0 };
-    const workers = new Map<string, { tests: number; seconds: number }>();
+    const workers = new Map<string, { label: string; tests: number; firstStart?: number; lastStop?: number }>();
     const enumerated = new Set<string>();
-    let testSeconds = 0;
+    const failures: TestResult[] = []; // kept for --fails only
+    const incomplete: string[] = [];
+    const slowest: [id: string, us: number][] = [];
+    let testMicros = 0;
     let first: number | undefined;
     let last: number | undefined;
     let progressShown = false;
+    let midLine = false; // the last output ended without a newline (chatter, abbreviations)
+    const routed = new Map<string, { rest: string; text: TextDecoder }>(); // non-test output per route: its unfinished line
     const started = Date.now();
 
+    /** Text for the start of a line: the progress line cleared, a line others left open ended. */
+    const fresh = () => {
+      const s = (progressShown ? CLEAR_LINE : '') + (midLine && !abbreviate ? '\n' : '');
+      progressShown = false;
+      midLine = false;
+      return s;
+    };
+
+    const onOther = (e: SubunitEvent) => {
+      const bytes = e.fileBytes;
+      if (!bytes?.length) return;
+      if (!e.routeCode) {
+        // as subunit-trace: the bytes as they are (a crash before any test says why here)
+        const s = progressShown ? CLEAR_LINE : '';
+        progressShown = false;
+        midLine = bytes[bytes.length - 1] !== 10;
+        return out.write(s).then(() => out.write(bytes));
+      }
+      // routed (a mux's worker): whole lines, each marked with its route, so workers do not interleave mid-line
+      let route = routed.get(e.routeCode);
+      if (!route) routed.set(e.routeCode, (route = { rest: '', text: new TextDecoder() }));
+      const lines = (route.rest + route.text.decode(bytes, { stream: true })).split('\n');
+      route.rest = lines.pop()!;
+      if (!lines.length) return;
+      return out.write(fresh() + lines.map((l) => `[${e.routeCode}] ${l}\n`).join(''));
+    };
+
     await forEachResult(positionals, values.backend as BackendName, {
+      onOther,
       onResult(r) {
         if (r.status === 'exists') {
           enumerated.add(`${r.routeCode ?? ''}\0${r.id}`);
           return;
         }
         n.ran++;
-        if (r.status === 'inprogress' || r.status === 'unknown') n.incomplete++;
-        else n[r.status]++;
-        const seconds = r.duration ?? 0;
-        testSeconds += seconds;
+        if (r.status === 'inprogress' || r.status === 'unknown') {
+          n.incomplete++;
+          incomplete.push(r.id);
+        } else n[r.status]++;
+        const us = durationMicros(r);
+        if (us !== undefined) {
+          testMicros += us;
+          if (slowestWanted && r.status !== 'skip') {
+            slowest.push([r.id, us]);
+            slowest.sort((a, b) => b[1] - a[1]);
+            if (slowest.length > slowestWanted) slowest.pop();
+          }
+        }
         for (const t of [r.start, r.stop]) {
           if (!t) continue;
-          const s = t.seconds + t.nanos / 1e9;
+          const s = micros(t);
           first = first === undefined ? s : Math.min(first, s);
           last = last === undefined ? s : Math.max(last, s);
         }
-        const worker = r.worker?.replace(/^worker-/, '');
-        if (worker !== undefined) {
-          const w = workers.get(worker) ?? { tests: 0, seconds: 0 };
-          w.tests++;
-          w.seconds += seconds;
-          workers.set(worker, w);
-        }
+        const label = workerOf(r);
+        let w = workers.get(label);
+        if (!w) workers.set(label, (w = { label, tests: 0, firstStart: r.start && micros(r.start) }));
+        w.tests++;
+        w.lastStop = r.stop && micros(r.stop);
+
         const failed = isFailure(r);
-        if (values['fail-only'] && !failed) return;
-        const word = WORDS[r.status];
-        const status = failed ? paint('red', word) : r.status === 'skip' ? paint('yellow', word) : paint('green', word);
-        let line = `${worker !== undefined ? `{${worker}} ` : ''}${r.id} [${seconds.toFixed(6)}s] ... ${status}`;
-        if (r.status === 'skip') {
+        if (failed && values.fails) failures.push(r);
+        if (failOnly && !failed) return;
+        const duration = us === undefined ? '' : ` [${seconds6(us)}]`;
+        const head = `{${shown(label)}} ${shown(r.id)}`;
+        let text = fresh();
+        if (abbreviate) {
+          text += failed ? paint('red', r.status === 'fail' || r.status === 'uxsuccess' ? 'F' : r.status[0]) : r.status === 'skip' ? paint('blue', 'S') : paint('green', '.');
+          midLine = true;
+        } else if (r.status === 'skip') {
           const reason = r.attachments.find((a) => a.name === 'reason');
-          if (reason) line += `: ${new TextDecoder().decode(reason.bytes).trim()}`;
+          text += `${head} ... ${paint('blue', 'SKIPPED')}${reason ? `: ${shown(decoder.decode(reason.bytes).trim())}` : ''}\n`;
+        } else if (failed) {
+          const word = r.status === 'fail' || r.status === 'uxsuccess' ? 'FAILED' : r.status;
+          text += `${head}${duration} ... ${paint('red', word)}\n`;
+          if (debug) text += captured(r.attachments, () => true, shown);
+        } else {
+          text += `${head}${duration} ... ${paint('green', 'ok')}\n`;
+          text += captured(r.attachments, (name) => name === 'stdout' || name === 'stderr', shown);
         }
-        let text = (progressShown ? '\r\x1b[K' : '') + line + '\n';
-        progressShown = false;
-        if (failed) text += attachmentsText(r.attachments) + '\n';
         return out.write(text);
       },
       async onBatchEnd() {
-        if (progress) {
+        if (progress && !abbreviate) {
           const total = enumerated.size;
           const rate = n.ran / Math.max(1e-3, (Date.now() - started) / 1000);
           const left = total > n.ran ? ` ~${clock((total - n.ran) / Math.max(rate, 1e-9))} left` : '';
-          await out.write(`${progressShown ? '\r\x1b[K' : ''}[${n.ran}${total ? `/${total}` : ''}] ${n.fail + n.uxsuccess + n.incomplete} failed${left}`);
+          await out.write(`${fresh()}[${n.ran}${total ? `/${total}` : ''}] ${n.fail + n.uxsuccess + n.incomplete} failed${left}`);
           progressShown = true;
         }
         await out.flush();
       },
     });
-    const failures = n.fail + n.uxsuccess + n.incomplete;
-    const wall = first !== undefined && last !== undefined ? last - first : 0;
-    let summary = progressShown ? '\r\x1b[K' : '';
-    summary +=
-      `\n${paint('bold', 'Totals')}\n` +
-      `Ran: ${n.ran} tests in ${wall.toFixed(4)} sec.\n` +
-      ` - Passed: ${n.success}\n - Skipped: ${n.skip}\n - Expected Fail: ${n.xfail}\n` +
-      ` - Unexpected Success: ${n.uxsuccess}\n - Failed: ${n.fail}\n` +
-      (n.incomplete ? ` - Incomplete: ${n.incomplete}\n` : '') +
-      `Sum of execute time for each test: ${testSeconds.toFixed(4)} sec.\n`;
-    if (workers.size) {
-      summary += `\n${paint('bold', 'Worker Balance')}\n`;
-      for (const [w, s] of [...workers].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) {
-        summary += ` - Worker ${w} (${s.tests} tests) => ${clock(s.seconds)}\n`;
+    // routed output that never ended its last line
+    for (const [code, route] of routed) {
+      const rest = route.rest + route.text.decode();
+      if (rest) await out.write(fresh() + `[${code}] ${rest}\n`);
+    }
+    let summary = fresh() + (abbreviate && n.ran ? '\n' : '');
+    if (values.fails && failures.length) {
+      summary += `\n==============================\nFailed ${failures.length} tests - output below:\n==============================\n`;
+      for (const r of failures) summary += `\n${shown(r.id)}\n${'-'.repeat([...shown(r.id)].length)}\n${captured(r.attachments, () => true, shown)}`;
+      summary += '\n';
+    }
+    if (!values['no-summary']) {
+      summary +=
+        heading('Totals').replace('Totals', paint('bold', 'Totals')) +
+        `Ran: ${n.ran} tests in ${pySeconds(first !== undefined && last !== undefined ? last - first : 0).toFixed(4)} sec.\n` +
+        ` - Passed: ${n.success}\n - Skipped: ${n.skip}\n - Expected Fail: ${n.xfail}\n` +
+        ` - Unexpected Success: ${n.uxsuccess}\n - Failed: ${n.fail}\n` +
+        (n.incomplete ? ` - Incomplete: ${n.incomplete}\n` : '') +
+        `Sum of execute time for each test: ${pySeconds(testMicros).toFixed(4)} sec.\n`;
+      if (workers.size) {
+        summary += heading('Worker Balance').replace('Worker Balance', paint('bold', 'Worker Balance'));
+        const byLabel = [...workers.values()].sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true }));
+        for (const w of byLabel) {
+          const span = w.firstStart !== undefined && w.lastStop !== undefined ? pyTimedelta(w.lastStop - w.firstStart) : 'N/A';
+          summary += ` - Worker ${shown(w.label)} (${w.tests} tests) => ${span}\n`;
+        }
+      }
+      if (slowest.length) {
+        const width = Math.max('Test id'.length, ...slowest.map(([id]) => [...shown(id)].length));
+        summary += heading('Slowest Tests') + `${'Test id'.padEnd(width)}  Runtime (s)\n${'-'.repeat(width)}  -----------\n`;
+        for (const [id, us] of slowest) summary += `${shown(id).padEnd(width)}  ${pySeconds(us).toFixed(3)}\n`;
       }
     }
-    // as stestr's subunit-trace: a run without tests (or input that is not subunit) is not a pass
-    summary += failures ? paint('red', `\n${failures} failed\n`) : n.ran === 0 ? paint('red', '\nno tests ran\n') : paint('green', '\nall passed\n');
+    // the verdict, as subunit-trace gives it
+    const failed = n.fail + n.uxsuccess + n.incomplete;
+    if (n.ran === 0) summary += paint('red', "\nThe test run didn't actually run any tests\n");
+    else if (n.success === 0) summary += paint('red', '\nNo tests were successful during the run\n');
+    if (incomplete.length) {
+      summary += paint('red', '\nThe following tests exited without returning a status\nand likely segfaulted or crashed Python:\n');
+      for (const id of incomplete) summary += `\n\t* ${shown(id)}\n`;
+    }
     await out.write(summary);
     await out.flush();
-    return (failures || n.ran === 0) && !values['exit-zero'] ? 1 : 0;
+    return (failed || n.ran === 0 || n.success === 0) && !values['exit-zero'] ? 1 : 0;
   },
 };
