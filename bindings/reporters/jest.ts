@@ -14,7 +14,7 @@
 // run-level attachment "FILE::console").
 import { relative } from 'node:path';
 import type { EventInit, Status } from '../events.js';
-import { SubunitSink, Lanes, TRACEBACK_MIME, textFile, testEvents, timestampAt } from './sink.js';
+import { SubunitSink, Lanes, TRACEBACK_MIME, plain, textFile, testEvents, timestampAt } from './sink.js';
 
 // The parts of Jest's reporter API this uses, kept structural so the package
 // does not depend on Jest's types.
@@ -47,8 +47,6 @@ export interface JestSubunitOptions {
   output?: string;
 }
 
-const ANSI = /\x1b\[[0-9;]*m/g; // Jest colours its messages when the terminal can show them
-const plain = (s: string) => s.replace(ANSI, '');
 
 const STATUS: Record<CaseResult['status'], Status> = {
   passed: 'success', failed: 'fail', skipped: 'skip', pending: 'skip', todo: 'skip', disabled: 'skip', focused: 'success',

@@ -105,6 +105,10 @@ export function testEvents(
   ];
 }
 
+const ANSI = /\x1b\[[0-9;]*m/g;
+/** Text without terminal colours (runners colour their messages when they think a terminal shows them). */
+export const plain = (s: string): string => s.replace(ANSI, '');
+
 /** Error text for a traceback: the stack when there is one (it starts with the message), else the message. */
 export function errorText(e: { message?: string; stack?: string } | undefined): string {
   if (!e) return '';
