@@ -29,6 +29,8 @@ export function scratchProject(prefix: string, files: Record<string, string>, pa
 export interface Run {
   code: number | null;
   stdout: string;
+  /** stdout as it came (a stream of packets is not text). */
+  bytes: Buffer;
   stderr: string;
 }
 
@@ -41,7 +43,10 @@ export function run(command: string, args: string[], options: { cwd: string; env
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+    child.on('close', (code) => {
+      const bytes = Buffer.concat(out);
+      resolve({ code, stdout: bytes.toString(), bytes, stderr: Buffer.concat(err).toString() });
+    });
   });
 }
 
