@@ -93,7 +93,8 @@ export default class PlaywrightSubunitReporter {
 
   private tags(test: TestCase, result: TestResult): string[] {
     const project = this.project(test);
-    return [...(project ? [project] : []), `worker-${result.parallelIndex}`];
+    // a test skipped without running was in no worker (parallelIndex −1)
+    return [...(project ? [project] : []), ...(result.parallelIndex >= 0 ? [`worker-${result.parallelIndex}`] : [])];
   }
 
   onTestBegin(test: TestCase, result: TestResult): void {
