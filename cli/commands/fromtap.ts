@@ -70,6 +70,8 @@ export class TapReader {
   private lastTopNumber = 0;
   private bailedOut = false;
   private strict = false;
+  /** Tests of subtests whose parent's name comes after them (TAP 13 without "# Subtest:"), held until it does. */
+  private held: { parts: (string | undefined)[]; events: EventInit[] }[] = [];
 
   constructor(private readonly separator = TAP_SEPARATOR, private readonly now: () => number = Date.now) {}
 
@@ -135,6 +137,7 @@ export class TapReader {
   end(): EventInit[] {
     const out = this.flush();
     while (this.braces.length) out.push(...this.closeBrace());
+    out.push(...this.release(true));
     if (this.plan !== undefined && !this.bailedOut) {
       for (let n = Math.max(this.topPoints, this.lastTopNumber) + 1; n <= this.plan; n++) {
         out.push(...this.test(`test ${n}`, 'fail', 0, [{ fileName: 'traceback', mimeType: TRACEBACK, text: `test ${n} missing from TAP output (plan 1..${this.plan})\n` }]));
@@ -197,16 +200,31 @@ export class TapReader {
     const hadChildren = this.seenAt[p.level + 1] === true;
     const childFailed = this.failedAt[p.level + 1] === true;
     const failed = failedPoint(p);
-    const prefix = this.parents.slice(0, p.level);
+    const prefix = Array.from({ length: p.level }, (_, i) => this.parents[i]);
     this.resetBelow(p.level);
     this.parents[p.level] = undefined;
     this.seenAt[p.level] = true;
     if (failed) this.failedAt[p.level] = true;
-    return hadChildren && !(failed && !childFailed) ? [] : this.pointEvents(p, prefix);
+    for (const h of this.held) if (h.parts.length > p.level + 1 && h.parts[p.level] === undefined) h.parts[p.level] = p.name;
+    const own = hadChildren && !(failed && !childFailed) ? [] : this.pointEvents(p, prefix);
+    return [...this.release(false), ...own];
+  }
+
+  /** Held tests whose names are now known (all of them at the end, unknown parents named "test"). */
+  private release(all: boolean): EventInit[] {
+    const out: EventInit[] = [];
+    this.held = this.held.filter((h) => {
+      if (!all && h.parts.includes(undefined)) return true;
+      const testId = h.parts.map((n) => n ?? 'test').join(this.separator);
+      out.push(...h.events.map((e) => ({ ...e, testId })));
+      return false;
+    });
+    return out;
   }
 
   private pointEvents(p: Point, prefix: (string | undefined)[]): EventInit[] {
-    const id = [...prefix.map((n, i) => n ?? `test ${i}`), p.name].join(this.separator);
+    const parts = [...prefix, p.name];
+    const id = parts.join(this.separator);
     let status: Status;
     if (p.directive?.kind === 'skip') status = 'skip';
     else if (p.directive?.kind === 'todo') status = p.ok ? 'success' : 'xfail';
@@ -218,7 +236,10 @@ export class TapReader {
       files.push(status === 'fail' ? { fileName: 'traceback', mimeType: TRACEBACK, text } : { fileName: 'diagnostics', mimeType: p.yaml ? YAML : TEXT, text });
     }
     if (p.directive?.reason) files.push({ fileName: 'reason', mimeType: TEXT, text: p.directive.reason });
-    return this.test(id, status, ms ?? 0, files);
+    const events = this.test(id, status, ms ?? 0, files);
+    if (!parts.includes(undefined)) return events;
+    this.held.push({ parts, events });
+    return [];
   }
 
   private test(testId: string, status: Status, ms: number, files: Attachment[]): EventInit[] {
