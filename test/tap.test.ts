@@ -200,6 +200,15 @@ describe('TAP the runners above do not write', () => {
     expect(files(events, 'diagnostics')).toEqual(['a: ---\nx: 1\n...\n']);
   });
 
+  it('keeps input that is not TAP (nor UTF-8) byte for byte as chatter', () => {
+    const noise = new Uint8Array(70_000).map((_, i) => (i * 7919 + (i >> 3)) & 0xff); // bytes of every value, lines of every length
+    const tail = new TextEncoder().encode('\nok 1 - after the noise\n');
+    const stream = fromTap(Buffer.concat([noise, tail]));
+    const kept = Buffer.concat(decodeAll(stream).filter((e) => e.testId === undefined).map((e) => e.fileBytes!));
+    expect(kept.equals(Buffer.concat([noise, new Uint8Array([0x0a])]))).toBe(true);
+    expect(statuses(stream)).toEqual(['after the noise success']);
+  });
+
   it('is live: a test is written as soon as the next line shows it is complete, before the input ends', async () => {
     const child = spawn(process.execPath, [CLI, 'from-tap']);
     const got: Buffer[] = [];

@@ -2,6 +2,7 @@
 // `subunit from-tap | subunit trace` shows progress live).
 import { Timestamp } from '../../bindings/timestamp.js';
 import type { EventInit, Status } from '../../bindings/events.js';
+import { concat } from '../../bindings/encoder.js';
 import { Output, openInput } from '../io.js';
 import { sniffed } from '../source.js';
 import { V2Writer } from '../v2out.js';
@@ -15,6 +16,7 @@ const YAML = 'text/x-yaml; charset="utf8"';
 const POINT = /^(not ok|ok)\b(?:\s+(\d+))?(?:\s*-)?\s*(.*)$/;
 const PLAN = /^1\.\.(\d+)\s*(?:#\s*(.*))?$/;
 const utf8 = new TextEncoder();
+const text = new TextDecoder();
 
 interface Point {
   level: number;
@@ -72,11 +74,14 @@ export class TapReader {
   private strict = false;
   /** Tests of subtests whose parent's name comes after them (TAP 13 without "# Subtest:"), held until it does. */
   private held: { parts: (string | undefined)[]; events: EventInit[] }[] = [];
+  private raw: Uint8Array | undefined;
 
   constructor(private readonly separator = TAP_SEPARATOR, private readonly now: () => number = Date.now) {}
 
-  line(raw: string): EventInit[] {
+  /** One line without its "\n"; `bytes`, when given, are the line as read with its "\n" (chatter keeps them exactly, even when not UTF-8). */
+  line(raw: string, bytes?: Uint8Array): EventInit[] {
     this.lineNo++;
+    this.raw = bytes;
     const text = raw.replace(/\r$/, '');
     const out: EventInit[] = [];
     const p = this.pending;
@@ -253,7 +258,8 @@ export class TapReader {
   }
 
   private chatter(text: string): EventInit[] {
-    return [{ fileName: 'stdout', mimeType: TEXT, fileBytes: utf8.encode(text + '\n'), timestamp: at(this.now()) }];
+    const fileBytes = this.raw ?? utf8.encode(text + '\n');
+    return [{ fileName: 'stdout', mimeType: TEXT, fileBytes, timestamp: at(this.now()) }];
   }
 }
 
@@ -283,20 +289,20 @@ function durationFromYaml(details: string[]): number | undefined {
   return undefined;
 }
 
-/** Lines of a byte stream, decoded as UTF-8 across chunk boundaries. */
-export async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let rest = '';
+/** Lines of a byte stream as bytes, each with its "\n" (the last may have none): decoded once whole, no character is split. */
+export async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let parts: Uint8Array[] = []; // the line so far, when it spans chunks
   for await (const c of chunks) {
-    rest += decoder.decode(c, { stream: true });
-    let nl: number;
-    while ((nl = rest.indexOf('\n')) >= 0) {
-      yield rest.slice(0, nl);
-      rest = rest.slice(nl + 1);
+    let from = 0;
+    for (let nl = c.indexOf(0x0a); nl >= 0; nl = c.indexOf(0x0a, from)) {
+      parts.push(c.subarray(from, nl + 1));
+      yield concat(parts);
+      parts = [];
+      from = nl + 1;
     }
+    if (from < c.length) parts.push(c.slice(from)); // copied: the reader may reuse its chunk
   }
-  rest += decoder.decode();
-  if (rest) yield rest;
+  if (parts.length) yield concat(parts);
 }
 
 export const fromTap: Command = {
@@ -322,7 +328,8 @@ export const fromTap: Command = {
       const input = await openInput(path);
       const reader = new TapReader(values.separator as string);
       for await (const line of lines((await sniffed(input)).chunks)) {
-        for (const e of reader.line(line)) await writer.write(e);
+        const body = line[line.length - 1] === 0x0a ? line.subarray(0, -1) : line;
+        for (const e of reader.line(text.decode(body), line)) await writer.write(e);
         await out.flush(); // live: a runner's progress shows as it happens
       }
       for (const e of reader.end()) await writer.write(e);
