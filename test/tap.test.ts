@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { decodeAll } from '../bindings/index.js';
 import { TapReader, splitDescription } from '../cli/commands/fromtap.js';
 import { tapDescription } from '../cli/commands/totap.js';
@@ -224,7 +225,6 @@ describe('TAP the runners above do not write', () => {
   });
 
   it('reads gzip; bad inputs are one line naming them', () => {
-    const { gzipSync } = require('node:zlib') as typeof import('node:zlib');
     expect(statuses(fromTap(gzipSync('ok 1 - z\n')))).toEqual(['z success']);
     const missing = subunit(['from-tap', join(project, 'nope.tap')], '');
     expect(missing.status).toBe(2);
