@@ -26,6 +26,7 @@ test('flaky', () => { n++; expect(n).toBe(2); });
 test('slow', async () => { await new Promise((r) => setTimeout(r, 30)); });
 if (process.env.SUBUNIT_HANG) test('hangs', () => new Promise(() => {}), 600000);
 `,
+  'c.test.js': `throw new Error('this file does not load');\n`,
 });
 const output = join(project, 'run.subunit');
 
@@ -41,7 +42,7 @@ describe('Jest reporter (subunit-wasm/jest)', () => {
     expect(result.code).toBe(1);
     expect(statuses(stream).sort()).toEqual([
       'a.test.js::math > adds success', 'a.test.js::math > fails fail', 'a.test.js::math > later skip', 'a.test.js::math > skipped skip',
-      'b.test.js::flaky fail', 'b.test.js::flaky success', 'b.test.js::slow success',
+      'b.test.js::flaky fail', 'b.test.js::flaky success', 'b.test.js::slow success', 'c.test.js fail',
     ]);
   });
 
@@ -49,11 +50,14 @@ describe('Jest reporter (subunit-wasm/jest)', () => {
     const m = /Tests:\s+(\d+) failed, (\d+) skipped, (\d+) todo, (\d+) passed, (\d+) total/.exec(result.stderr)!;
     expect(m, result.stderr).not.toBeNull();
     const [failed, skipped, todo, passed, total] = m.slice(1).map(Number);
+    // a file that fails outside any test: Jest counts it under "Test Suites", the stream as a failing test named by the file
+    expect(result.stderr).toMatch(/Test Suites:\s+2 failed, 1 passed, 3 total/);
+    const fileErrors = 1;
     const last = lastOutcomes(stream);
-    expect([last.size, count(last, 'success'), count(last, 'fail'), count(last, 'skip')]).toEqual([total, passed, failed, skipped + todo]);
+    expect([last.size, count(last, 'success'), count(last, 'fail'), count(last, 'skip')]).toEqual([total + fileErrors, passed, failed + fileErrors, skipped + todo]);
     const retries = 1; // flaky's first attempt
     const py = pythonStats(stream);
-    expect(py).toEqual({ total: total + retries, passed, failed: failed + retries, skipped: skipped + todo });
+    expect(py).toEqual({ total: total + fileErrors + retries, passed, failed: failed + fileErrors + retries, skipped: skipped + todo });
     expect(ourStats(stream)).toMatch(new RegExp(`Total tests:\\s+${py.total}\\nPassed tests:\\s+${py.passed}\\nFailed tests:\\s+${py.failed}\\nSkipped tests:\\s+${py.skipped}\\n`));
     expect(stestrLoad(stream)).toEqual({ ran: py.total, failures: py.failed, skips: py.skipped });
   });
@@ -76,15 +80,15 @@ describe('Jest reporter (subunit-wasm/jest)', () => {
     expect(text(attachment(stream, 'b.test.js::flaky', 'attempt'))).toBe('attempt 2\n');
     const flaky = decodeAll(stream).filter((e) => e.testId === 'b.test.js::flaky' && e.status === 'success');
     expect(flaky[0].tags).toContain('flaky');
+    expect(text(attachment(stream, 'c.test.js', 'traceback'))).toMatch(/this file does not load/);
   });
 
   it('tags tests with the worker lane their file ran in', () => {
     const workers = (id: string) => new Set(decodeAll(stream).filter((e) => e.testId?.startsWith(id)).flatMap((e) => e.tags ?? []));
-    const a = [...workers('a.test.js')].filter((t) => t.startsWith('worker-'));
-    const b = [...workers('b.test.js')].filter((t) => t.startsWith('worker-'));
-    expect(a.length).toBe(1);
-    expect(b.length).toBe(1);
-    expect([a[0], b[0]].sort()).toEqual(['worker-0', 'worker-1']);
+    const lanes = ['a.test.js', 'b.test.js', 'c.test.js'].map((f) => [...workers(f)].filter((t) => t.startsWith('worker-')));
+    for (const l of lanes) expect(l).toHaveLength(1);
+    // two workers: at most two lanes, both used
+    expect(new Set(lanes.flat())).toEqual(new Set(['worker-0', 'worker-1']));
   });
 
   it('leaves a valid stream when Jest is killed halfway (written as tests run, here to stdout)', async () => {

@@ -74,21 +74,19 @@ export default class JestSubunitReporter {
     return `${this.file(test)}::${[...t.ancestorTitles, t.title].join(' > ')}`;
   }
 
-  /** Jest names no worker to reporters; a file holds one of maxWorkers lanes while it runs, one per busy worker. */
+  /**
+   * Jest names no worker to reporters. A file runs in one worker, and no more
+   * files run at once than there are workers, so a file holds a lane (the
+   * lowest free) while it runs. The lane is taken at the file's first event
+   * from its worker, not at onTestFileStart: Jest starts the next file as soon
+   * as a worker is free, before it reports the previous file's result.
+   */
   private tags(test: JestTest): string[] {
     return [`worker-${this.lanes.of(test.path) ?? this.lanes.take(test.path)}`];
   }
 
   onRunStart(): void {
     this.sink.open();
-  }
-
-  onTestFileStart(test: JestTest): void {
-    this.lanes.take(test.path);
-  }
-
-  onTestStart(test: JestTest): void {
-    if (this.lanes.of(test.path) === undefined) this.lanes.take(test.path);
   }
 
   onTestCaseStart(test: JestTest, info: CaseStart): void {
@@ -98,6 +96,16 @@ export default class JestSubunitReporter {
   }
 
   onTestCaseResult(test: JestTest, r: CaseResult): void {
+    const testId = this.id(test, r);
+    if (!this.reported.has(test.path)) this.reported.set(test.path, new Set());
+    this.reported.get(test.path)!.add(testId);
+    const events = this.caseEvents(test, r);
+    // the inprogress already went out when the test started
+    this.sink.write(this.started.delete(testId) ? events.slice(1) : events);
+  }
+
+  /** One attempt of a test, from its inprogress to its status. */
+  private caseEvents(test: JestTest, r: CaseResult): EventInit[] {
     const testId = this.id(test, r);
     const now = Date.now();
     const begin = r.startedAt ?? now - (r.duration ?? 0);
@@ -114,11 +122,7 @@ export default class JestSubunitReporter {
     if (attempt > 1) files.unshift(...textFile(testId, 'attempt', `attempt ${attempt}\n`, start));
     const tags = this.tags(test);
     if (r.status === 'passed' && (attempt > 1 || r.retryReasons?.length)) tags.push('flaky');
-    if (!this.reported.has(test.path)) this.reported.set(test.path, new Set());
-    this.reported.get(test.path)!.add(testId);
-    const events = testEvents(testId, STATUS[r.status], start, stop, files, { tags });
-    // the inprogress already went out when the test started
-    this.sink.write(this.started.delete(testId) ? events.slice(1) : events);
+    return testEvents(testId, STATUS[r.status], start, stop, files, { tags });
   }
 
   onTestFileResult(test: JestTest, result: FileResult): void {
@@ -127,12 +131,7 @@ export default class JestSubunitReporter {
     const events: EventInit[] = [];
     const reported = this.reported.get(test.path);
     this.reported.delete(test.path);
-    for (const r of result.testResults) {
-      const testId = this.id(test, r);
-      if (reported?.has(testId)) continue;
-      const reason = textFile(testId, 'reason', r.status === 'todo' ? 'todo' : '', now);
-      events.push(...testEvents(testId, STATUS[r.status], now, now, reason, { tags: this.tags(test) }));
-    }
+    for (const r of result.testResults) if (!reported?.has(this.id(test, r))) events.push(...this.caseEvents(test, r));
     const console = (result.console ?? []).map((c) => `${c.type}: ${c.message}\n`).join('');
     events.push(...textFile(undefined, `${file}::console`, console, now));
     // a file that failed outside any test (syntax error, a throwing import) is reported as a test named by the file
