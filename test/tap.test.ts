@@ -233,6 +233,12 @@ describe('TAP the runners above do not write', () => {
     expect(dir.stderr).toBe(`subunit to-tap: ${project}: is a directory\n`);
   });
 
+  it('--separator joins subtest names with another string', () => {
+    const tap = '# Subtest: outer\n    ok 1 - inner\n    1..1\nok 1 - outer\n1..1\n';
+    expect(statuses(subunit(['from-tap', '--separator', '::'], tap).stdout)).toEqual(['outer::inner success']);
+    expect(statuses(fromTap(tap))).toEqual(['outer > inner success']);
+  });
+
   it('to-tap: statuses, reasons, attachments in YAML, tests that never finished', () => {
     const enc = new Encoder({ backend: 'js' });
     const t = new Date(0);
