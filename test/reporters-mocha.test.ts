@@ -3,7 +3,7 @@
 // flaky test, a failing hook. One run serves every assertion; one more is
 // killed halfway.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAll } from '../bindings/index.js';
 import {
@@ -80,6 +80,17 @@ describe('Mocha reporter (subunit-wasm/mocha)', () => {
     const r = await run(BIN('mocha'), ['--reporter', 'subunit-wasm/mocha', '--reporter-option', 'output=file.subunit', 'test/a.spec.js'], { cwd: project, env });
     expect(r.stdout).toBe('hello from adds\n');
     expect(statuses(readFileSync(join(project, 'file.subunit')))).toEqual(statuses(stream));
+  });
+
+  it('works in --parallel mode (each event brings a new copy of its test): one inprogress per attempt, the same results, output as chatter', async () => {
+    writeFileSync(join(project, 'test/b.spec.js'), readFileSync(join(project, 'test/a.spec.js')));
+    const r = await run(BIN('mocha'), ['--parallel', '--jobs', '2', '--reporter', 'subunit-wasm/mocha', 'test/a.spec.js', 'test/b.spec.js'], { cwd: project, env });
+    const events = decodeAll(r.bytes);
+    // worker processes write to the inherited stdout themselves, out of the reporter's reach: chatter between packets
+    expect(text(events.filter((e) => e.source !== 'packet'))).toBe('hello from adds\n'.repeat(2));
+    const both = [...statuses(stream), ...statuses(stream).map((s) => s.replace('test/a.spec.js', 'test/b.spec.js'))];
+    expect(statuses(r.bytes).sort()).toEqual(both.sort());
+    expect(events.filter((e) => e.status === 'inprogress').length).toBe(both.length);
   });
 
   it('leaves a valid stream when Mocha is killed halfway (written as tests run)', async () => {

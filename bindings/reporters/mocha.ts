@@ -36,7 +36,8 @@ type Write = typeof process.stdout.write;
 
 export default class MochaSubunitReporter {
   private readonly sink: SubunitSink;
-  private readonly starts = new Map<Runnable, number>();
+  /** Start times by test id and attempt: in --parallel mode every event brings a new copy of the test. */
+  private readonly starts = new Map<string, number>();
   /** The test whose output is being captured. */
   private current: string | undefined;
   private readonly restore: (() => void)[] = [];
@@ -51,7 +52,7 @@ export default class MochaSubunitReporter {
     });
     runner.on('test', (test: Runnable) => {
       const testId = this.id(test);
-      this.starts.set(test, Date.now());
+      this.starts.set(attemptKey(testId, test), Date.now());
       this.current = testId;
       this.sink.write([{ testId, status: 'inprogress', timestamp: timestampAt(Date.now()) }]);
     });
@@ -89,12 +90,13 @@ export default class MochaSubunitReporter {
     const testId = this.id(r);
     const now = Date.now();
     const hook = r.type === 'hook';
-    const began = this.starts.has(r);
-    const begin = this.starts.get(r) ?? now - (r.duration ?? 0);
-    this.starts.delete(r);
+    const key = attemptKey(testId, r);
+    const began = !hook && this.starts.has(key);
+    const begin = (hook ? undefined : this.starts.get(key)) ?? now - (r.duration ?? 0);
+    this.starts.delete(key);
     const start = timestampAt(begin);
     const stop: Timestamp = timestampAt(r.duration !== undefined && !hook ? Math.max(begin + r.duration, begin) : now);
-    const attempt = (r.currentRetry?.() ?? 0) + 1;
+    const attempt = attemptOf(r);
     const files: EventInit[] = [
       ...(attempt > 1 ? textFile(testId, 'attempt', `attempt ${attempt}\n`, start) : []),
       ...textFile(testId, 'traceback', err ? errorText(err as Error) + '\n' : '', stop, TRACEBACK_MIME),
@@ -105,3 +107,6 @@ export default class MochaSubunitReporter {
     this.sink.write(began ? events.slice(1) : events);
   }
 }
+
+const attemptOf = (r: Runnable) => (r.currentRetry?.() ?? 0) + 1;
+const attemptKey = (testId: string, r: Runnable) => `${testId}\0${attemptOf(r)}`;
