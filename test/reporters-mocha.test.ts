@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeAll } from '../bindings/index.js';
+import { decodeAll, TestResults } from '../bindings/index.js';
 import {
   BIN, attachment, count, expectValidPrefix, killedMidRun, lastOutcomes, ourStats, pythonStats, run, scratchProject, statuses, stestrLoad, text, type Run,
 } from './reporter-runs.js';
@@ -74,6 +74,12 @@ describe('Mocha reporter (subunit-wasm/mocha)', () => {
     const slow = decodeAll(stream).filter((e) => e.testId === 'test/a.spec.js::math > slow' && e.status);
     const [start, stop] = slow.map((e) => e.timestamp!.seconds + e.timestamp!.nanos / 1e9);
     expect(stop - start).toBeGreaterThanOrEqual(0.025);
+    // no attempt ends before it starts (`subunit trace` would print a negative time)
+    const tr = new TestResults();
+    for (const e of decodeAll(stream)) {
+      const r = tr.add(e);
+      if (r) expect(r.duration, r.id).toBeGreaterThanOrEqual(0);
+    }
   });
 
   it('writes to a file with --reporter-option output=, showing the output too', async () => {

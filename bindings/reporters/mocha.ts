@@ -52,9 +52,10 @@ export default class MochaSubunitReporter {
     });
     runner.on('test', (test: Runnable) => {
       const testId = this.id(test);
-      this.starts.set(attemptKey(testId, test), Date.now());
+      const now = Date.now(); // one reading: the inprogress and the start the end is measured from
+      this.starts.set(attemptKey(testId, test), now);
       this.current = testId;
-      this.sink.write([{ testId, status: 'inprogress', timestamp: timestampAt(Date.now()) }]);
+      this.sink.write([{ testId, status: 'inprogress', timestamp: timestampAt(now) }]);
     });
     runner.on('pass', (test: Runnable) => this.finish(test, 'success'));
     runner.on('fail', (runnable: Runnable, err: unknown) => this.finish(runnable, 'fail', err));
@@ -95,7 +96,8 @@ export default class MochaSubunitReporter {
     const begin = (hook ? undefined : this.starts.get(key)) ?? now - (r.duration ?? 0);
     this.starts.delete(key);
     const start = timestampAt(begin);
-    const stop: Timestamp = timestampAt(r.duration !== undefined && !hook ? Math.max(begin + r.duration, begin) : now);
+    // Mocha's duration leaves out beforeEach hooks: the end is when Mocha says the test ended
+    const stop: Timestamp = timestampAt(Math.max(now, begin));
     const attempt = attemptOf(r);
     const files: EventInit[] = [
       ...(attempt > 1 ? textFile(testId, 'attempt', `attempt ${attempt}\n`, start) : []),
