@@ -2,9 +2,9 @@
 // project that finds `subunit-wasm` (this package) and the runners by name,
 // as a user's would; the checks every stream gets (our decoder, python-subunit,
 // stestr); and the run that is killed halfway.
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { decodeAll, TestResults, type SubunitEvent } from '../bindings/index.js';
@@ -13,9 +13,10 @@ export const ROOT = new URL('..', import.meta.url).pathname;
 export const CLI = join(ROOT, 'dist/bin/subunit.js');
 export const BIN = (name: string) => join(ROOT, 'node_modules/.bin', name);
 
-/** A project folder holding `files`, with node_modules/{subunit-wasm, ...packages} linked to this package's. */
+/** A project folder holding `files`, with node_modules/{subunit-wasm, ...packages} linked to this package's; removed after the suite. */
 export function scratchProject(prefix: string, files: Record<string, string>, packages: string[] = []): string {
   const dir = mkdtempSync(join(tmpdir(), `subunit-${prefix}-`));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'node_modules/@playwright'), { recursive: true });
   symlinkSync(ROOT, join(dir, 'node_modules/subunit-wasm'));
   for (const p of packages) symlinkSync(join(ROOT, 'node_modules', p), join(dir, 'node_modules', p));
@@ -93,6 +94,7 @@ export function stestrLoad(stream: Uint8Array): { ran: number; failures: number;
   const repo = mkdtempSync(join(tmpdir(), 'subunit-stestr-'));
   expect(spawnSync('stestr', ['init'], { cwd: repo }).status).toBe(0);
   const load = spawnSync('stestr', ['load'], { cwd: repo, input: stream });
+  rmSync(repo, { recursive: true, force: true });
   const out = load.stdout.toString() + load.stderr.toString();
   const ran = Number(/Ran (\d+) tests/.exec(out)?.[1]);
   return { ran, failures: Number(/failures=(\d+)/.exec(out)?.[1] ?? 0), skips: Number(/skips=(\d+)/.exec(out)?.[1] ?? 0) };

@@ -13,14 +13,24 @@ const project = scratchProject('jest', {
   // the README's line, with the file from the environment so the killed run can use stdout
   'jest.config.js': `module.exports = { cacheDirectory: __dirname + '/.cache', maxWorkers: 2,
   reporters: ['default', ['subunit-wasm/jest', { output: process.env.SUBUNIT_FILE }]] };\n`,
-  'a.test.js': `describe('math', () => {
+  // each file's first test waits for the other's: the two run at once, in two workers
+  'meet.js': `const { existsSync, writeFileSync } = require('fs');
+module.exports = async (me, other) => {
+  if (process.env.SUBUNIT_HANG) return;
+  writeFileSync(__dirname + '/here-' + me, '');
+  for (let i = 0; i < 400 && !existsSync(__dirname + '/here-' + other); i++) await new Promise((r) => setTimeout(r, 50));
+};
+`,
+  'a.test.js': `test('meets b', () => require('./meet')('a', 'b'), 30000);
+describe('math', () => {
   test('adds', () => { console.log('hello from adds'); expect(1 + 1).toBe(2); });
   test('fails', () => expect(1 + 1).toBe(3));
   test.skip('skipped', () => {});
   test.todo('later');
 });
 `,
-  'b.test.js': `jest.retryTimes(1);
+  'b.test.js': `test('meets a', () => require('./meet')('b', 'a'), 30000);
+jest.retryTimes(1);
 let n = 0;
 test('flaky', () => { n++; expect(n).toBe(2); });
 test('slow', async () => { await new Promise((r) => setTimeout(r, 30)); });
@@ -42,7 +52,7 @@ describe('Jest reporter (subunit-wasm/jest)', () => {
     expect(result.code).toBe(1);
     expect(statuses(stream).sort()).toEqual([
       'a.test.js::math > adds success', 'a.test.js::math > fails fail', 'a.test.js::math > later skip', 'a.test.js::math > skipped skip',
-      'b.test.js::flaky fail', 'b.test.js::flaky success', 'b.test.js::slow success', 'c.test.js fail',
+      'a.test.js::meets b success', 'b.test.js::flaky fail', 'b.test.js::flaky success', 'b.test.js::meets a success', 'b.test.js::slow success', 'c.test.js fail',
     ]);
   });
 
@@ -87,7 +97,7 @@ describe('Jest reporter (subunit-wasm/jest)', () => {
     const workers = (id: string) => new Set(decodeAll(stream).filter((e) => e.testId?.startsWith(id)).flatMap((e) => e.tags ?? []));
     const lanes = ['a.test.js', 'b.test.js', 'c.test.js'].map((f) => [...workers(f)].filter((t) => t.startsWith('worker-')));
     for (const l of lanes) expect(l).toHaveLength(1);
-    // two workers: at most two lanes, both used
+    // two workers, a and b running at once: two lanes, no more
     expect(new Set(lanes.flat())).toEqual(new Set(['worker-0', 'worker-1']));
   });
 
