@@ -29,6 +29,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   '1to2': async () => (await import('./commands/convert.js')).v1to2,
   '2to1': async () => (await import('./commands/convert.js')).v2to1,
   'from-junit': async () => (await import('./commands/fromjunit.js')).fromJunit,
+  'from-tap': async () => (await import('./commands/fromtap.js')).fromTap,
+  'to-tap': async () => (await import('./commands/totap.js')).toTap,
   serve: async () => (await import('./commands/serve.js')).serve,
 };
 

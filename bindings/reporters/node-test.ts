@@ -7,8 +7,8 @@
 import { relative } from 'node:path';
 import { inspect } from 'node:util';
 import { Encoder } from '../encoder.js';
-import { Timestamp } from '../timestamp.js';
 import type { EventInit, Status } from '../events.js';
+import { TRACEBACK_MIME, testEvents, textChunk, textFile, timestampAt } from './sink.js';
 
 interface TestEventData {
   name: string;
@@ -23,8 +23,6 @@ interface TestEvent {
   type: string;
   data: TestEventData;
 }
-
-const utf8 = new TextEncoder();
 
 function failureText(error: unknown): string {
   const e = error as { cause?: unknown; failureType?: string } | undefined;
@@ -48,7 +46,7 @@ export default async function* subunitReporter(source: AsyncIterable<TestEvent>)
     }
     if (event.type === 'test:stdout' || event.type === 'test:stderr') {
       const name = event.type === 'test:stdout' ? 'stdout' : 'stderr';
-      yield encoder.encode({ fileName: name, mimeType: 'text/plain; charset="utf8"', fileBytes: utf8.encode(d.message ?? ''), timestamp: new Date() });
+      yield encoder.encode(textChunk(undefined, name, d.message ?? '', timestampAt(Date.now())));
       continue;
     }
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
@@ -58,19 +56,16 @@ export default async function* subunitReporter(source: AsyncIterable<TestEvent>)
     const path = [...(names.get(file) ?? []).slice(0, d.nesting), d.name];
     const testId = `${file ? file + '::' : ''}${path.join('::')}`;
     const stopMs = Date.now();
-    const stop = Timestamp.fromDate(new Date(stopMs));
-    const start = Timestamp.fromDate(new Date(stopMs - (d.details?.duration_ms ?? 0)));
+    const stop = timestampAt(stopMs);
+    const start = timestampAt(stopMs - (d.details?.duration_ms ?? 0));
     let status: Status;
     if (d.skip) status = 'skip';
     else if (d.todo) status = event.type === 'test:fail' ? 'xfail' : 'success';
     else status = event.type === 'test:fail' ? 'fail' : 'success';
-    const packets: EventInit[] = [{ testId, status: 'inprogress', timestamp: start }];
-    if (event.type === 'test:fail' && d.details?.error !== undefined) {
-      packets.push({ testId, fileName: 'traceback', mimeType: 'text/x-traceback; charset="utf8"', fileBytes: utf8.encode(failureText(d.details.error)), eof: true, timestamp: stop });
-    }
-    const reason = typeof d.skip === 'string' ? d.skip : typeof d.todo === 'string' ? d.todo : undefined;
-    if (reason) packets.push({ testId, fileName: 'reason', mimeType: 'text/plain; charset="utf8"', fileBytes: utf8.encode(reason), eof: true, timestamp: stop });
-    packets.push({ testId, status, timestamp: stop });
-    yield encoder.encodeAll(packets);
+    const files: EventInit[] = [];
+    if (event.type === 'test:fail' && d.details?.error !== undefined) files.push(...textFile(testId, 'traceback', failureText(d.details.error), stop, TRACEBACK_MIME));
+    const reason = typeof d.skip === 'string' ? d.skip : typeof d.todo === 'string' ? d.todo : '';
+    files.push(...textFile(testId, 'reason', reason, stop));
+    yield encoder.encodeAll(testEvents(testId, status, start, stop, files));
   }
 }
