@@ -30,6 +30,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   '2to1': async () => (await import('./commands/convert.js')).v2to1,
   'from-junit': async () => (await import('./commands/fromjunit.js')).fromJunit,
   serve: async () => (await import('./commands/serve.js')).serve,
+  load: async () => (await import('./commands/load.js')).load,
+  last: async () => (await import('./commands/last.js')).last,
+  failing: async () => (await import('./commands/failing.js')).failing,
+  slowest: async () => (await import('./commands/slowest.js')).slowest,
+  history: async () => (await import('./commands/history.js')).history,
 };
 
 function version(): string {
