@@ -35,6 +35,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   failing: async () => (await import('./commands/failing.js')).failing,
   slowest: async () => (await import('./commands/slowest.js')).slowest,
   history: async () => (await import('./commands/history.js')).history,
+  flaky: async () => (await import('./commands/flaky.js')).flaky,
+  summarize: async () => (await import('./commands/summarize.js')).summarize,
+  shard: async () => (await import('./commands/shard.js')).shard,
+  merge: async () => (await import('./commands/merge.js')).merge,
+  github: async () => (await import('./commands/github.js')).github,
+  markdown: async () => (await import('./commands/markdown.js')).markdown,
 };
 
 function version(): string {
