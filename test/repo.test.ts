@@ -43,7 +43,7 @@ describe('subunit load', () => {
     const dir = fresh();
     expect(subunit(['last'], { cwd: dir })).toMatchObject({ code: 2, stdout: '', stderr: 'subunit last: .subunit: no repository here (store a run with subunit load)\n' });
     subunit(['load'], { cwd: dir, input: runBytes([{ id: 'a', status: 'success' }]) });
-    expect(subunit(['history', 'show', 'x'], { cwd: dir })).toMatchObject({ code: 2, stderr: 'subunit history: expected a run number, not "x"\n' });
+    expect(subunit(['history', 'show', 'x'], { cwd: dir })).toMatchObject({ code: 2, stderr: 'subunit history: the run must be a whole number, not "x"\n' });
     expect(subunit(['history', 'show', '7'], { cwd: dir })).toMatchObject({ code: 2, stderr: 'subunit history: .subunit: no run 7 (see subunit history list)\n' });
     expect(subunit(['slowest', '-n', '-1'], { cwd: dir }).code).toBe(2);
     expect(subunit(['load', join(dir, 'missing')], { cwd: dir })).toMatchObject({ code: 2, stderr: `subunit load: ${join(dir, 'missing')}: no such file\n` });

@@ -4,6 +4,7 @@ import { Output } from '../io.js';
 import { Repository, REPO_OPTION } from '../repo/repository.js';
 import { attemptsOf, table } from '../repo/runs.js';
 import { warnDamage } from '../repo/warn.js';
+import { wholeNumber } from '../repo/args.js';
 import type { Command } from '../command.js';
 
 /** Pass or fail, for counting flips; skips and enumerations say nothing. */
@@ -41,6 +42,7 @@ export const flaky: Command = {
     backend: BACKEND_OPTION,
   },
   async run({ values }) {
+    if (values.n !== undefined) wholeNumber('-n', values.n); // checked before the runs are read
     const repo = Repository.open(values.repo as string | undefined);
     const tests = new Map<string, Record>();
     for (const id of repo.runIds()) {
@@ -59,7 +61,7 @@ export const flaky: Command = {
       .map(([id, t]) => ({ id, flips: flips(t.outcomes), runs: t.runs, fails: t.outcomes.filter((o) => o === 'fail').length }))
       .filter((r) => r.flips > 0)
       .sort((a, b) => b.flips - a.flips || b.fails - a.fails || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    if (values.n !== undefined) rows = rows.slice(0, Math.max(0, Number(values.n) || 0));
+    if (values.n !== undefined) rows = rows.slice(0, wholeNumber('-n', values.n));
     const out = new Output();
     if (rows.length) await out.write(table([['Flips', 'Runs', 'Failed', 'Test id'], ...rows.map((r) => [String(r.flips), String(r.runs), String(r.fails), r.id])]));
     else await out.write(`no test changed outcome across ${repo.runIds().length} runs\n`);

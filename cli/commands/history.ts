@@ -6,12 +6,10 @@ import { Repository, REPO_OPTION, runCounts } from '../repo/repository.js';
 import { table } from '../repo/runs.js';
 import { warnDamage } from '../repo/warn.js';
 import { showRun } from './last.js';
+import { wholeNumber } from '../repo/args.js';
 import type { Command } from '../command.js';
 
-function runNumber(text: string | undefined): number {
-  if (text === undefined || !/^\d+$/.test(text)) throw new UsageError(`expected a run number, not ${text === undefined ? 'nothing' : `"${text}"`}`);
-  return Number(text);
-}
+const runNumber = (text: string | undefined) => wholeNumber('the run', text);
 
 export const history: Command = {
   name: 'history',

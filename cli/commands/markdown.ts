@@ -1,6 +1,6 @@
 import type { BackendName } from '../../bindings/core.js';
 import { BACKEND_OPTION } from '../source.js';
-import { UsageError } from '../errors.js';
+import { wholeNumber } from '../repo/args.js';
 import { markdownSummary } from '../repo/ci.js';
 import { readResults } from '../repo/report-input.js';
 import type { Command } from '../command.js';
@@ -20,12 +20,7 @@ export const markdown: Command = {
     backend: BACKEND_OPTION,
   },
   async run({ values, positionals }) {
-    const count = (name: string) => {
-      const v = values[name] as string;
-      if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number, not "${v}"`);
-      return Number(v);
-    };
-    const options = { failures: count('failures'), slowest: count('slowest') };
+    const options = { failures: wholeNumber('--failures', values.failures), slowest: wholeNumber('--slowest', values.slowest) };
     const { results, totals } = await readResults(positionals, values.backend as BackendName);
     process.stdout.write(markdownSummary(results, totals, options));
     return 0;

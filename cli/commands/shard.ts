@@ -5,16 +5,8 @@ import { UsageError } from '../errors.js';
 import { asInputError, Output } from '../io.js';
 import { Repository, REPO_OPTION } from '../repo/repository.js';
 import { partition } from '../repo/shard.js';
+import { wholeNumber } from '../repo/args.js';
 import type { Command } from '../command.js';
-
-/** A whole number option in [min, max]. */
-function whole(name: string, text: unknown, min: number, max = Infinity): number {
-  const n = Number(text);
-  if (typeof text !== 'string' || !/^\d+$/.test(text) || n < min || n > max) {
-    throw new UsageError(`--${name} must be a whole number${max < Infinity ? ` from ${min} to ${max}` : ` of at least ${min}`}, not "${text ?? ''}"`);
-  }
-  return n;
-}
 
 /** Python's re.match: anchored at the start only. */
 function groupMatcher(pattern: string): (id: string) => string | undefined {
@@ -47,8 +39,8 @@ export const shard: Command = {
     backend: BACKEND_OPTION,
   },
   async run({ values, positionals }) {
-    const count = whole('shards', values.shards, 1);
-    const index = values.index === undefined ? undefined : whole('index', values.index, 0, count - 1);
+    const count = wholeNumber('--shards', values.shards, 1);
+    const index = values.index === undefined ? undefined : wholeNumber('--index', values.index, 0, count - 1);
     if (positionals.length > 1) throw new UsageError('one test list at most');
     const listPath = positionals[0] ?? '-';
     let text: string;

@@ -1,6 +1,6 @@
 import type { BackendName } from '../../bindings/core.js';
 import { BACKEND_OPTION } from '../source.js';
-import { UsageError } from '../errors.js';
+import { wholeNumber } from '../repo/args.js';
 import { Repository, REPO_OPTION, timeKey } from '../repo/repository.js';
 import { formatTimes, table } from '../repo/runs.js';
 import { warnDamage } from '../repo/warn.js';
@@ -22,8 +22,7 @@ export const slowest: Command = {
   },
   async run({ values }) {
     const backend = values.backend as BackendName;
-    const count = Number(values.n);
-    if (!Number.isInteger(count) || count < 0) throw new UsageError(`-n must be a whole number, not "${values.n}"`);
+    const count = wholeNumber('-n', values.n);
     const repo = Repository.open(values.repo as string | undefined);
     const run = await repo.readRun(repo.latest(), { backend, attachments: false });
     warnDamage(run);
