@@ -71,7 +71,7 @@ describe('subunit shard', () => {
         ours[Number(k)].push(id);
       }
       expect(ours).toEqual(stestrPartition(ids, times, count, group));
-      expect(r.stderr).toMatch(new RegExp(`^subunit shard: 400 tests over ${count} shards \\(45 with no recorded time, dealt round-robin\\); .* max/mean \\d\\.\\d{3}\\n$`));
+      expect(r.stderr).toMatch(new RegExp(`^subunit shard: 400 tests over ${count} shards \\(45 with no recorded time, dealt round-robin\\); .* max/mean \\d\\.\\d{4}\\n$`));
       // --index K prints shard K alone
       expect(subunit([...args, '--index', '1'], { cwd: dir }).stdout).toBe(ours[1].map((id) => id + '\n').join(''));
     }

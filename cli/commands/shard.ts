@@ -67,7 +67,7 @@ export const shard: Command = {
     process.stderr.write(
       `subunit shard: ${ids.length} tests over ${count} shards (${p.untimed} with no recorded time, dealt round-robin); ` +
         `recorded seconds per shard: ${p.seconds.map((s) => s.toFixed(2)).join(' ')}; max ${max.toFixed(2)}, mean ${mean.toFixed(2)}, ` +
-        `max/mean ${mean > 0 ? (max / mean).toFixed(3) : '1.000'}\n`,
+        `max/mean ${mean > 0 ? (max / mean).toFixed(4) : '1.0000'}\n`,
     );
     return 0;
   },
