@@ -1,7 +1,7 @@
 // Our repository (.subunit/): load, concurrent loads, damaged runs, history,
 // retries and flaky, summarize; Python's dumb-dbm read for stestr's times.
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
@@ -91,6 +91,29 @@ describe('subunit load', () => {
     expect(subunit(['history', 'remove', '1'], { cwd: dir }).code).toBe(0);
     expect(subunit(['load'], { cwd: dir, input: runBytes([{ id: 'a', status: 'success' }]) }).stdout).toMatch(/run 2:/);
     expect(ids(subunit(['history', 'list'], { cwd: dir }).stdout).slice(2).map((l) => l.split(' ')[0])).toEqual(['0', '2']);
+  });
+});
+
+describe('both backends and a stale lock', () => {
+  it('wasm and js give the same answers from a repository', () => {
+    const dir = fresh();
+    subunit(['load', FIXTURES + 'sample-run.subunit'], { cwd: dir });
+    const damaged = runBytes([{ id: 'a', status: 'fail', traceback: 'x' }, { id: 'b', status: 'success' }]);
+    write(dir, '.subunit/1', damaged.subarray(0, damaged.length - 5));
+    for (const args of [['history', 'list'], ['failing', '--subunit'], ['slowest', '--all'], ['flaky'], ['summarize'], ['last']]) {
+      const [wasm, js] = ['wasm', 'js'].map((b) => subunit([...args, '--backend', b], { cwd: dir }));
+      expect(js.bytes.equals(wasm.bytes), args.join(' ')).toBe(true);
+      expect(js.stderr).toBe(wasm.stderr);
+    }
+  });
+
+  it('a lock left by a process that died is taken over', () => {
+    const dir = fresh();
+    subunit(['load'], { cwd: dir, input: runBytes([{ id: 'a', status: 'success' }]) });
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    writeFileSync(join(dir, '.subunit/lock'), gone);
+    expect(subunit(['load'], { cwd: dir, input: runBytes([{ id: 'a', status: 'success' }]) })).toMatchObject({ code: 0, stdout: '.subunit: run 1: 1 tests: 1 passed, 0 failed, 0 skipped\n' });
+    expect(readdirSync(join(dir, '.subunit'))).not.toContain('lock');
   });
 });
 
