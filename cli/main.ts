@@ -41,6 +41,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   merge: async () => (await import('./commands/merge.js')).merge,
   github: async () => (await import('./commands/github.js')).github,
   markdown: async () => (await import('./commands/markdown.js')).markdown,
+  html: async () => (await import('./commands/html.js')).html,
 };
 
 function version(): string {
