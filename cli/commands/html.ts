@@ -32,7 +32,7 @@ export const html: Command = {
       names.push(input.name === '<stdin>' ? 'stdin' : basename(input.name));
       for await (const c of (await inputBytes(input)).chunks) chunks.push(new Uint8Array(c));
     }
-    const data = gzipSync(Buffer.concat(chunks), { level: 9 }).toString('base64');
+    const data = gzipSync(Buffer.concat(chunks)).toString('base64');
     const pagePath = PACKAGE + 'web/index.html';
     let page: string;
     try {
@@ -53,8 +53,10 @@ export const html: Command = {
       super(url, viewer.workers.has(String(url)) ? { ...options, type: 'classic' } : options);
     }
   };
-  const bytes = Uint8Array.from(atob(${JSON.stringify(data)}), (c) => c.charCodeAt(0));
-  const run = new File([bytes], ${scriptSafe(JSON.stringify(name + '.gz'))});
+  // decoded by the browser's fetch of a data: URL (not a loop on the main thread)
+  const run = fetch(${JSON.stringify('data:application/gzip;base64,' + data)})
+    .then((r) => r.blob())
+    .then((b) => new File([b], ${scriptSafe(JSON.stringify(name + '.gz'))}));
   // the viewer asks its server for the runs to open: here there is none, and the run is in the page
   const fetchFromNetwork = window.fetch.bind(window);
   window.fetch = (input, init) => String(input) === '/api/inputs' ? Promise.resolve(new Response('[]')) : fetchFromNetwork(input, init);
@@ -62,9 +64,9 @@ export const html: Command = {
   app.type = 'module';
   app.src = viewer.entry;
   // opened as a dropped file is: the viewer's own path for a local run
-  app.onload = () => {
+  app.onload = async () => {
     const files = new DataTransfer();
-    files.items.add(run);
+    files.items.add(await run);
     document.dispatchEvent(new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true }));
   };
   document.body.append(app);
