@@ -123,6 +123,13 @@ describe('on a real stestr repository', () => {
     expect(subunit(['failing', '--list'], { cwd: ours }).stdout.split('\n').sort()).toEqual(stestr(['failing', '--list']).stdout.split('\n').sort());
   });
 
+  it('--repo names the repository or the stestr project holding it', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'subunit-elsewhere-'));
+    const want = subunit(['failing', '--list'], { cwd: dir }).stdout;
+    expect(subunit(['failing', '--list', '--repo', join(dir, '.stestr')], { cwd: elsewhere }).stdout).toBe(want);
+    expect(subunit(['failing', '--list', '--repo', dir], { cwd: elsewhere }).stdout).toBe(want);
+  });
+
   it('refuses to write into a stestr repository', () => {
     const r = subunit(['load', join(dir, '.stestr', '0')], { cwd: dir });
     expect(r.code).toBe(2);

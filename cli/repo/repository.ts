@@ -28,7 +28,7 @@ const STESTR_REPO = '.stestr';
 const FORMAT = 'subunit-wasm repository 1\n';
 const RUN_NAME = /^(\d+)(\.subunit)?(\.gz)?$/;
 
-export const REPO_OPTION = { type: 'string', help: `repository directory (default ${DEFAULT_REPO}/, else an existing ${STESTR_REPO}/)` } as const;
+export const REPO_OPTION = { type: 'string', help: `the repository, or a project holding ${STESTR_REPO}/ (default ${DEFAULT_REPO}/, else ${STESTR_REPO}/)` } as const;
 
 /** One stored test: its last recorded duration, status and run. */
 export interface IndexEntry {
@@ -90,7 +90,8 @@ export class Repository {
   }
 
   private static find(dir?: string): Repository | undefined {
-    const candidates = dir === undefined ? [DEFAULT_REPO, STESTR_REPO] : [dir];
+    // --repo may also name a stestr project (stestr's own --here/-r take the directory holding .stestr/)
+    const candidates = dir === undefined ? [DEFAULT_REPO, STESTR_REPO] : [dir, join(dir, STESTR_REPO)];
     for (const d of candidates) {
       const format = readText(join(d, 'format'));
       if (format === undefined) continue;
