@@ -63,7 +63,7 @@ describe('subunit html', () => {
     const { page } = await open(file);
     await page.waitForFunction(() => document.querySelector('[data-total=failed] .n')!.textContent === '14', null, { timeout: 30_000 });
     await page.fill('#filter', 'TestExecTestCase.test_args');
-    await page.waitForFunction(() => [...document.querySelectorAll('#table .row')].some((r) => r.textContent!.includes('test_args')), null, { timeout: 10_000 });
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('#table .row')).some((r) => r.textContent!.includes('test_args')), null, { timeout: 10_000 });
     await page.click('#table .row >> text=test_args');
     await page.waitForFunction(() => document.querySelector('#details')!.textContent!.includes('AssertionError: 1 != 0'), null, { timeout: 10_000 });
     await page.close();
