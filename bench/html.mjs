@@ -7,26 +7,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { Encoder, concat } from '../dist/bindings/index.js';
+import { syntheticRun, benchPage } from './synthetic-run.mjs';
 
 const tests = Number(process.argv[2] ?? 100_000);
 const workers = Number(process.argv[3] ?? 4);
 const dir = mkdtempSync(join(tmpdir(), 'subunit-html-bench-'));
 const file = join(dir, 'run.subunit');
 
-const encoder = new Encoder();
-const parts = [];
-const clock = new Array(workers).fill(Date.UTC(2026, 0, 1));
-for (let i = 0; i < tests; i++) {
-  const w = i % workers;
-  const testId = `pkg.module_${Math.floor(i / 1000)}.Test${i % 97}.test_${i}`;
-  const start = new Date(clock[w]);
-  clock[w] += 1 + (i % 13) * 3;
-  parts.push(encoder.encode({ testId, routeCode: String(w), status: 'inprogress', timestamp: start }));
-  parts.push(encoder.encode({ testId, routeCode: String(w), status: i % 500 ? 'success' : 'fail', timestamp: new Date(clock[w]) }));
-}
-const bytes = concat(parts);
+const bytes = syntheticRun(tests, workers);
 writeFileSync(file, bytes);
 
 const report = join(dir, 'report.html');
@@ -34,17 +22,7 @@ let t = performance.now();
 writeFileSync(report, execFileSync(process.execPath, ['dist/bin/subunit.js', 'html', file], { maxBuffer: 1 << 30 }));
 const written = performance.now() - t;
 
-const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1400, height: 900 },
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-const page = await context.newPage();
-await page.addInitScript(() => {
-  window.longTasks = [];
-  new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: true });
-});
+const { context, page } = await benchPage(join(dir, 'profile'));
 t = performance.now();
 await page.goto('file://' + report);
 await page.waitForFunction((n) => document.querySelector('[data-total=tests] .n').textContent.replace(/,/g, '') === String(n), tests, { timeout: 300_000 });
@@ -53,8 +31,9 @@ await page.waitForTimeout(1000); // let the last timeline slices draw
 const longTasks = await page.evaluate(() => window.longTasks);
 // responsiveness after load: a filter typed, the first matching test opened
 t = performance.now();
-await page.fill('#filter', 'test_99999');
-await page.waitForFunction(() => [...document.querySelectorAll('#table .row')].some((r) => r.textContent.includes('test_99999')));
+const last = `test_${tests - 1}`;
+await page.fill('#filter', last);
+await page.waitForFunction((id) => [...document.querySelectorAll('#table .row')].some((r) => r.textContent.includes(id)), last);
 const filtered = performance.now() - t;
 await context.close();
 console.log(`${tests} tests, ${workers} workers, ${(bytes.length / 1e6).toFixed(1)} MB run → ${(statSync(report).size / 1e6).toFixed(2)} MB report written in ${(written / 1000).toFixed(2)} s`);
