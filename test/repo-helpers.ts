@@ -13,6 +13,7 @@ export interface CliRun {
 
 export function subunit(args: string[], opts: { cwd?: string; input?: Uint8Array | string; env?: NodeJS.ProcessEnv } = {}): CliRun {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd, input: opts.input, env: opts.env ?? process.env, maxBuffer: 1 << 30 });
+  if (r.error) throw new Error(`subunit ${args.join(' ')} (in ${opts.cwd ?? '.'}) did not run: ${r.error.message}`);
   return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString(), bytes: r.stdout };
 }
 
