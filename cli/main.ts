@@ -32,6 +32,18 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'from-tap': async () => (await import('./commands/fromtap.js')).fromTap,
   'to-tap': async () => (await import('./commands/totap.js')).toTap,
   serve: async () => (await import('./commands/serve.js')).serve,
+  load: async () => (await import('./commands/load.js')).load,
+  last: async () => (await import('./commands/last.js')).last,
+  failing: async () => (await import('./commands/failing.js')).failing,
+  slowest: async () => (await import('./commands/slowest.js')).slowest,
+  history: async () => (await import('./commands/history.js')).history,
+  flaky: async () => (await import('./commands/flaky.js')).flaky,
+  summarize: async () => (await import('./commands/summarize.js')).summarize,
+  shard: async () => (await import('./commands/shard.js')).shard,
+  merge: async () => (await import('./commands/merge.js')).merge,
+  github: async () => (await import('./commands/github.js')).github,
+  markdown: async () => (await import('./commands/markdown.js')).markdown,
+  html: async () => (await import('./commands/html.js')).html,
 };
 
 function version(): string {

@@ -1,0 +1,16 @@
+// The results and totals of the inputs of a report command.
+import { RunSummary, type RunCounts, type TestResult } from '../../bindings/results.js';
+import type { BackendName } from '../../bindings/core.js';
+import { forEachResult } from '../source.js';
+
+export async function readResults(paths: string[], backend?: BackendName): Promise<{ results: TestResult[]; totals: RunCounts }> {
+  const results: TestResult[] = [];
+  const summary = new RunSummary();
+  await forEachResult(paths, backend, {
+    onResult(r) {
+      results.push(r);
+      if (r.status !== 'exists') summary.count(r);
+    },
+  });
+  return { results, totals: summary.result() };
+}
