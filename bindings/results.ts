@@ -278,10 +278,18 @@ export class RunSummary {
   }
 
   private count(t: TestRecord): void {
-    const status = finalStatus(t);
+    this.tally(finalStatus(t), t.start, t.stop);
+  }
+
+  /** Counts a finished test that came from elsewhere (a stored run's results). */
+  countResult(r: TestResult): void {
+    this.tally(r.status, r.start, r.stop);
+  }
+
+  private tally(status: FinalStatus, start: Timestamp | undefined, stop: Timestamp | undefined): void {
     if (isUnfinished(status)) this.incomplete++;
     else this.counts[status as keyof typeof this.counts]++;
-    for (const ts of [t.start, t.stop]) {
+    for (const ts of [start, stop]) {
       if (!ts) continue;
       if (!this.first || secondsBetween(this.first, ts) < 0) this.first = ts;
       if (!this.last || secondsBetween(this.last, ts) > 0) this.last = ts;

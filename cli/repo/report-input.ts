@@ -9,7 +9,7 @@ export async function readResults(paths: string[], backend?: BackendName): Promi
   await forEachResult(paths, backend, {
     onResult(r) {
       results.push(r);
-      if (r.status !== 'exists') summary.count(r);
+      if (r.status !== 'exists') summary.countResult(r);
     },
   });
   return { results, totals: summary.result() };

@@ -372,6 +372,6 @@ function alive(pid: number): boolean {
 /** Totals of a stored run (as subunit summary counts them). */
 export function runCounts(results: TestResult[]): RunCounts {
   const summary = new RunSummary();
-  for (const r of results) if (r.status !== 'exists') summary.count(r);
+  for (const r of results) if (r.status !== 'exists') summary.countResult(r);
   return summary.result();
 }
