@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test` runs this first (pretest): install the Debian packages the suites
 # need when they are missing, so `npm ci && npm test` passes on a fresh machine.
-#   python3-subunit, subunit           the reference implementation (interop, fixtures, fuzz oracle)
+#   python3-subunit, subunit           the reference implementation and its tools (interop, fixtures, fuzz oracle)
 #   python3-junitxml, python3-stestr   subunit2junitxml, and `stestr load` of our reporters' output
 #   chromium                           the real browser for the browser and `subunit serve` suites
 #   wabt gcc make libc6-dev            wasm2c/wasm-objdump and a C compiler for the C host and ABI tests
@@ -10,7 +10,8 @@
 set -euo pipefail
 
 missing=()
-/usr/bin/python3 -c 'import subunit' 2>/dev/null || missing+=(python3-subunit subunit)
+/usr/bin/python3 -c 'import subunit' 2>/dev/null || missing+=(python3-subunit)
+for tool in subunit-stats subunit-ls subunit-filter subunit2csv tap2subunit; do [ -x "/usr/bin/$tool" ] || { missing+=(subunit); break; }; done
 /usr/bin/python3 -c 'import junitxml, stestr' 2>/dev/null || missing+=(python3-junitxml python3-stestr)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 for tool in wasm2c wasm-objdump; do command -v "$tool" >/dev/null || { missing+=(wabt); break; }; done
