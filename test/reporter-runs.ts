@@ -89,6 +89,18 @@ export function ourStats(stream: Uint8Array): string {
   return spawnSync(process.execPath, [CLI, 'stats', '--no-passthrough'], { input: stream }).stdout.toString();
 }
 
+/**
+ * Our stats after `subunit merge --retries`, which folds each test's attempts
+ * into its last one: the runner's own summary, counted from the stream.
+ */
+export function mergedStats(stream: Uint8Array): { total: number; passed: number; failed: number; skipped: number } {
+  const merged = spawnSync(process.execPath, [CLI, 'merge', '--retries', '-'], { input: stream, maxBuffer: 1 << 30 });
+  const out = spawnSync(process.execPath, [CLI, 'stats', '--no-passthrough'], { input: merged.stdout }).stdout.toString();
+  const n = (label: string) => Number(new RegExp(`${label} tests:\\s+(\\d+)`).exec(out)?.[1]);
+  expect(out, merged.stderr.toString()).toMatch(/Total tests/);
+  return { total: n('Total'), passed: n('Passed'), failed: n('Failed'), skipped: n('Skipped') };
+}
+
 /** `stestr load` of the stream into a fresh repository: its "Ran N tests" and the failure/skip counts. */
 export function stestrLoad(stream: Uint8Array): { ran: number; failures: number; skips: number } {
   const repo = mkdtempSync(join(tmpdir(), 'subunit-stestr-'));

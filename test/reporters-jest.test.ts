@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAll } from '../bindings/index.js';
 import {
-  BIN, attachment, count, expectValidPrefix, killedMidRun, lastOutcomes, ourStats, pythonStats, run, scratchProject, statuses, stestrLoad, text, type Run,
+  BIN, attachment, count, expectValidPrefix, killedMidRun, lastOutcomes, mergedStats, ourStats, pythonStats, run, scratchProject, statuses, stestrLoad, text, type Run,
 } from './reporter-runs.js';
 
 const project = scratchProject('jest', {
@@ -70,6 +70,8 @@ describe('Jest reporter (subunit-wasm/jest)', () => {
     expect(py).toEqual({ total: total + fileErrors + retries, passed, failed: failed + fileErrors + retries, skipped: skipped + todo });
     expect(ourStats(stream)).toMatch(new RegExp(`Total tests:\\s+${py.total}\\nPassed tests:\\s+${py.passed}\\nFailed tests:\\s+${py.failed}\\nSkipped tests:\\s+${py.skipped}\\n`));
     expect(stestrLoad(stream)).toEqual({ ran: py.total, failures: py.failed, skips: py.skipped });
+    // `subunit merge --retries` folds the attempts: then our stats say what Jest says
+    expect(mergedStats(stream)).toEqual({ total: total + fileErrors, passed, failed: failed + fileErrors, skipped: skipped + todo });
   });
 
   it('writes inprogress when a test starts and the real duration', () => {

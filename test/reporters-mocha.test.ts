@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAll, TestResults } from '../bindings/index.js';
 import {
-  BIN, attachment, count, expectValidPrefix, killedMidRun, lastOutcomes, ourStats, pythonStats, run, scratchProject, statuses, stestrLoad, text, type Run,
+  BIN, attachment, count, expectValidPrefix, killedMidRun, lastOutcomes, mergedStats, ourStats, pythonStats, run, scratchProject, statuses, stestrLoad, text, type Run,
 } from './reporter-runs.js';
 
 const project = scratchProject('mocha', {
@@ -64,6 +64,8 @@ describe('Mocha reporter (subunit-wasm/mocha)', () => {
     expect(py).toEqual({ total: passing + failing + pending + retries, passed: passing, failed: failing + retries, skipped: pending });
     expect(ourStats(stream)).toMatch(new RegExp(`Total tests:\\s+${py.total}\\nPassed tests:\\s+${py.passed}\\nFailed tests:\\s+${py.failed}\\nSkipped tests:\\s+${py.skipped}\\n`));
     expect(stestrLoad(stream)).toEqual({ ran: py.total, failures: py.failed, skips: py.skipped });
+    // `subunit merge --retries` folds the attempts: then our stats say what Mocha says
+    expect(mergedStats(stream)).toEqual({ total: passing + failing + pending, passed: passing, failed: failing, skipped: pending });
   });
 
   it('captures console output into the test, stacks as tracebacks, the attempt of a retry', () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { decodeAll, Encoder, TestResults, type TestResult } from '../bindings/index.js';
 import { CHROMIUM } from './chromium.js';
 import {
-  BIN, attachment, count, expectValidPrefix, killedMidRun, lastOutcomes, ourStats, pythonStats, run, scratchProject, statuses, stestrLoad, text, type Run,
+  BIN, attachment, count, expectValidPrefix, killedMidRun, lastOutcomes, mergedStats, ourStats, pythonStats, run, scratchProject, statuses, stestrLoad, text, type Run,
 } from './reporter-runs.js';
 
 const BIG = 5 << 20;
@@ -93,6 +93,8 @@ describe('Playwright reporter (subunit-wasm/playwright)', () => {
     // stestr's repository stores each attachment as one packet, so it cannot hold the 5 MiB one: loaded without it
     const withoutBig = new Encoder().encodeAll(decodeAll(stream).filter((e) => e.fileName !== 'big'));
     expect(stestrLoad(withoutBig)).toEqual({ ran: py.total, failures: py.failed, skips: py.skipped });
+    // `subunit merge --retries` folds the attempts: then our stats say what Playwright says
+    expect(mergedStats(stream)).toEqual({ total: last.size, passed: expected + flaky, failed: unexpected, skipped });
   });
 
   it('marks retries: each attempt numbered, the earlier keeps fail, the flaky pass tagged', () => {
