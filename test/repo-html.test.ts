@@ -57,6 +57,21 @@ describe('subunit html', () => {
     await page.close();
   });
 
+  it('holds no server token and offers nothing that needs a server', async () => {
+    const r = subunit(['html', FIXTURES + 'sample-run.subunit']);
+    expect(r.stdout).not.toMatch(/<meta name="subunit-token"|{{subunit-token}}/);
+    const file = join(dir, 'header.html');
+    writeFileSync(file, r.bytes);
+    const { page, network, errors } = await open(file);
+    await page.waitForFunction(() => document.querySelector('[data-total=tests] .n')!.textContent !== '0', null, { timeout: 30_000 });
+    expect(await page.isVisible('#open-url')).toBe(false);
+    expect(await page.isVisible('#file')).toBe(true); // another run from disk needs no server
+    expect(await page.textContent('h1')).toBe('subunit html');
+    expect(network).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("shows a failure's traceback from the embedded run", async () => {
     const file = join(dir, 'fail.html');
     writeFileSync(file, subunit(['html', FIXTURES + 'sample-run.subunit']).bytes);
