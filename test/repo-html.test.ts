@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { launchChromium } from './chromium.js';
-import { subunit } from './repo-helpers.js';
+import { execFileSync } from 'node:child_process';
+import { runBytes, subunit } from './repo-helpers.js';
 import { FIXTURES } from './helpers.js';
 
 let browser: { context: BrowserContext; close(): Promise<void> };
@@ -32,6 +33,26 @@ async function open(file: string) {
   });
   await page.goto('file://' + file);
   return { page, network, errors };
+}
+
+/** The table's rows as drawn, top to bottom: class headers and tests. */
+const drawnRows = (page: import('playwright-core').Page) =>
+  page.$$eval('#table .row', (rows) =>
+    (rows as HTMLElement[])
+      .filter((r) => r.style.display !== 'none')
+      .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+      .map((r) => (r.classList.contains('group')
+        ? `[${r.querySelector('.status')!.textContent}] ${r.querySelector('.id')!.textContent}: ${r.querySelector('.counts')!.textContent}`
+        : `${r.querySelector('.status')!.textContent} ${r.querySelector('.id')!.textContent}`)),
+  );
+
+/** Opens a report of `bytes` and waits for all `tests` to be shown. */
+async function openReport(name: string, bytes: Uint8Array, tests: number) {
+  const file = join(dir, `${name}.html`);
+  writeFileSync(file, subunit(['html'], { input: bytes }).bytes);
+  const opened = await open(file);
+  await opened.page.waitForFunction((n) => document.querySelector('#count')!.textContent!.startsWith(`${n} of ${n}`), tests.toLocaleString('en'), { timeout: 30_000 });
+  return opened;
 }
 
 const total = (page: import('playwright-core').Page, name: string) =>
@@ -81,6 +102,69 @@ describe('subunit html', () => {
     await page.waitForFunction(() => Array.from(document.querySelectorAll('#table .row')).some((r) => r.textContent!.includes('test_args')), null, { timeout: 10_000 });
     await page.click('#table .row >> text=test_args');
     await page.waitForFunction(() => document.querySelector('#details')!.textContent!.includes('AssertionError: 1 != 0'), null, { timeout: 10_000 });
+    await page.close();
+  });
+
+  it('groups tests by class (up to the last "::", else the last "."), with counts per class; a class folds', async () => {
+    const { page, errors } = await openReport('classes', runBytes([
+      { id: 'tests/test_a.py::TestX::test_1[1.5]', status: 'fail', traceback: 'boom' },
+      { id: 'src/sum.test.ts::sum > adds 0.1 + 0.2', status: 'success' },
+      { id: 'pkg.mod.Class.test_x(with.dot)', status: 'skip' },
+      { id: 'tests/test_a.py::TestX::test_2', status: 'success' },
+      { id: 'pkg.mod.Class.test_y', status: 'xfail' },
+      { id: 'bare', status: 'success' },
+    ]), 6);
+    const classes = [
+      '[▾ 2] tests/test_a.py::TestX: 1 passed · 1 failed · 0 skipped',
+      'fail tests/test_a.py::TestX::test_1[1.5]',
+      'success tests/test_a.py::TestX::test_2',
+      '[▾ 1] src/sum.test.ts: 1 passed · 0 failed · 0 skipped',
+      'success src/sum.test.ts::sum > adds 0.1 + 0.2',
+      '[▾ 2] pkg.mod.Class: 1 passed · 0 failed · 1 skipped',
+      'skip pkg.mod.Class.test_x(with.dot)',
+      'xfail pkg.mod.Class.test_y',
+      '[▾ 1] (no class): 1 passed · 0 failed · 0 skipped',
+      'success bare',
+    ];
+    // a report opens grouped, classes in order of their first test
+    expect(await drawnRows(page)).toEqual(classes);
+    expect(await page.textContent('#count')).toBe('6 of 6, 4 classes');
+    await page.click('#table .row.group >> text=pkg.mod.Class');
+    await expect.poll(() => drawnRows(page)).toEqual([...classes.slice(0, 5), '[▸ 2] pkg.mod.Class: 1 passed · 0 failed · 1 skipped', ...classes.slice(8)]);
+    await page.click('#table .row.group >> text=pkg.mod.Class');
+    await expect.poll(() => drawnRows(page)).toEqual(classes);
+    // failed only: the classes with a failure, counting what they list
+    await page.selectOption('#status', 'failed');
+    await expect.poll(() => drawnRows(page)).toEqual(['[▾ 1] tests/test_a.py::TestX: 0 passed · 1 failed · 0 skipped', 'fail tests/test_a.py::TestX::test_1[1.5]']);
+    await page.selectOption('#status', '');
+    await page.uncheck('#group');
+    await expect.poll(() => drawnRows(page)).toEqual([1, 4, 6, 2, 7, 9].map((i) => classes[i])); // run order, no headers
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a real run's class header counts what subunit2csv reports for that class", async () => {
+    const file = join(dir, 'class-counts.html');
+    writeFileSync(file, subunit(['html', FIXTURES + 'sample-run.subunit']).bytes);
+    const cls = 'subunit.tests.test_test_protocol.TestExecTestCase';
+    let csv: string;
+    try {
+      csv = execFileSync('subunit2csv', { input: readFileSync(FIXTURES + 'sample-run.subunit'), encoding: 'utf8' });
+    } catch (e) {
+      csv = (e as { stdout: string }).stdout; // exit status 1: the run failed
+    }
+    const statuses = csv.split('\n').flatMap((line) => {
+      const m = /^(?:"((?:[^"]|"")*)"|([^,"]*)),([a-z]+),/.exec(line);
+      const id = m && (m[1] ?? m[2]);
+      return id?.startsWith(cls + '.') && !id.slice(cls.length + 1).includes('.') ? [m![3]] : [];
+    });
+    const n = (...which: string[]) => statuses.filter((s) => which.includes(s)).length;
+    expect(statuses.length).toBeGreaterThan(2);
+    const { page } = await open(file);
+    await page.fill('#filter', cls + '.');
+    await expect.poll(() => drawnRows(page), { timeout: 30_000 }).toContain(
+      `[▾ ${statuses.length}] ${cls}: ${n('success', 'xfail')} passed · ${n('failure', 'uxsuccess', 'error')} failed · ${n('skip')} skipped`,
+    );
     await page.close();
   });
 

@@ -16,6 +16,8 @@ const CHATTER_LIMIT = 200_000;
  */
 const token = document.querySelector<HTMLMetaElement>('meta[name=subunit-token]')?.content;
 document.body.classList.toggle('no-server', token === undefined);
+// a report opens grouped by test class, as subunit2html's does
+if (token === undefined) $<HTMLInputElement>('#group').checked = true;
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 const post = (request: Request) => worker.postMessage(request);
 const fetchAttachments = (index: number) => post({ type: 'attachments', index });
