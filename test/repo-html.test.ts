@@ -2,7 +2,7 @@
 // network request refused; its totals must equal subunit stats, and a
 // failure's traceback must open from the embedded run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
@@ -10,6 +10,7 @@ import { launchChromium } from './chromium.js';
 import { execFileSync } from 'node:child_process';
 import { runBytes, subunit } from './repo-helpers.js';
 import { FIXTURES } from './helpers.js';
+import { collectModules, loaderExpression } from '../cli/repo/inline.js';
 
 let browser: { context: BrowserContext; close(): Promise<void> };
 const dir = mkdtempSync(join(tmpdir(), 'subunit-html-'));
@@ -173,5 +174,35 @@ describe('subunit html', () => {
     expect(fromStdin.code).toBe(0);
     expect(fromStdin.stdout).toMatch(/<title>stdin — subunit html<\/title>/);
     expect(subunit(['html', join(dir, 'missing')])).toMatchObject({ code: 2, stdout: '', stderr: `subunit html: ${join(dir, 'missing')}: no such file\n` });
+  });
+});
+
+describe('the html inliner', () => {
+  const root = mkdtempSync(join(tmpdir(), 'subunit-inline-'));
+  mkdirSync(join(root, 'web'));
+  mkdirSync(join(root, 'lib'));
+  writeFileSync(join(root, 'lib/shared.js'), 'export const x = 1;\n');
+  writeFileSync(join(root, 'web/a.js'), "import { x } from '../lib/shared.js';\nnew Worker(new URL('./w.js', import.meta.url));\n");
+  writeFileSync(join(root, 'web/b.js'), "import { x } from '../lib/shared.js';\nimport('./late.js');\n");
+  writeFileSync(join(root, 'web/late.js'), 'export {};\n');
+  writeFileSync(join(root, 'web/w.js'), "import { x } from '../lib/shared.js';\n");
+
+  it("finds every entry's modules from their imports, dependencies first, each once", () => {
+    const modules = collectModules(root, ['web/a.js', 'web/b.js']);
+    expect([...modules.keys()]).toEqual(['lib/shared.js', 'web/a.js', 'web/w.js', 'web/late.js', 'web/b.js']);
+    expect(modules.get('web/a.js')!.workers).toEqual(['web/w.js']);
+  });
+
+  it('writes a loader an HTML parser leaves intact: no control characters', () => {
+    // a NUL inside <script> becomes U+FFFD: the loader then finds none of its import placeholders
+    const loader = loaderExpression(collectModules(root, ['web/a.js', 'web/b.js']), ['web/a.js', 'web/b.js']);
+    expect(loader).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+  });
+
+  it('reports an import cycle and a missing module by name', () => {
+    writeFileSync(join(root, 'web/c1.js'), "import './c2.js';\n");
+    writeFileSync(join(root, 'web/c2.js'), "import './c1.js';\n");
+    expect(() => collectModules(root, ['web/c1.js'])).toThrow('web/c1.js: import cycle; the viewer cannot be inlined');
+    expect(() => collectModules(root, ['web/none.js'])).toThrow(`${join(root, 'web/none.js')}: the built viewer is missing (run npm run build)`);
   });
 });

@@ -9,7 +9,7 @@ const VIEW_INTERVAL_MS = 300;
 
 interface Group {
   name: string;
-  tests: number[];
+  size: number;
   passed: number;
   failed: number;
   skipped: number;
@@ -20,8 +20,10 @@ let view: number[] = [];
 let groups: Group[] = [];
 /** Classes folded by the reader: kept across rebuilds, forgotten with the run. */
 const folded = new Set<string>();
-/** Each row's class, worked out once (a row's id never changes). */
-let classes: string[] = [];
+/** The run's classes by number, and each row's class number, worked out once (a row's id never changes). */
+let classNumbers = new Map<string, number>();
+let classNames: string[] = [];
+let classOfRow: number[] = [];
 let viewTimer: ReturnType<typeof setTimeout> | undefined;
 let lastView = 0;
 let onSelect: (index: number) => void = () => {};
@@ -41,7 +43,9 @@ export function initTable(select: (index: number) => void): void {
 export function clearTable(): void {
   view = [];
   groups = [];
-  classes = [];
+  classNumbers = new Map();
+  classNames = [];
+  classOfRow = [];
   folded.clear();
 }
 
@@ -85,33 +89,52 @@ function rebuildView(): void {
   renderRows();
 }
 
-/** The tests (in display order) under their classes, classes in order of their first test; folded ones keep only their header. */
+function classOf(row: number): number {
+  if (classOfRow[row] !== undefined) return classOfRow[row];
+  const name = testClass(run.rows[row].id);
+  let c = classNumbers.get(name);
+  if (c === undefined) classNumbers.set(name, (c = classNames.push(name) - 1));
+  return (classOfRow[row] = c);
+}
+
+/**
+ * The tests (in display order) under their classes, classes in order of
+ * their first test; folded ones keep only their header. A counting sort over
+ * class numbers: it runs on every rebuild of a big run's view.
+ */
 function groupByClass(tests: number[]): number[] {
-  const byName = new Map<string, Group>();
-  for (const i of tests) {
-    const r = run.rows[i];
-    const name = (classes[i] ??= testClass(r.id));
-    let g = byName.get(name);
-    if (!g) byName.set(name, (g = { name, tests: [], passed: 0, failed: 0, skipped: 0 }));
-    g.tests.push(i);
-    count(g, r);
+  const testClasses = Int32Array.from(tests, classOf);
+  const size = new Int32Array(classNames.length);
+  const counts = new Int32Array(classNames.length * 3);
+  const order: number[] = [];
+  tests.forEach((row, k) => {
+    const c = testClasses[k];
+    if (size[c]++ === 0) order.push(c);
+    const r = run.rows[row];
+    // counted as the totals are: passed = success + xfail, failed as `subunit stats` (running tests are neither yet)
+    if (r.status === 'success' || r.status === 'xfail') counts[3 * c]++;
+    else if (failed(r)) counts[3 * c + 1]++;
+    else if (r.status === 'skip') counts[3 * c + 2]++;
+  });
+  groups = order.map((c) => ({ name: classNames[c], size: size[c], passed: counts[3 * c], failed: counts[3 * c + 1], skipped: counts[3 * c + 2] }));
+  // where each class's next test goes (-1: folded, only its header is drawn)
+  const next = new Int32Array(classNames.length);
+  const headers: number[] = [];
+  let length = 0;
+  for (const c of order) {
+    const open = !folded.has(classNames[c]);
+    headers.push(length);
+    next[c] = open ? length + 1 : -1;
+    length += 1 + (open ? size[c] : 0);
   }
-  groups = [...byName.values()];
-  const out: number[] = [];
-  groups.forEach((g, k) => {
-    out.push(-1 - k);
-    if (!folded.has(g.name)) for (const i of g.tests) out.push(i);
+  const out = new Array<number>(length);
+  headers.forEach((at, k) => (out[at] = -1 - k));
+  tests.forEach((row, k) => {
+    const c = testClasses[k];
+    if (next[c] >= 0) out[next[c]++] = row;
   });
   return out;
 }
-
-/** Counted as the totals are: passed = success + xfail, failed as `subunit stats` (running tests are neither yet). */
-function count(g: Group, r: TestRow): void {
-  if (r.status === 'success' || r.status === 'xfail') g.passed++;
-  else if (r.status === 'skip') g.skipped++;
-  else if (failed(r)) g.failed++;
-}
-
 
 export function renderRows(): void {
   const first = Math.floor(table.scrollTop / ROW_HEIGHT);
@@ -155,7 +178,7 @@ function showGroup(div: HTMLDivElement, g: Group): void {
   div.classList.remove('selected');
   const [status, id, , , counts] = div.children as unknown as HTMLSpanElement[];
   const open = !folded.has(g.name);
-  status.textContent = `${open ? '▾' : '▸'} ${g.tests.length.toLocaleString('en')}`;
+  status.textContent = `${open ? '▾' : '▸'} ${g.size.toLocaleString('en')}`;
   status.className = `status ${g.failed ? 's-fail' : ''}`;
   id.textContent = g.name || '(no class)';
   id.title = `${g.name || '(no class)'}: click to ${open ? 'fold' : 'unfold'}`;

@@ -90,12 +90,12 @@ export function loaderExpression(all: Map<string, InlinedModule>, entries: strin
   const graph = graphOf(all, entries);
   const workers = [...new Set(graph.flatMap((m) => m.workers))];
   const bootstraps = workers.map((w) => [w, workerBootstrap(all, w)]);
+  // the markers are matched by escapes, not the characters: an HTML parser turns a NUL inside <script> into U+FFFD
   return `((modules, bootstraps) => {
   const urls = new Map();
   const blob = (text) => URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
   const workerUrls = new Map(bootstraps.map(([key, text]) => [key, blob(text)]));
   for (const [key, code] of modules) {
-    // the markers written as escapes: an HTML parser turns a NUL inside <script> into U+FFFD
     urls.set(key, blob(code.replace(/\\u0000([^\\u0000]+)\\u0000/g, (_, dep) => urls.get(dep)).replace(/\\u0001([^\\u0001]+)\\u0001/g, (_, w) => workerUrls.get(w))));
   }
   return { entries: ${JSON.stringify(entries)}.map((key) => urls.get(key)), workers: new Set(workerUrls.values()) };
