@@ -22,12 +22,12 @@ export const html: Command = {
   summary: 'one self-contained HTML report of a run (the viewer, no server)',
   usage: 'subunit html [FILE|-]... > report.html',
   description:
-    'Writes one HTML file holding the viewer of subunit serve — totals, the test table with its\n' +
-    'filters (id, status, worker, tag) and sorting, details with tracebacks and attachments, the\n' +
-    'per-worker timeline, output outside tests — and the run itself (gzip, base64), so it opens\n' +
-    'from a file:// URL with no network and no server. The viewer\'s own modules are embedded, not\n' +
-    'a copy of them; what needs a server (opening a URL) is left out. Exit status 0 (2 on a\n' +
-    'usage or input error).',
+    'Writes one HTML file holding the viewer of subunit serve — totals, the test table grouped by\n' +
+    'test class with its filters (id, status, worker, tag) and sorting, details with tracebacks\n' +
+    'and attachments, the per-worker timeline, output outside tests — and the run itself (gzip,\n' +
+    'base64), so it opens from a file:// URL with no network and no server. The viewer\'s own\n' +
+    'modules are embedded, not a copy of them; what needs a server (opening a URL) is left out.\n' +
+    'Exit status 0 (2 on a usage or input error).',
   options: {},
   async run({ positionals }) {
     const chunks: Uint8Array[] = [];
