@@ -323,6 +323,31 @@ describe('subunit serve: the page, on a real parallel run (3 workers)', () => {
     await page.selectOption('#sort', 'order');
   });
 
+  it('groups by test class on request, with each class\'s counts; offers the open-URL box', async () => {
+    expect(await page.isVisible('#open-url')).toBe(true); // served: a URL can be opened
+    expect(await page.isChecked('#group')).toBe(false); // served pages open flat
+    await page.selectOption('#status', 'fail');
+    await page.check('#group');
+    const failed = subunitStats(file).failed;
+    const headers = () => page.$$eval('#table .row.group:not([style*="none"])', (rs) => rs.map((r) => r.textContent));
+    // every failure sits under its class's header, which counts it
+    await expect.poll(() => page.textContent('#count')).toMatch(new RegExp(`^${failed} of [\\d,]+, \\d+ classes$`));
+    // fold every class, so all the headers fit in sight
+    const unfolded = page.locator('#table .row.group:not([style*="none"])', { has: page.locator('.status', { hasText: '▾' }) });
+    while (await unfolded.count()) {
+      const name = (await unfolded.first().getAttribute('data-class'))!;
+      await unfolded.first().click();
+      await expect.poll(() => page.$eval(`#table .row.group[data-class="${name}"]`, (r) => r.querySelector('.status')!.textContent)).toMatch(/^▸/);
+    }
+    const classes = Number(/(\d+) classes$/.exec((await page.textContent('#count'))!)![1]);
+    const shown = await headers();
+    expect(shown).toHaveLength(classes);
+    expect(shown.map((h) => Number(/ (\d+) failed/.exec(h!)![1])).reduce((a, b) => a + b, 0)).toBe(failed);
+    await page.uncheck('#group');
+    await page.selectOption('#status', '');
+    await expect.poll(() => headers()).toEqual([]);
+  });
+
   it('opens a failure with its traceback attachment', async () => {
     await page.selectOption('#status', 'fail');
     const first = page.locator('#table .row').first();

@@ -1,9 +1,12 @@
 // subunit trace: live output, exit status, colour, failure details.
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FIXTURES, PYTHON, hasReference } from './helpers.js';
 import { encode } from '../bindings/index.js';
+import { runBytes, subunit, type FakeTest } from './repo-helpers.js';
 
 const CLI = new URL('../dist/bin/subunit.js', import.meta.url).pathname;
 const run = (args: string[], input?: Uint8Array) => {
@@ -171,5 +174,104 @@ describe('subunit trace flags (as os-testr\'s subunit-trace)', () => {
     expect(r.stdout).toContain('\n=============\nSlowest Tests\n=============\nTest id  Runtime (s)\n-------  -----------\na.ok     2.000\n');
     expect(run(['trace', '--slowest', '0'], failing).stdout).not.toContain('Slowest');
     expect(run(['trace', '--slowest', 'x'], failing).stderr).toBe('subunit trace: --slowest takes a whole number\n');
+  });
+});
+
+// ---- --perc-diff: durations against a repository recorded by `subunit load` ----------------
+
+/** The recorded run, stored by `subunit load` in a fresh project's .subunit/. */
+const recordedRun: FakeTest[] = [
+  { id: 'pkg.T.fast', status: 'success', seconds: 1 },
+  { id: 'pkg.T.slow', status: 'success', seconds: 2 },
+  { id: 'pkg.T.same', status: 'success', seconds: 1 },
+  { id: 'pkg.T.xf', status: 'xfail', seconds: 1 },
+  { id: 'pkg.T.bad', status: 'fail', seconds: 1 },
+  { id: 'pkg.T.third', status: 'success', seconds: 0.003 },
+  { id: 'pkg.T.tie', status: 'success', seconds: 4 },
+  { id: 'pkg.T.skipped', status: 'skip', seconds: 1 },
+];
+/** The run traced now. */
+const laterRun = runBytes([
+  { id: 'pkg.T.fast', status: 'success', seconds: 1.5 },
+  { id: 'pkg.T.slow', status: 'success', seconds: 1 },
+  { id: 'pkg.T.same', status: 'success', seconds: 1 },
+  { id: 'pkg.T.xf', status: 'xfail', seconds: 1.25 },
+  { id: 'pkg.T.bad', status: 'fail', seconds: 3, traceback: 'AssertionError' },
+  { id: 'pkg.T.third', status: 'success', seconds: 0.004 },
+  { id: 'pkg.T.tie', status: 'success', seconds: 0.375 },
+  { id: 'pkg.T.new', status: 'success', seconds: 1 },
+  { id: 'pkg.T.skipped', status: 'skip', seconds: 1 },
+]);
+
+function recordedProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'subunit-trace-diff-'));
+  expect(subunit(['load'], { cwd: dir, input: runBytes(recordedRun) }).code).toBe(1); // a test failed: stored all the same
+  return dir;
+}
+
+const traceIn = (cwd: string, args: string[]) => subunit(['trace', '--no-summary', '--exit-zero', ...args], { cwd, input: laterRun });
+
+describe('subunit trace --perc-diff', () => {
+  const project = recordedProject();
+
+  it("adds each passing test's change against its recorded duration, as subunit-trace", () => {
+    const r = traceIn(project, ['--perc-diff']);
+    expect(r.stderr).toBe('');
+    expect(testLines(r.stdout)).toEqual([
+      '{0} pkg.T.fast [1.500000s +50.00%] ... ok',
+      '{0} pkg.T.slow [1.000000s -50.00%] ... ok',
+      '{0} pkg.T.same [1.000000s] ... ok', // no change: nothing added
+      '{0} pkg.T.xf [1.250000s +25.00%] ... ok',
+      '{0} pkg.T.bad [3.000000s] ... FAILED', // only passing tests compare
+      '{0} pkg.T.third [0.004000s +33.33%] ... ok',
+      '{0} pkg.T.tie [0.375000s -90.62%] ... ok', // -90.625: Python's %.2f rounds a tie to even
+      '{0} pkg.T.new [1.000000s] ... ok', // never recorded
+      '{0} pkg.T.skipped ... SKIPPED',
+    ]);
+    // without the flag, no repository is read
+    expect(testLines(traceIn(project, []).stdout)[0]).toBe('{0} pkg.T.fast [1.500000s] ... ok');
+  });
+
+  it('--diff-threshold N shows only changes at least N percent in size; --repo names the repository', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'subunit-trace-cwd-'));
+    const r = traceIn(elsewhere, ['-d', '-t', '33.33', '--repo', join(project, '.subunit')]);
+    expect(testLines(r.stdout).filter((l) => l.includes('%'))).toEqual([
+      '{0} pkg.T.fast [1.500000s +50.00%] ... ok',
+      '{0} pkg.T.slow [1.000000s -50.00%] ... ok',
+      '{0} pkg.T.third [0.004000s +33.33%] ... ok', // 33.333…: at least 33.33
+      '{0} pkg.T.tie [0.375000s -90.62%] ... ok',
+    ]);
+    expect(testLines(traceIn(project, ['--perc-diff', '--diff-threshold', '90.7']).stdout).filter((l) => l.includes('%'))).toEqual([]);
+  });
+
+  it('refuses a missing repository and bad flags in one line', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'subunit-trace-none-'));
+    expect(traceIn(empty, ['--perc-diff'])).toMatchObject({ code: 2, stdout: '', stderr: 'subunit trace: .subunit: no repository here (store a run with subunit load)\n' });
+    expect(traceIn(project, ['--diff-threshold', '5']).stderr).toBe('subunit trace: --diff-threshold needs --perc-diff\n');
+    expect(traceIn(project, ['-d', '-t', 'five']).stderr).toBe('subunit trace: --diff-threshold must be a number of percent, not "five"\n');
+    expect(traceIn(project, ['--repo', project]).stderr).toBe('subunit trace: --repo is read only with --perc-diff\n');
+  });
+});
+
+describe.runIf(hasStestr)('subunit trace --perc-diff = stestr subunit-trace --perc-diff', () => {
+  it('the same lines from the same recorded times', () => {
+    const project = recordedProject();
+    // subunit-trace reads ./.testrepository/times.dbm: the times `subunit load` recorded, as a dumb dbm
+    // (plus the plain file its existence check looks for)
+    const index = JSON.parse(readFileSync(join(project, '.subunit', 'index.json'), 'utf8')) as { tests: Record<string, [number | null, string, number]> };
+    const times = Object.entries(index.tests).filter(([, [t]]) => t !== null).map(([id, [t]]) => [id, String(t)]);
+    expect(times.length).toBe(recordedRun.length);
+    const made = spawnSync(PYTHON, ['-c', `
+import dbm.dumb, json, os, sys
+os.makedirs('.testrepository')
+db = dbm.dumb.open('.testrepository/times.dbm', 'c')
+for k, v in json.loads(sys.stdin.read()): db[k] = v
+db.close()
+open('.testrepository/times.dbm', 'w').close()
+`], { cwd: project, input: JSON.stringify(times) });
+    expect(made.stderr.toString()).toBe('');
+    const want = spawnSync(PYTHON, ['-m', 'stestr.subunit_trace', '--perc-diff', '--no-summary'], { cwd: project, input: laterRun }).stdout.toString();
+    expect(testLines(want).filter((l) => l.includes('%')).length).toBe(5);
+    expect(testLines(traceIn(project, ['--perc-diff']).stdout)).toEqual(testLines(want));
   });
 });

@@ -9,8 +9,15 @@ import { TOKEN_HEADER, type Reply, type Request, type Source, type SourceProgres
 
 const CHATTER_LIMIT = 200_000;
 
-/** The server's per-start secret, required on every API request (the server puts it in the page). */
-const token = $<HTMLMetaElement>('meta[name=subunit-token]').content;
+/**
+ * The server's per-start secret, required on every API request (the server
+ * puts it in the page). A `subunit html` report has none: it has no server,
+ * so the parts of the page that need one are hidden and nothing asks for it.
+ */
+const token = document.querySelector<HTMLMetaElement>('meta[name=subunit-token]')?.content;
+document.body.classList.toggle('no-server', token === undefined);
+// a report opens grouped by test class, as subunit2html's does
+if (token === undefined) $<HTMLInputElement>('#group').checked = true;
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 const post = (request: Request) => worker.postMessage(request);
 const fetchAttachments = (index: number) => post({ type: 'attachments', index });
@@ -178,8 +185,10 @@ function showChatter(): void {
 
 // ---- start: the runs named on the command line -------------------------------------------
 
-fetch('/api/inputs', { headers: { [TOKEN_HEADER]: token } })
-  .then((r) => r.json())
-  .then((inputs: { name: string; url: string }[]) => {
-    if (inputs.length) openSources(inputs);
-  });
+if (token !== undefined) {
+  fetch('/api/inputs', { headers: { [TOKEN_HEADER]: token } })
+    .then((r) => r.json())
+    .then((inputs: { name: string; url: string }[]) => {
+      if (inputs.length) openSources(inputs);
+    });
+}

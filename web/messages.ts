@@ -35,7 +35,7 @@ export type Source = { name: string; url: string } | { name: string; file: File 
 
 /** Page → Worker. */
 export type Request =
-  | { type: 'open'; generation: number; sources: Source[]; token: string }
+  | { type: 'open'; generation: number; sources: Source[]; token?: string }
   | { type: 'attachments'; index: number };
 
 /** Worker → page, at most a few times a second. */

@@ -19,3 +19,20 @@ export const failed = (r: TestRow) => isFailed(r.status) && (run.allDone || !isU
 export const duration = (r: TestRow) => r.end - r.start;
 export const seconds = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(ms < 10_000 ? 3 : 1)} s` : '');
 export const workerName = (route: string) => (route === '' ? '—' : route);
+
+/** A trailing parameter part — testscenarios' "(scenario)", pytest's "[param]" — whose dots and colons name no class. */
+const PARAMETERS = /(\([^()]*\)|\[[^\[\]]*\])$/;
+
+/**
+ * A test's class, as subunit2html groups by it: the id up to its last "::"
+ * when it has one (pytest, Jest, node:test ids: "file.py::Class::test"), else
+ * up to its last "." (unittest ids: "pkg.module.Class.test"); a trailing
+ * parameter part is not searched. An id with neither has no class ('').
+ */
+export function testClass(id: string): string {
+  const name = id.replace(PARAMETERS, '');
+  const colons = name.lastIndexOf('::');
+  if (colons >= 0) return name.slice(0, colons);
+  const dot = name.lastIndexOf('.');
+  return dot >= 0 ? name.slice(0, dot) : '';
+}

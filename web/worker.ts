@@ -33,7 +33,7 @@ scope.onmessage = ({ data }) => {
 /** Aborted when another run is opened: stops its fetches (a followed file never ends by itself). */
 let reading = new AbortController();
 
-function open(gen: number, sources: Source[], token: string): void {
+function open(gen: number, sources: Source[], token: string | undefined): void {
   reading.abort();
   reading = new AbortController();
   generation = gen;
@@ -43,14 +43,14 @@ function open(gen: number, sources: Source[], token: string): void {
   scheduleFlush();
 }
 
-async function read(gen: number, source: Source, state: SourceProgress, token: string, signal: AbortSignal): Promise<void> {
+async function read(gen: number, source: Source, state: SourceProgress, token: string | undefined, signal: AbortSignal): Promise<void> {
   try {
     let body: ReadableStream<Uint8Array>;
     if ('file' in source) {
       body = source.file.stream();
       state.total = source.file.size;
     } else {
-      const response = await fetch(source.url, { signal, headers: { [TOKEN_HEADER]: token } });
+      const response = await fetch(source.url, { signal, headers: token === undefined ? {} : { [TOKEN_HEADER]: token } });
       if (!response.ok || !response.body) throw new Error(`${response.status} ${(await response.text()).trim() || response.statusText}`);
       const size = Number(response.headers.get('content-length') ?? response.headers.get('x-file-size') ?? NaN);
       if (size > 0) state.total = size;

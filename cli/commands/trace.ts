@@ -9,6 +9,7 @@ import type { SubunitEvent } from '../../bindings/events.js';
 import { Output } from '../io.js';
 import { UsageError } from '../errors.js';
 import { isText, micros, pySeconds, pyTimedelta, shownOn } from '../format.js';
+import { Repository, REPO_OPTION, timeKey } from '../repo/repository.js';
 import type { Command } from '../command.js';
 
 const COLOUR = { green: '\x1b[32m', red: '\x1b[31m', blue: '\x1b[34m', bold: '\x1b[1m', off: '\x1b[0m' };
@@ -60,12 +61,37 @@ function captured(atts: Attachment[], which: (name: string) => boolean, shown: (
   return out;
 }
 
+/**
+ * Python's `'%.Nf' % x`: the exact decimal value rounded, a tie to even
+ * (toFixed breaks a tie away from zero: 0.125 → "0.13", Python "0.12").
+ */
+function pyFixed(x: number, digits: number): string {
+  const scaled = x * 10 ** digits;
+  // a tie is exactly representable only when x is a multiple of 2^-(digits+1)
+  if (Math.abs(scaled % 1) !== 0.5 || !Number.isInteger(x * 2 ** (digits + 1))) return x.toFixed(digits);
+  const even = 2 * Math.round(scaled / 2);
+  return (even / 10 ** digits).toFixed(digits);
+}
+
+/**
+ * subunit-trace's --perc-diff: a passing test's duration as printed against
+ * its recorded time, in percent (" +12.34%", " -5.00%"), or '' when it has
+ * no recorded time, the change is zero, or smaller than the threshold.
+ */
+function percentChange(printed: string, recorded: number | undefined, threshold: number): string {
+  if (recorded === undefined || !(recorded > 0)) return '';
+  const seconds = Number(printed.slice(0, -1));
+  const change = ((seconds - recorded) / recorded) * 100;
+  if (!change || Math.abs(change) < threshold) return '';
+  return ` ${change > 0 ? '+' : ''}${pyFixed(change, 2)}%`;
+}
+
 const heading = (s: string) => `\n${'='.repeat(s.length)}\n${s}\n${'='.repeat(s.length)}\n`;
 
 export const trace: Command = {
   name: 'trace',
   summary: 'follow a run live as stestr\'s subunit-trace: one line per test, failures, totals',
-  usage: 'subunit trace [-n] [-f] [--failonly] [-a] [--no-summary] [--slowest N] [--color] [FILE|-]...',
+  usage: 'subunit trace [-n] [-f] [--failonly] [-a] [--no-summary] [--slowest N] [--color] [-d [-t N] [--repo DIR]] [FILE|-]...',
   description:
     'Prints one line per finished test — "{worker} id [duration] ... status", as stestr\'s\n' +
     'subunit-trace — with each failure\'s attachments ("Captured traceback:") as it happens,\n' +
@@ -75,7 +101,9 @@ export const trace: Command = {
     'FAILED, expected failures ok; a test without timestamps has no [duration]. Output\n' +
     'appears as the stream arrives (`stestr run --subunit | subunit trace`). On a terminal a\n' +
     'progress line shows tests done (of how many when the stream enumerates them) and the\n' +
-    'time left; colour is on when stdout is a terminal. Exit status 1 when a test failed or\n' +
+    'time left; colour is on when stdout is a terminal. With --perc-diff, a passing test\'s\n' +
+    '[duration] adds its change against the time the repository recorded for it (--repo,\n' +
+    'default .subunit/ or .stestr/): "[1.500000s +50.00%]". Exit status 1 when a test failed or\n' +
     'never finished, or no test ran or none succeeded (0 with --exit-zero), as subunit-trace.',
   options: {
     'no-failure-debug': { type: 'boolean', short: 'n', help: 'do not print failures\' attachments as they happen' },
@@ -89,6 +117,9 @@ export const trace: Command = {
     color: { type: 'boolean', help: 'colour even when stdout is not a terminal' },
     'no-color': { type: 'boolean', help: 'never colour' },
     'no-progress': { type: 'boolean', help: 'no progress line on a terminal' },
+    'perc-diff': { type: 'boolean', short: 'd', help: 'each passing test\'s change in duration against the repository\'s recorded time' },
+    'diff-threshold': { type: 'string', short: 't', value: 'PERCENT', help: 'with --perc-diff: show a change only when at least this big (default 0)' },
+    repo: { ...REPO_OPTION, value: 'DIR', help: `with --perc-diff: where the recorded times are: ${REPO_OPTION.help}` },
     backend: BACKEND_OPTION,
   },
   async run({ values, positionals }) {
@@ -102,6 +133,9 @@ export const trace: Command = {
     const debug = !values['no-failure-debug'];
     const slowestWanted = values.slowest === undefined ? 10 : Number(values.slowest);
     if (!Number.isInteger(slowestWanted) || slowestWanted < 0) throw new UsageError('--slowest takes a whole number');
+    const threshold = diffThreshold(values);
+    // stestr's times.dbm on a stestr repository, the index on ours: what `subunit slowest` reads
+    const recorded = values['perc-diff'] ? await Repository.open(values.repo as string | undefined).times(values.backend as BackendName) : undefined;
     const out = new Output();
     const n = { ran: 0, success: 0, skip: 0, xfail: 0, uxsuccess: 0, fail: 0, incomplete: 0 };
     const workers = new Map<string, { label: string; tests: number; firstStart?: number; lastStop?: number }>();
@@ -194,7 +228,8 @@ export const trace: Command = {
           text += `${head}${duration} ... ${paint('red', word)}\n`;
           if (debug) text += captured(r.attachments, () => true, shown);
         } else {
-          text += `${head}${duration} ... ${paint('green', 'ok')}\n`;
+          const change = recorded && us !== undefined ? percentChange(seconds6(us), recorded.get(timeKey(r.id)), threshold) : '';
+          text += `${head}${change ? ` [${seconds6(us!)}${change}]` : duration} ... ${paint('green', 'ok')}\n`;
           text += captured(r.attachments, (name) => name === 'stdout' || name === 'stderr', shown);
         }
         return out.write(text);
@@ -256,3 +291,13 @@ export const trace: Command = {
     return (failed || n.ran === 0 || n.success === 0) && !values['exit-zero'] ? 1 : 0;
   },
 };
+
+/** --diff-threshold: a size of change in percent (its sign ignored, as subunit-trace); only with --perc-diff. */
+function diffThreshold(values: Record<string, unknown>): number {
+  const given = values['diff-threshold'];
+  if (values.repo !== undefined && !values['perc-diff']) throw new UsageError('--repo is read only with --perc-diff');
+  if (given === undefined) return 0;
+  if (!values['perc-diff']) throw new UsageError('--diff-threshold needs --perc-diff');
+  if (typeof given !== 'string' || !/^[+-]?(\d+\.?\d*|\.\d+)$/.test(given)) throw new UsageError(`--diff-threshold must be a number of percent, not "${given}"`);
+  return Math.abs(Number(given));
+}

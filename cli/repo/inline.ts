@@ -61,8 +61,8 @@ export function collectModules(root: string, entries: string[]): Map<string, Inl
   return done;
 }
 
-/** `entry` and what it imports, dependencies first. */
-function graphOf(all: Map<string, InlinedModule>, entry: string): InlinedModule[] {
+/** `entries` and what they import, dependencies first, each module once. */
+function graphOf(all: Map<string, InlinedModule>, entries: string[]): InlinedModule[] {
   const out: InlinedModule[] = [];
   const seen = new Set<string>();
   const walk = (key: string) => {
@@ -71,33 +71,34 @@ function graphOf(all: Map<string, InlinedModule>, entry: string): InlinedModule[
     for (const d of all.get(key)!.deps) walk(d);
     out.push(all.get(key)!);
   };
-  walk(entry);
+  entries.forEach(walk);
   return out;
 }
 
 /**
- * Source of an expression that loads `entry`'s module graph where it runs
+ * Source of an expression that loads the `entries`' module graph where it runs
  * (page or worker): each module becomes a blob: URL, its imports pointing at
  * its dependencies' blobs; a Worker's module graph is embedded in a bootstrap
  * script the Worker runs, which makes the blob URLs itself (a module worker
  * on a file:// page cannot import the page's blob URLs), holds the messages
  * that arrive before the module has loaded, then hands them to it.
- * Evaluates to { entry: the entry's blob URL, workers: the bootstraps' URLs }:
+ * Evaluates to { entries: the entries' blob URLs, workers: the bootstraps' URLs }:
  * a bootstrap is a classic script (Chromium refuses a module Worker from a
  * blob: URL on a file:// page; a classic one may still import()).
  */
-export function loaderExpression(all: Map<string, InlinedModule>, entry: string): string {
-  const graph = graphOf(all, entry);
+export function loaderExpression(all: Map<string, InlinedModule>, entries: string[]): string {
+  const graph = graphOf(all, entries);
   const workers = [...new Set(graph.flatMap((m) => m.workers))];
   const bootstraps = workers.map((w) => [w, workerBootstrap(all, w)]);
+  // the markers are matched by escapes, not the characters: an HTML parser turns a NUL inside <script> into U+FFFD
   return `((modules, bootstraps) => {
   const urls = new Map();
   const blob = (text) => URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
   const workerUrls = new Map(bootstraps.map(([key, text]) => [key, blob(text)]));
   for (const [key, code] of modules) {
-    urls.set(key, blob(code.replace(/\u0000([^\u0000]+)\u0000/g, (_, dep) => urls.get(dep)).replace(/\u0001([^\u0001]+)\u0001/g, (_, w) => workerUrls.get(w))));
+    urls.set(key, blob(code.replace(/\\u0000([^\\u0000]+)\\u0000/g, (_, dep) => urls.get(dep)).replace(/\\u0001([^\\u0001]+)\\u0001/g, (_, w) => workerUrls.get(w))));
   }
-  return { entry: urls.get(${JSON.stringify(entry)}), workers: new Set(workerUrls.values()) };
+  return { entries: ${JSON.stringify(entries)}.map((key) => urls.get(key)), workers: new Set(workerUrls.values()) };
 })(${JSON.stringify(graph.map((m) => [m.key, m.code]))}, ${JSON.stringify(bootstraps)})`;
 }
 
@@ -105,7 +106,7 @@ function workerBootstrap(all: Map<string, InlinedModule>, entry: string): string
   return `const early = [];
 const hold = (e) => early.push(e.data);
 self.addEventListener('message', hold);
-import(${loaderExpression(all, entry)}.entry).then(() => {
+import(${loaderExpression(all, [entry])}.entries[0]).then(() => {
   self.removeEventListener('message', hold);
   for (const data of early) self.dispatchEvent(new MessageEvent('message', { data }));
 });
