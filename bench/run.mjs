@@ -16,6 +16,7 @@ import { wasmCoreOf, simdSupported } from '../dist/bindings/wasm/core.js';
 import { crcThreadCore } from '../dist/bindings/wasm/helper.js';
 import { allWorkloads, chatterWorstCase } from './workloads.mjs';
 import { HOSTILE } from './hostile.mjs';
+import { toolsBench, toolsTable } from './tools.mjs';
 
 const { Encoder, decode, decodeAll, toPlainEvent } = api;
 const quick = process.argv.includes('--quick');
@@ -285,6 +286,27 @@ for (const backend of ['wasm', 'js']) {
   }
 }
 
+// ---- the CLI tools, whole process, beside the library (issue 20) ---------------
+
+const tools = toolsBench({ sizeMB: 100, rounds: quick ? 1 : 3 });
+
+/** Issue 20's targets, met or not, per stream. */
+function toolsTargets() {
+  const lines = [];
+  for (const w of [...new Set(tools.map((r) => r.workload))]) {
+    const pct = (r) => `${(100 * r.share).toFixed(0)} %`;
+    for (const r of tools.filter((r) => r.workload === w && r.share !== undefined)) {
+      const want = r.what === 'subunit json' ? undefined : r.what === 'library: TestResults' ? 0.6 : /stats|ls$/.test(r.what) ? 0.7 : 0.5;
+      const speed = want === undefined
+        ? `${fmt(r.mbps)} MB/s (target ≥ 200 MB/s) — ${r.mbps >= 200 ? 'met' : 'NOT met'}`
+        : `${pct(r)} of full-field decode (target ≥ ${want * 100} %) — ${r.share >= want ? 'met' : 'NOT met'}`;
+      const rss = r.what.startsWith('subunit') ? `; peak RSS ${fmt(r.rssMB)} MB (target < 150 MB) — ${r.rssMB < 150 ? 'met' : 'NOT met'}` : '';
+      lines.push(`${w}, ${r.what}: ${speed}${rss}`);
+    }
+  }
+  return lines.map((l) => `- ${l}`).join('\n');
+}
+
 // ---- report -------------------------------------------------------------------
 
 const find = (w, op, impl) => rows.find((r) => r.workload === w && r.op === op && r.impl === impl);
@@ -390,6 +412,14 @@ Memory and worst-case feeding (each job in a fresh Node process):
 
 ${memoryTable()}
 
+The CLI tools, whole process (\`node bench/tools.mjs\`: peak RSS by /usr/bin/time; share = the library's full-field decode time over the tool's, same stream, same run; best of ${quick ? 1 : 3}):
+
+${toolsTable(tools)}
+
+Targets (issue 20):
+
+${toolsTargets()}
+
 ${notes.map((n) => `- ${n}`).join('\n')}
 - subunit-js 0.0.2 never checks CRCs (its decoder says \`// ignore CRC\`), accepts no chatter and keeps every byte it was given (its BufferList is never consumed); it gets the whole input in one write, its fastest way.
 - python-subunit runs in its own process (${PYTHON}) and times itself (file read included, interpreter start excluded); ${quick ? 'one pass' : 'best of 3 passes'}.
@@ -398,7 +428,7 @@ const MARK = '<!-- analysis -->';
 const resultsPath = here('RESULTS.md');
 const kept = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8').split(MARK)[1] : undefined;
 writeFileSync(resultsPath, `${results}\n${MARK}${kept ?? '\n'}`);
-writeFileSync(here('results.json'), JSON.stringify({ machine, workloads: workloadInfo, rows, memory, bytewise, notes }, null, 2) + '\n');
+writeFileSync(here('results.json'), JSON.stringify({ machine, workloads: workloadInfo, rows, memory, bytewise, tools, notes }, null, 2) + '\n');
 
 // README: replace the table between the bench markers
 const readmePath = here('../README.md');
@@ -406,8 +436,8 @@ const readme = readFileSync(readmePath, 'utf8');
 const START = '<!-- bench:start -->';
 const END = '<!-- bench:end -->';
 if (readme.includes(START) && readme.includes(END)) {
-  const body = `${header}\n\n${workloadList}\n\n${summaryTable()}\n\n${targets()}\n\n${memoryTable()}\n\nEvery row, the notes and the analysis: [bench/RESULTS.md](bench/RESULTS.md).\n`;
+  const body = `${header}\n\n${workloadList}\n\n${summaryTable()}\n\n${targets()}\n\n${memoryTable()}\n\nThe CLI tools, whole process, on the same streams at ≥ 100 MB:\n\n${toolsTable(tools)}\n\nEvery row, the notes and the analysis: [bench/RESULTS.md](bench/RESULTS.md).\n`;
   writeFileSync(readmePath, readme.slice(0, readme.indexOf(START) + START.length) + `\n${body}` + readme.slice(readme.indexOf(END)));
 }
 
-console.log(`${header}\n\n${summaryTable()}\n\n${targets()}\n\n${table()}\n\n${memoryTable()}\n\n${notes.join('\n')}`);
+console.log(`${header}\n\n${summaryTable()}\n\n${targets()}\n\n${table()}\n\n${memoryTable()}\n\n${toolsTable(tools)}\n\n${toolsTargets()}\n\n${notes.join('\n')}`);

@@ -116,6 +116,23 @@ export interface Batch {
  * run (bigger objects). An ASCII test id is a slice of the batch's text (no
  * decoder call; it keeps that string, at most the batch's test ids, alive).
  */
+/** The bytes of one tag: its length prefix (1–4 bytes) and its text. */
+function tagWidth(b: Uint8Array, p: number): number {
+  const w = (b[p] >> 6) + 1;
+  let len = b[p] & 0x3f;
+  for (let k = 1; k < w; k++) len = (len << 8) | b[p + k];
+  return w + len;
+}
+
+function sameBytes(b: Uint8Array, start: number, end: number, raw: Uint8Array): boolean {
+  if (end - start !== raw.length) return false;
+  for (let i = 0; i < raw.length; i++) if (b[start + i] !== raw[i]) return false;
+  return true;
+}
+
+/** The tags last read and their wire bytes (copied: the input may be reused). */
+let lastTags: { raw: Uint8Array; tags: readonly string[] } | undefined;
+
 class PacketEvent implements SubunitEvent {
   private readonly batch: Batch;
   private readonly at: number;
@@ -199,15 +216,20 @@ class PacketEvent implements SubunitEvent {
   get tags(): readonly string[] | undefined {
     if (!(this.flags & F_TAGS)) return undefined;
     const { bytes: b, rec, base } = this.batch;
+    const start = base + rec[this.at + R_TAGS_OFF];
+    const n = rec[this.at + R_TAGS_COUNT];
+    let end = start;
+    for (let i = 0; i < n; i++) end += tagWidth(b, end);
+    // packets in a row mostly carry the same tags: the same bytes give the same (read-only) array
+    if (lastTags && sameBytes(b, start, end, lastTags.raw)) return lastTags.tags;
     const tags: string[] = [];
-    let p = base + rec[this.at + R_TAGS_OFF];
-    for (let i = 0, n = rec[this.at + R_TAGS_COUNT]; i < n; i++) {
+    for (let p = start, i = 0; i < n; i++) {
       const w = (b[p] >> 6) + 1;
-      let len = b[p] & 0x3f;
-      for (let k = 1; k < w; k++) len = (len << 8) | b[p + k];
-      tags.push(readString(b, p + w, len));
-      p += w + len;
+      const size = tagWidth(b, p);
+      tags.push(readString(b, p + w, size - w));
+      p += size;
     }
+    lastTags = { raw: b.slice(start, end), tags };
     return tags;
   }
 

@@ -88,7 +88,9 @@ export function finalStatus(t: TestRecord): FinalStatus {
  * (chatter, run-level files) are not tests and are ignored here.
  */
 export class TestAggregator {
-  private readonly open = new Map<string, TestRecord>();
+  // tests in flight by id, one map per route code ('' for none): no key string built per event
+  private readonly open = new Map<string, Map<string, TestRecord>>();
+  private inFlight = 0;
   private readonly kept: TestRecord[] = [];
   private seen = 0;
   private readonly keepBytes: boolean;
@@ -101,7 +103,7 @@ export class TestAggregator {
 
   /** Number of tests started and not yet finished. */
   get pending(): number {
-    return this.open.size;
+    return this.inFlight;
   }
 
   /** Every test seen, in order of first event (`tests[i].index === i`); empty unless retaining. */
@@ -113,14 +115,21 @@ export class TestAggregator {
     const id = e.testId;
     if (id === undefined) return undefined;
     const routeCode = e.routeCode;
-    const key = testKey(id, routeCode);
-    let t = this.open.get(key);
+    // as testKey: no route code and an empty one are the same worker
+    const route = routeCode ?? '';
+    let tests = this.open.get(route);
+    if (!tests) this.open.set(route, (tests = new Map()));
+    let t = tests.get(id);
     if (!t) {
       t = { index: this.seen++, id, routeCode, tags: [], finished: false };
-      this.open.set(key, t);
+      tests.set(id, t);
+      this.inFlight++;
       if (this.retain) this.kept.push(t);
     }
-    const ts = e.timestamp;
+    const status = e.status;
+    const final = status !== undefined && status !== 'inprogress';
+    // a Timestamp is made per read: read it only when it is kept
+    const ts = t.start === undefined || final ? e.timestamp : undefined;
     if (ts) t.start ??= ts;
     const tags = e.tags;
     if (tags !== undefined) t.tags = tags;
@@ -134,23 +143,25 @@ export class TestAggregator {
       // copied once, here: event bytes view the decoder's input, which callers may reuse
       if (this.keepBytes && bytes && bytes.length) file.chunks.push(copyOf(bytes));
     }
-    const status = e.status;
     if (status !== undefined) {
       t.status = status;
-      if (status !== 'inprogress') {
+      if (final) {
         t.finished = true;
         t.stop = ts;
-        this.open.delete(key);
+        tests.delete(id);
+        this.inFlight--;
       }
     }
     return t;
   }
 
-  /** End of stream: the tests still open, which stay unfinished. */
+  /** End of stream: the tests still open, which stay unfinished, in order of first event. */
   end(): TestRecord[] {
-    const out = [...this.open.values()];
+    const out: TestRecord[] = [];
+    for (const tests of this.open.values()) out.push(...tests.values());
     this.open.clear();
-    return out;
+    this.inFlight = 0;
+    return out.sort((a, b) => a.index - b.index);
   }
 
   /**

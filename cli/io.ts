@@ -1,5 +1,7 @@
 // Inputs (files or stdin) and a buffered stdout that respects backpressure.
-import { openSync, fstatSync, readSync, closeSync } from 'node:fs';
+import { openSync, fstatSync, readSync, closeSync, writeSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { InputError } from '../bindings/errors.js';
@@ -125,16 +127,13 @@ export class Output {
   private size = 0;
   constructor(private readonly stream: Writable = process.stdout, private readonly limit = 1 << 16) {}
 
-  async write(part: string | Uint8Array): Promise<void> {
+  /** Buffers the part; a promise only when it had to write (callers in hot loops skip the await otherwise). */
+  write(part: string | Uint8Array): Promise<void> | undefined {
     // large binary pieces go out as they are (no concatenation copy)
-    if (typeof part !== 'string' && part.length >= this.limit) {
-      await this.flush();
-      await this.send(part);
-      return;
-    }
+    if (typeof part !== 'string' && part.length >= this.limit) return this.flush().then(() => this.send(part));
     this.parts.push(part);
     this.size += part.length;
-    if (this.size >= this.limit) await this.flush();
+    return this.size >= this.limit ? this.flush() : undefined;
   }
 
   /** Write bytes the caller will refill: resolves once the stream has written them (nothing is held). */
@@ -186,4 +185,52 @@ export async function outputStream(path: string | undefined): Promise<Writable> 
     stream.once('error', (e) => reject(asInputError(e, path)));
   });
   return stream;
+}
+
+/**
+ * Text kept to be written later (a report whose header needs totals known only
+ * at the end): held in memory up to `limit` characters, beyond that in a
+ * temporary file, so memory stays flat however long the run.
+ */
+export class Spool {
+  private parts: string[] = [];
+  private size = 0;
+  private file: { dir: string; fd: number } | undefined;
+  constructor(private readonly limit = 4 << 20) {}
+
+  add(text: string): void {
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= this.limit) this.spill();
+  }
+
+  private spill(): void {
+    if (!this.file) {
+      const dir = mkdtempSync(join(tmpdir(), 'subunit-spool-'));
+      this.file = { dir, fd: openSync(join(dir, 'spool'), 'w+') };
+    }
+    writeSync(this.file.fd, this.parts.join(''));
+    this.parts = [];
+    this.size = 0;
+  }
+
+  /** Writes everything held, in order, then frees it. */
+  async writeTo(out: Output): Promise<void> {
+    try {
+      if (this.file) {
+        const buf = Buffer.allocUnsafe(1 << 20);
+        for (let at = 0, n; (n = readSync(this.file.fd, buf, 0, buf.length, at)) > 0; at += n) await out.writeThrough(buf.subarray(0, n));
+      }
+      for (const p of this.parts) await out.write(p);
+    } finally {
+      this.dispose();
+    }
+  }
+
+  dispose(): void {
+    if (!this.file) return;
+    closeSync(this.file.fd);
+    rmSync(this.file.dir, { recursive: true, force: true });
+    this.file = undefined;
+  }
 }

@@ -24,7 +24,7 @@ export interface ReportTarget {
   /** The stream the report is written to (a terminal, or not). */
   stream: Writable & { isTTY?: boolean };
   /** With --forward: every input event, to pass on. */
-  forward?: (e: SubunitEvent) => Promise<void>;
+  forward?: (e: SubunitEvent) => Promise<void> | undefined;
   /** Write everything out, close the file. */
   finish(): Promise<void>;
 }
@@ -46,7 +46,7 @@ export async function reportTarget(values: Record<string, unknown>, backend?: Ba
     out,
     stream,
     // --no-passthrough drops what belongs to no test (chatter, run-level files), as the reference does
-    forward: (e) => (!passthrough && e.testId === undefined && e.fileName !== undefined ? Promise.resolve() : writer.write(e)),
+    forward: (e) => (!passthrough && e.testId === undefined && e.fileName !== undefined ? undefined : writer.write(e)),
     async finish() {
       await out.close();
       if (path === undefined) await writer.write({ fileName: 'stdout', fileBytes: Buffer.concat(held) });

@@ -155,22 +155,29 @@ export interface ResultHandlers {
   onBatchEnd?(): void | Promise<void>;
 }
 
-/** Drive the per-test results layer over the inputs. */
+/**
+ * Drive the per-test results layer over the inputs. A handler's promise is
+ * awaited only when it returns one: synchronous handlers cost no turn of the
+ * microtask queue per event.
+ */
 export async function forEachResult(paths: string[], backend: BackendName | undefined, h: ResultHandlers): Promise<void> {
   const results = new TestResults({ attachments: h.attachments ?? true });
+  const { onEvent, onOther, onResult, onBatchEnd } = h;
+  let waiting: void | Promise<void>;
   for await (const batch of inputEvents(paths, backend)) {
-    for (const e of batch) {
-      if (h.onEvent) await h.onEvent(e);
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch[i];
+      if (onEvent && (waiting = onEvent.call(h, e))) await waiting;
       if (e.testId === undefined) {
-        if (h.onOther) await h.onOther(e);
+        if (onOther && (waiting = onOther.call(h, e))) await waiting;
         continue;
       }
       const r = results.add(e);
-      if (r) await h.onResult(r);
+      if (r && (waiting = onResult.call(h, r))) await waiting;
     }
-    if (h.onBatchEnd) await h.onBatchEnd();
+    if (onBatchEnd) await onBatchEnd.call(h);
   }
-  for (const r of results.end()) await h.onResult(r);
+  for (const r of results.end()) await onResult.call(h, r);
 }
 
 /** Did the run fail? (as testtools' StreamSummary: fail, uxsuccess, or never finished) */

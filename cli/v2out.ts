@@ -40,17 +40,17 @@ export class V2Writer {
     this.encoder = new Encoder({ backend });
   }
 
-  async write(e: SubunitEvent | EventInit, changes?: Partial<EventInit>): Promise<void> {
+  /** A promise only when the output had to write (see Output.write). */
+  write(e: SubunitEvent | EventInit, changes?: Partial<EventInit>): Promise<void> | undefined {
     if (isChatter(e) && e.fileBytes) {
       const bytes = this.held ? Buffer.concat([this.held.bytes, e.fileBytes]) : e.fileBytes;
       this.held = undefined;
       const end = utf8WholeEnd(bytes);
       if (end < bytes.length) this.held = { e, changes, bytes: bytes.slice(end) };
-      if (end > 0) await this.send(e, { ...changes, fileBytes: bytes.subarray(0, end) });
-      return;
+      return end > 0 ? this.send(e, { ...changes, fileBytes: bytes.subarray(0, end) }) : undefined;
     }
-    await this.end();
-    await this.send(e, changes);
+    if (this.held) return this.end().then(() => this.send(e, changes));
+    return this.send(e, changes);
   }
 
   /** Write the bytes of an unfinished character still held (at the end of the input, or before another event). */
@@ -60,7 +60,7 @@ export class V2Writer {
     if (held) await this.send(held.e, { ...held.changes, fileBytes: held.bytes });
   }
 
-  private send(e: SubunitEvent | EventInit, changes?: Partial<EventInit>): Promise<void> {
+  private send(e: SubunitEvent | EventInit, changes?: Partial<EventInit>): Promise<void> | undefined {
     return this.out.write(this.encoder.encode(changes ? eventInit(e, changes) : e));
   }
 }

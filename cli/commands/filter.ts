@@ -116,7 +116,7 @@ export const filter: Command = {
     }
     const rename = (id: string) => renames.reduce((s, [re, to]) => s.replace(re, to), id);
 
-    const keep = (r: TestResult, status: FinalStatus): boolean => {
+    const keep = (r: TestResult, id: string, status: FinalStatus): boolean => {
       // enumeration only: subunit-filter drops it too (it has no outcome)
       if (status === 'exists') return false;
       // as subunit-filter, an unexpected success passes every filter: a failure never vanishes
@@ -125,7 +125,7 @@ export const filter: Command = {
       if (withTags.some((t) => !r.tags.includes(t))) return false;
       if (withoutTags.some((t) => r.tags.includes(t))) return false;
       if (withRe || withoutRe) {
-        const text = `${r.id}${status}${attachmentsText(r.attachments)}`;
+        const text = `${id}${status}${attachmentsText(r.attachments)}`;
         if (withRe && !withRe.test(text)) return false;
         if (withoutRe && withoutRe.test(text)) return false;
       }
@@ -148,8 +148,11 @@ export const filter: Command = {
         else if (status === 'success') changed = 'fail';
         status = changed ?? status;
       }
-      if (!keep({ ...r, id }, status)) return;
-      for (const e of events) await writer.write(e, { testId: id, ...(changed && !unfinished && e.status === r.status ? { status: changed } : {}) });
+      if (!keep(r, id, status)) return;
+      for (const e of events) {
+        const wrote = writer.write(e, changed && !unfinished && e.status === r.status ? { testId: id, status: changed } : { testId: id });
+        if (wrote) await wrote;
+      }
       if (unfinished) {
         await writer.write({ testId: id, status: changed ?? 'fail', routeCode: r.routeCode, tags: r.tags.length ? [...r.tags] : undefined, timestamp: r.stop ?? r.start });
       }
@@ -157,7 +160,8 @@ export const filter: Command = {
     for await (const batch of inputEvents(positionals, v.backend as BackendName)) {
       for (const e of batch) {
         if (e.testId === undefined) {
-          if (passthrough) await writer.write(e);
+          const wrote = passthrough ? writer.write(e) : undefined;
+          if (wrote) await wrote;
           continue;
         }
         const key = e.routeCode === undefined ? e.testId : `${e.routeCode}\0${e.testId}`;
@@ -167,7 +171,8 @@ export const filter: Command = {
         const r = results.add(e);
         if (r) {
           held.delete(key);
-          await emit(r, events);
+          const wrote = emit(r, events);
+          if (wrote) await wrote;
         }
       }
     }

@@ -4,6 +4,7 @@ import type { BackendName } from '../../bindings/core.js';
 import { secondsBetween, type TestResult } from '../../bindings/results.js';
 import { REPORT_OPTIONS, reportTarget } from '../report.js';
 import { attachmentsText, pyDuration } from '../format.js';
+import { Spool } from '../io.js';
 import type { Command } from '../command.js';
 
 // Characters XML 1.0 cannot hold (controls other than tab and LF, lone surrogates,
@@ -70,29 +71,33 @@ export const junit: Command = {
     backend: BACKEND_OPTION,
   },
   async run({ values, positionals }) {
-    const cases: string[] = [];
+    const cases = new Spool(); // the cases wait for the totals the header holds
     let tests = 0;
     let failures = 0;
     let clock: Timestamp | undefined;
     let first: Timestamp | undefined;
     const target = await reportTarget(values, values.backend as BackendName);
-    await forEachResult(positionals, values.backend as BackendName, {
-      onEvent: target.forward,
-      onResult(r) {
-        if (r.status === 'exists') return;
-        tests++;
-        if (isFailure(r)) failures++;
-        // a test without timestamps runs at the clock's time, as in testtools
-        const start = r.start ?? clock;
-        const stop = r.stop ?? start;
-        clock = stop;
-        for (const t of [start, stop]) if (t && (!first || secondsBetween(first, t) < 0)) first = t;
-        cases.push(testcase(r, pyDuration(start, stop)));
-      },
-    });
+    const onResult = (r: TestResult) => {
+      if (r.status === 'exists') return;
+      tests++;
+      if (isFailure(r)) failures++;
+      // a test without timestamps runs at the clock's time, as in testtools
+      const start = r.start ?? clock;
+      const stop = r.stop ?? start;
+      clock = stop;
+      if (start && (!first || secondsBetween(first, start) < 0)) first = start;
+      if (stop && (!first || secondsBetween(first, stop) < 0)) first = stop;
+      cases.add(testcase(r, pyDuration(start, stop)));
+    };
+    try {
+      await forEachResult(positionals, values.backend as BackendName, { onEvent: target.forward, onResult });
+    } catch (e) {
+      cases.dispose(); // no temporary file left behind
+      throw e;
+    }
     const out = target.out;
     await out.write(`<testsuite errors="0" failures="${failures}" name="" tests="${tests}" time="${pyDuration(first, clock).toFixed(3)}">\n`);
-    for (const c of cases) await out.write(c);
+    await cases.writeTo(out);
     await out.write('</testsuite>\n');
     await target.finish();
     return failures > 0 ? 1 : 0;

@@ -33,14 +33,16 @@ export const stats: Command = {
     const tags = new Set<string>();
     let first: Timestamp | undefined;
     let last: Timestamp | undefined;
+    const widen = (t: Timestamp | undefined) => {
+      if (!t) return;
+      if (!first || secondsBetween(first, t) < 0) first = t;
+      if (!last || secondsBetween(last, t) > 0) last = t;
+    };
     await forEachResult(positionals, values.backend as BackendName, {
       attachments: false,
       onResult(r) {
-        for (const t of [r.start, r.stop]) {
-          if (!t) continue;
-          if (!first || secondsBetween(first, t) < 0) first = t;
-          if (!last || secondsBetween(last, t) > 0) last = t;
-        }
+        widen(r.start);
+        widen(r.stop);
         if (r.status === 'exists') return; // enumeration, not a run
         n.total++;
         for (const t of r.tags) tags.add(t);

@@ -167,7 +167,8 @@ export const trace: Command = {
         const s = progressShown ? CLEAR_LINE : '';
         progressShown = false;
         midLine = bytes[bytes.length - 1] !== 10;
-        return out.write(s).then(() => out.write(bytes));
+        const wrote = out.write(s);
+        return wrote ? wrote.then(() => out.write(bytes)) : out.write(bytes);
       }
       // routed (a mux's worker): whole lines, each marked with its route, so workers do not interleave mid-line
       let route = routed.get(e.routeCode);
@@ -178,6 +179,10 @@ export const trace: Command = {
       return out.write(fresh() + lines.map((l) => `[${e.routeCode}] ${l}\n`).join(''));
     };
 
+    const widen = (s: number) => {
+      first = first === undefined ? s : Math.min(first, s);
+      last = last === undefined ? s : Math.max(last, s);
+    };
     await forEachResult(positionals, values.backend as BackendName, {
       onOther,
       onResult(r) {
@@ -193,18 +198,15 @@ export const trace: Command = {
         const us = durationMicros(r);
         if (us !== undefined) {
           testMicros += us;
-          if (slowestWanted && r.status !== 'skip') {
+          // only a test slower than the slowest kept's last changes them (a tie stays out: the sort is stable)
+          if (slowestWanted && r.status !== 'skip' && (slowest.length < slowestWanted || us > slowest[slowest.length - 1][1])) {
             slowest.push([r.id, us]);
             slowest.sort((a, b) => b[1] - a[1]);
             if (slowest.length > slowestWanted) slowest.pop();
           }
         }
-        for (const t of [r.start, r.stop]) {
-          if (!t) continue;
-          const s = micros(t);
-          first = first === undefined ? s : Math.min(first, s);
-          last = last === undefined ? s : Math.max(last, s);
-        }
+        if (r.start) widen(micros(r.start));
+        if (r.stop) widen(micros(r.stop));
         const label = workerOf(r);
         let w = workers.get(label);
         if (!w) workers.set(label, (w = { label, tests: 0, firstStart: r.start && micros(r.start) }));
