@@ -43,7 +43,13 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => v
 /** Listen on 127.0.0.1 only (port 0: any free port); resolves with the base URL. */
 export function listenLocal(handler: Handler, port = 0): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      // an absolute-form target that is not a URL ("GET http://[ HTTP/1.1"): thrown here, it would end the server
+      return void res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request target\n');
+    }
     Promise.resolve(handler(req, res, url)).catch((e: Error) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(`${e.message}\n`);
