@@ -43,6 +43,10 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => v
 /** Listen on 127.0.0.1 only (port 0: any free port); resolves with the base URL. */
 export function listenLocal(handler: Handler, port = 0): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
+    // two Host headers make the request's site ambiguous (Node keeps the first); RFC 9112 says 400
+    if (req.rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === 'host').length > 1) {
+      return void res.writeHead(400, { 'content-type': 'text/plain' }).end('more than one Host header\n');
+    }
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://127.0.0.1');

@@ -306,6 +306,21 @@ describe('subunit serve: requests the serve fuzzer found mishandled', () => {
     }
   });
 
+  it('refuses a request with two Host headers, even both its own (RFC 9112: 400; Node kept the first)', async () => {
+    const served = await startServe([FIXTURES + 'chatter.subunit']);
+    try {
+      const host = new URL(served.url).host;
+      const token = await pageToken(served.url);
+      for (const second of [host, 'evil.example']) {
+        const reply = await rawExchange(served.url, `GET /api/inputs HTTP/1.1\r\nHost: ${host}\r\nHost: ${second}\r\n${TOKEN_HEADER}: ${token}\r\nConnection: close\r\n\r\n`);
+        expect([second, reply.split('\r\n')[0]]).toEqual([second, 'HTTP/1.1 400 Bad Request']);
+        expect(reply).not.toContain('chatter.subunit');
+      }
+    } finally {
+      await stop(served);
+    }
+  });
+
   it('sends the status and size of a file with nothing in it yet at once, then its bytes as they come', async () => {
     const file = join(TMP, 'empty-then-growing.subunit');
     writeFileSync(file, '');
