@@ -199,9 +199,10 @@ function parseReply(raw: Buffer): { status?: number; head?: string; body: Buffer
 
 /**
  * Send `bytes` as `send` says; collect the reply until the connection closes,
- * `enough(reply)` holds (a followed file never ends) or the time limit.
+ * `enough(reply)` holds (a followed file never ends; 'soon': a moment later)
+ * or the time limit.
  */
-function exchange(port: number, bytes: Buffer, send: Send, enough: (got: Buffer) => boolean, holdUntil: Promise<void>): Promise<Reply> {
+function exchange(port: number, bytes: Buffer, send: Send, enough: (got: Buffer) => boolean | 'soon', holdUntil: Promise<void>): Promise<Reply> {
   return new Promise((resolve) => {
     const started = Date.now();
     const got: Buffer[] = [];
@@ -223,7 +224,9 @@ function exchange(port: number, bytes: Buffer, send: Send, enough: (got: Buffer)
       got.push(b);
       length += b.length;
       if (send === 'abort-after-head') return finish(false);
-      if (length > 64 << 20 || enough(Buffer.concat(got))) finish(false);
+      const done = length > 64 << 20 || enough(Buffer.concat(got));
+      if (done === 'soon') setTimeout(() => finish(false), 300); // what follows soon is read too
+      else if (done) finish(false);
     });
     sock.on('connect', async () => {
       try {
@@ -342,7 +345,7 @@ function authorized(p: RequestPlan): boolean {
 }
 
 /** Run one scenario; the failure (if any) says what went wrong. */
-export async function runScenario(s: Scenario, { alter }: { /** Change the server's arguments or the files (to test the oracle). */ alter?: (dir: string, args: string[]) => void } = {}): Promise<Outcome> {
+export async function runScenario(s: Scenario, { alter }: { /** Change the server's arguments or the files (to test the oracle). */ alter?: (dir: string, args: string[], secret: string) => void } = {}): Promise<Outcome> {
   const dir = mkdtempSync(join(tmpdir(), 'fuzz-serve-'));
   const started = Date.now();
   const nonce = createHash('sha256').update(`${s.seed}-${Math.random()}`).digest('hex').slice(0, 16);
@@ -366,7 +369,7 @@ export async function runScenario(s: Scenario, { alter }: { /** Change the serve
     s.inputs.forEach((p, i) => writeFileSync(join(dir, names[i]), p.kind === 'growing' ? contents[i].subarray(0, contents[i].length >> 3) : contents[i]));
     const urlInputs = Array.from({ length: s.urlInputs }, (_, i) => `http://127.0.0.1:${canary!.port}/given/input${i}`);
     const args = [...names, ...urlInputs];
-    alter?.(dir, args);
+    alter?.(dir, args, secretPath);
     const rssFile = join(dir, 'maxrss');
     serve = await startServe(args, dir, rssFile);
     const port = serve.port;
@@ -397,7 +400,8 @@ export async function runScenario(s: Scenario, { alter }: { /** Change the serve
     const one = async (p: RequestPlan, id: string): Promise<void> => {
       const nIndex = allInputs.length ? Number(id.split('-')[1]) % (allInputs.length + 1) : 0; // one past the end now and then
       const proxyUrl = (() => {
-        const t = p.proxy!;
+        const t = p.proxy;
+        if (!t) return '';
         if ('canary' in t) return fill(t.canary, id);
         if ('redirect' in t) return `http://127.0.0.1:${canary!.port}/redirect/${id}?to=${REDIRECTS.indexOf(t.redirect)}`;
         if ('scheme' in t) return fill(t.scheme, id);
@@ -428,7 +432,9 @@ export async function runScenario(s: Scenario, { alter }: { /** Change the serve
       // a followed file never ends: stop once its bytes are all there
       const enough = (got: Buffer) => {
         const r = parseReply(got);
-        return r.head !== undefined && (expectBytes !== undefined ? r.body.length >= expectBytes.length : r.status === 200 && target.includes('/api/input/'));
+        if (r.head === undefined) return false;
+        if (expectBytes !== undefined) return r.body.length >= expectBytes.length;
+        return r.status === 200 && target.includes('/api/input/') ? 'soon' : false;
       };
       const reply = await exchange(port, bytes, p.send, enough, held);
       requests++;
@@ -462,7 +468,7 @@ export async function runScenario(s: Scenario, { alter }: { /** Change the serve
         const httpish = parsed?.protocol === 'http:' || parsed?.protocol === 'https:';
         if (!httpish && reply.status !== 400) return void problems.push(`${what}: status ${reply.status} for a ${parsed?.protocol ?? 'malformed'} URL (want 400)`);
         if (!httpish && canary!.hits.includes(id)) return void problems.push(`${what}: a ${parsed?.protocol ?? 'malformed'} URL reached the canary`);
-        if (reply.status === 200 && !text.includes(canaryMarker) && !('redirect' in p.proxy! && text.length === 0)) {
+        if (reply.status === 200 && !text.includes(canaryMarker) && !(p.proxy && 'redirect' in p.proxy && text.length === 0)) {
           // a 200 from the proxy is the canary's body (or the server's own page, fetched through itself)
           if (!pageHashes.has(sha(body)) && !text.startsWith('<!doctype')) return void problems.push(`${what}: proxy 200 with bytes not from the canary: ${text.slice(0, 120)}`);
         }
