@@ -18,7 +18,13 @@ const MIME: Record<string, string> = {
 /** Serve `relative` under `root`; 404 for anything missing or outside it. */
 export async function sendFile(res: ServerResponse, root: string, relative: string): Promise<void> {
   const base = resolve(root);
-  const path = resolve(base, '.' + sep + decodeURIComponent(relative));
+  let name: string;
+  try {
+    name = decodeURIComponent(relative);
+  } catch {
+    return notFound(res); // a malformed escape (`%zz`) names no file: 404, not a 500
+  }
+  const path = resolve(base, '.' + sep + name);
   if (path !== base && !path.startsWith(base + sep)) return notFound(res);
   try {
     const info = await stat(path);

@@ -306,6 +306,15 @@ describe('subunit serve: requests the serve fuzzer found mishandled', () => {
     }
   });
 
+  it('answers a malformed escape in a dist/ path with 404, not 500 ("URI malformed")', async () => {
+    const served = await startServe([]);
+    try {
+      for (const path of ['dist/%zz.js', 'dist/%E0%A4%A.js', 'dist/web/%.js']) expect([path, (await get(served.url + path, {})).status]).toEqual([path, 404]);
+    } finally {
+      await stop(served);
+    }
+  });
+
   it('refuses a request with two Host headers, even both its own (RFC 9112: 400; Node kept the first)', async () => {
     const served = await startServe([FIXTURES + 'chatter.subunit']);
     try {

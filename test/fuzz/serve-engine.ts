@@ -82,7 +82,7 @@ const METHODS = ['GET', 'GET', 'GET', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'O
 const CANARY_SPELLINGS = [
   'http://127.0.0.1:{C}/hit/{ID}', 'http://localhost:{C}/hit/{ID}', 'http://[::1]:{C}/hit/{ID}', 'http://2130706433:{C}/hit/{ID}', 'http://0x7f000001:{C}/hit/{ID}', 'http://0177.0.0.1:{C}/hit/{ID}',
   'http://127.1:{C}/hit/{ID}', 'http://[::ffff:127.0.0.1]:{C}/hit/{ID}', 'http://LOCALHOST:{C}/hit/{ID}', 'http://u:p@127.0.0.1:{C}/hit/{ID}', 'http://127.0.0.1:{C}/hit/{ID}#frag', 'http://127.0.0.1:{C}/%2e%2e/x/hit/{ID}',
-  'http://127.0.0.1:{C}/hit/{ID}?a=%00&b=\u65e5', 'https://127.0.0.1:{C}/hit/{ID}', 'http://127.0.0.1:1/hit/{ID}', 'http://127.0.0.1:{S}/', 'http://127.0.0.1:{S}/api/inputs', 'http://127.0.0.1:{S}/api/proxy?url=http://127.0.0.1:{C}/hit/{ID}',
+  'http://127.0.0.1:{C}/hit/{ID}?a=%00&b=\u65e5', 'https://127.0.0.1:{C}/hit/{ID}', 'http://127.0.0.1:1/hit/{ID}', 'http://127.0.0.1:{S}/', 'http://127.0.0.1:{S}/api/inputs', 'http://127.0.0.1:{S}/api/proxy?url=http://127.0.0.1:{C}/hit/{ID}-inner', // the inner request has no token: must never arrive
   // odd spellings URL parsing still reads as http
   'HTTP://127.0.0.1:{C}/hit/{ID}', ' http://127.0.0.1:{C}/hit/{ID}', 'http:127.0.0.1:{C}/hit/{ID}', 'http:\\\\127.0.0.1:{C}\\hit\\{ID}', 'http://127.0.0.1:{C}\t/hit/{ID}',
 ];
@@ -444,6 +444,7 @@ export async function runScenario(s: Scenario, { alter }: { /** Change the serve
       if (text.includes(secretMarker) || reply.head?.includes(secretMarker)) return void problems.push(`${what}: the secret file's content came back`);
       if (reply.timedOut && p.send !== 'hold' && reply.status === undefined) return void problems.push(`${what}: no answer in ${ANSWER_MS / 1000} s (${body.length} body bytes, status ${reply.status})`);
       if (p.send === 'cut' || p.send === 'hold') return;
+      if (reply.status === 500) return void problems.push(`${what}: 500 ${text.slice(0, 120)}`); // a request the server did not expect, not one it refused
       if (!ok) {
         refused++;
         if (text.includes(canaryMarker)) return void problems.push(`${what}: proxied bytes came back to a refused request`);
