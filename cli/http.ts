@@ -18,7 +18,13 @@ const MIME: Record<string, string> = {
 /** Serve `relative` under `root`; 404 for anything missing or outside it. */
 export async function sendFile(res: ServerResponse, root: string, relative: string): Promise<void> {
   const base = resolve(root);
-  const path = resolve(base, '.' + sep + decodeURIComponent(relative));
+  let name: string;
+  try {
+    name = decodeURIComponent(relative);
+  } catch {
+    return notFound(res); // a malformed escape (`%zz`) names no file: 404, not a 500
+  }
+  const path = resolve(base, '.' + sep + name);
   if (path !== base && !path.startsWith(base + sep)) return notFound(res);
   try {
     const info = await stat(path);
@@ -43,7 +49,17 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => v
 /** Listen on 127.0.0.1 only (port 0: any free port); resolves with the base URL. */
 export function listenLocal(handler: Handler, port = 0): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // two Host headers make the request's site ambiguous (Node keeps the first); RFC 9112 says 400
+    if (req.rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === 'host').length > 1) {
+      return void res.writeHead(400, { 'content-type': 'text/plain' }).end('more than one Host header\n');
+    }
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      // an absolute-form target that is not a URL ("GET http://[ HTTP/1.1"): thrown here, it would end the server
+      return void res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request target\n');
+    }
     Promise.resolve(handler(req, res, url)).catch((e: Error) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(`${e.message}\n`);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -270,6 +271,85 @@ describe('subunit serve: only its own page may use the API (issue 17)', () => {
     } finally {
       await page.close();
       evil.server.close();
+    }
+  });
+});
+
+/** Bytes sent as they are (a request target no HTTP client would send); what came back, once the server closes or `ms` pass. */
+function rawExchange(url: string, request: string, ms = 5000): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    let got = '';
+    const timer = setTimeout(() => socket.destroy(), ms);
+    socket.on('data', (b) => (got += b.toString('latin1'))).on('error', () => {}).on('close', () => {
+      clearTimeout(timer);
+      resolve(got);
+    });
+    socket.write(request);
+  });
+}
+
+describe('subunit serve: requests the serve fuzzer found mishandled', () => {
+  it('answers a request target that is not a URL with 400 and stays up (it died: "internal error: Invalid URL")', async () => {
+    const served = await startServe([FIXTURES + 'chatter.subunit']);
+    try {
+      const host = new URL(served.url).host;
+      for (const target of ['http://[', 'http://[::1', 'http://a%zz']) {
+        const reply = await rawExchange(served.url, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+        expect([target, reply.split('\r\n')[0]]).toEqual([target, 'HTTP/1.1 400 Bad Request']);
+      }
+      const token = await pageToken(served.url);
+      expect((await get(served.url + 'api/inputs', { [TOKEN_HEADER]: token })).status).toBe(200);
+      expect(served.stderr()).toBe('');
+    } finally {
+      await stop(served);
+    }
+  });
+
+  it('answers a malformed escape in a dist/ path with 404, not 500 ("URI malformed")', async () => {
+    const served = await startServe([]);
+    try {
+      for (const path of ['dist/%zz.js', 'dist/%E0%A4%A.js', 'dist/web/%.js']) expect([path, (await get(served.url + path, {})).status]).toEqual([path, 404]);
+    } finally {
+      await stop(served);
+    }
+  });
+
+  it('refuses a request with two Host headers, even both its own (RFC 9112: 400; Node kept the first)', async () => {
+    const served = await startServe([FIXTURES + 'chatter.subunit']);
+    try {
+      const host = new URL(served.url).host;
+      const token = await pageToken(served.url);
+      for (const second of [host, 'evil.example']) {
+        const reply = await rawExchange(served.url, `GET /api/inputs HTTP/1.1\r\nHost: ${host}\r\nHost: ${second}\r\n${TOKEN_HEADER}: ${token}\r\nConnection: close\r\n\r\n`);
+        expect([second, reply.split('\r\n')[0]]).toEqual([second, 'HTTP/1.1 400 Bad Request']);
+        expect(reply).not.toContain('chatter.subunit');
+      }
+    } finally {
+      await stop(served);
+    }
+  });
+
+  it('sends the status and size of a file with nothing in it yet at once, then its bytes as they come', async () => {
+    const file = join(TMP, 'empty-then-growing.subunit');
+    writeFileSync(file, '');
+    const served = await startServe([file]);
+    try {
+      const token = await pageToken(served.url);
+      const head = await new Promise<{ status: number; size: string | string[] | undefined; first: Promise<Buffer> }>((resolve, reject) => {
+        const req = request(served.url + 'api/input/0', { headers: { [TOKEN_HEADER]: token } }, (res) => {
+          const first = new Promise<Buffer>((got) => res.once('data', got));
+          resolve({ status: res.statusCode!, size: res.headers['x-file-size'], first });
+          first.then(() => req.destroy());
+        });
+        req.on('error', reject).end();
+        setTimeout(() => reject(new Error('no response head in 5 s for an empty file')), 5000);
+      });
+      expect([head.status, head.size]).toEqual([200, '0']);
+      appendFileSync(file, 'now\n');
+      expect((await head.first).toString()).toBe('now\n');
+    } finally {
+      await stop(served);
     }
   });
 });

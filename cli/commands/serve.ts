@@ -193,6 +193,7 @@ async function followFile(req: IncomingMessage, res: ServerResponse, path: strin
       'cache-control': 'no-store',
       'x-file-size': String((await fh.stat()).size),
     });
+    res.flushHeaders(); // the page learns the size now, even of a file with nothing in it yet
     let position = 0;
     while (!gone) {
       const buf = new Uint8Array(CHUNK);

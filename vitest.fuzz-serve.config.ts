@@ -1,0 +1,11 @@
+// `npm run fuzz:serve` only (scripts/fuzz-serve.mjs): the long serve fuzz run, alone, printing as it goes.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/fuzz/serve-long.fuzz.ts'],
+    testTimeout: 0,
+    hookTimeout: 60_000,
+    disableConsoleIntercept: true,
+  },
+});
