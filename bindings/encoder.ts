@@ -7,6 +7,7 @@ import type { EventInit } from './events.js';
 import { stage, emptyStagedPacket, type StagedPacket } from './stage.js';
 import { packetLength, fixedFields } from './size.js';
 import { EncodeError } from './errors.js';
+import { concat } from './bytes.js';
 
 export type EncodeOptions = DecodeOptions;
 
@@ -150,17 +151,6 @@ interface Plan {
   piece: number;
   count: number;
   size: number;
-}
-
-export function concat(parts: Uint8Array[], size = parts.reduce((n, p) => n + p.length, 0)): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Encode one event: one packet, or several when its file content needs them (see Encoder.encode). */

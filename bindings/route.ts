@@ -11,7 +11,7 @@ import { chunksOf, type ByteSource } from './streams.js';
 import { readString } from './events.js';
 import { utf8Length, writeUtf8 } from './utf8.js';
 import { EncodeError } from './errors.js';
-import { concat } from './encoder.js';
+import { concat } from './bytes.js';
 
 /** UTF-8 bytes of one route component (no '/', at most 255 bytes). */
 export function routeComponent(name: string): Uint8Array {

@@ -2,7 +2,8 @@
 // `subunit from-tap | subunit trace` shows progress live).
 import { Timestamp } from '../../bindings/timestamp.js';
 import type { EventInit, Status } from '../../bindings/events.js';
-import { concat } from '../../bindings/encoder.js';
+import { concat } from '../../bindings/bytes.js';
+import { utf8Bytes } from '../../bindings/utf8.js';
 import { Output, openInput } from '../io.js';
 import { sniffed } from '../source.js';
 import { V2Writer } from '../v2out.js';
@@ -15,7 +16,6 @@ const YAML = 'text/x-yaml; charset="utf8"';
 
 const POINT = /^(not ok|ok)\b(?:\s+(\d+))?(?:\s*-)?\s*(.*)$/;
 const PLAN = /^1\.\.(\d+)\s*(?:#\s*(.*))?$/;
-const utf8 = new TextEncoder();
 const text = new TextDecoder();
 
 interface Point {
@@ -252,13 +252,13 @@ export class TapReader {
     const stop = at(stopMs);
     return [
       { testId, status: 'inprogress', timestamp: at(stopMs - ms) },
-      ...files.map((f) => ({ testId, fileName: f.fileName, mimeType: f.mimeType, fileBytes: utf8.encode(f.text), eof: true, timestamp: stop })),
+      ...files.map((f) => ({ testId, fileName: f.fileName, mimeType: f.mimeType, fileBytes: utf8Bytes(f.text), eof: true, timestamp: stop })),
       { testId, status, timestamp: stop },
     ];
   }
 
   private chatter(text: string): EventInit[] {
-    const fileBytes = this.raw ?? utf8.encode(text + '\n');
+    const fileBytes = this.raw ?? utf8Bytes(text + '\n');
     return [{ fileName: 'stdout', mimeType: TEXT, fileBytes, timestamp: at(this.now()) }];
   }
 }

@@ -9,6 +9,7 @@ import { Decoder } from '../../bindings/decoder.js';
 import { Encoder } from '../../bindings/encoder.js';
 import { decodeStream } from '../../bindings/streams.js';
 import { toPlainEvent } from '../../bindings/events.js';
+import { utf8WholeEnd } from '../../bindings/utf8.js';
 import { UsageError, RunFailure } from '../errors.js';
 import { guarded, guardedFill } from '../failure.js';
 import type { BackendName } from '../../bindings/core.js';
@@ -47,13 +48,8 @@ function inputsInOrder(args: string[]): { kind: 'cmd' | 'file'; value: string; r
 /** Keep the bytes of an unfinished UTF-8 character for the next chunk. */
 function utf8Whole(chunk: Uint8Array, carry: Uint8Array): [Uint8Array, Uint8Array] {
   const b = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-  for (let k = 1; k <= 3 && k <= b.length; k++) {
-    const c = b[b.length - k];
-    if ((c & 0xc0) === 0x80) continue;
-    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-    return need > k ? [b.subarray(0, b.length - k), b.slice(b.length - k)] : [b, new Uint8Array(0)];
-  }
-  return [b, new Uint8Array(0)];
+  const end = utf8WholeEnd(b);
+  return [b.subarray(0, end), b.slice(end)];
 }
 
 /** A worker's stderr as `stderr` file packets (the mux adds the route code). */
