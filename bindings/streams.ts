@@ -1,6 +1,7 @@
 // Streaming adapters over the push decoder and the encoder. Everything moves
 // in batches (one per input chunk), never one stream enqueue per packet.
-import { Decoder, init, type DecodeOptions } from './decoder.js';
+import { Decoder, type DecodeOptions } from './decoder.js';
+import { init } from './backend.js';
 import { Encoder, type EncodeOptions } from './encoder.js';
 import { concat } from './bytes.js';
 import type { EventInit, SubunitEvent } from './events.js';
