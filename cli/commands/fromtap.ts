@@ -7,7 +7,7 @@ import { utf8Bytes } from '../../bindings/utf8.js';
 import { Output, openInput } from '../io.js';
 import { sniffed } from '../source.js';
 import { V2Writer } from '../v2out.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 export const TAP_SEPARATOR = ' > ';
 const TEXT = 'text/plain; charset="utf8"';
@@ -305,7 +305,7 @@ export async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<
   if (parts.length) yield concat(parts);
 }
 
-export const fromTap: Command = {
+export const fromTap = defineCommand({
   name: 'from-tap',
   summary: 'convert TAP 13/14 to v2, as tap2subunit',
   usage: 'subunit from-tap [--separator SEP] [FILE|-]...',
@@ -326,7 +326,7 @@ export const fromTap: Command = {
     const writer = new V2Writer(out, 'js');
     for (const path of positionals.length ? positionals : ['-']) {
       const input = await openInput(path);
-      const reader = new TapReader(values.separator as string);
+      const reader = new TapReader(values.separator);
       for await (const line of lines((await sniffed(input)).chunks)) {
         const body = line[line.length - 1] === 0x0a ? line.subarray(0, -1) : line;
         for (const e of reader.line(text.decode(body), line)) await writer.write(e);
@@ -337,4 +337,4 @@ export const fromTap: Command = {
     await out.flush();
     return 0;
   },
-};
+});

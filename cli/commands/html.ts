@@ -5,7 +5,7 @@ import { InputError } from '../../bindings/errors.js';
 import { openInputs, inputBytes } from '../source.js';
 import { Output } from '../io.js';
 import { collectModules, loaderExpression } from '../repo/inline.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 const PACKAGE = new URL('../../../', import.meta.url).pathname;
 const ENTRY = /<script type="module" src="\/dist\/([^"]+)"><\/script>/;
@@ -14,7 +14,7 @@ const ENTRY = /<script type="module" src="\/dist\/([^"]+)"><\/script>/;
 const scriptSafe = (s: string) => s.replace(/</g, '\\u003c');
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export const html: Command = {
+export const html = defineCommand({
   name: 'html',
   summary: 'one self-contained HTML report of a run (the viewer, no server)',
   usage: 'subunit html [FILE|-]... > report.html',
@@ -25,12 +25,12 @@ export const html: Command = {
     'from a file:// URL with no network and no server. The viewer\'s own modules are embedded, not\n' +
     'a copy of them. Exit status 0 (2 on a usage or input error).',
   options: {},
-  async run({ positionals }) {
+  async run({ context, positionals }) {
     const chunks: Uint8Array[] = [];
     const names: string[] = [];
     for await (const input of openInputs(positionals)) {
       names.push(input.name === '<stdin>' ? 'stdin' : basename(input.name));
-      for await (const c of (await inputBytes(input)).chunks) chunks.push(new Uint8Array(c));
+      for await (const c of (await inputBytes(input, context)).chunks) chunks.push(new Uint8Array(c));
     }
     const data = gzipSync(Buffer.concat(chunks)).toString('base64');
     const pagePath = PACKAGE + 'web/index.html';
@@ -81,4 +81,4 @@ export const html: Command = {
     await out.flush();
     return 0;
   },
-};
+});

@@ -3,7 +3,6 @@
 // back down to the workers.
 import type { ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { mux, type MuxInput } from '../../bindings/route.js';
 import { Decoder } from '../../bindings/decoder.js';
 import { Encoder } from '../../bindings/encoder.js';
@@ -11,10 +10,10 @@ import { decodeStream } from '../../bindings/streams.js';
 import { toPlainEvent } from '../../bindings/events.js';
 import { utf8WholeEnd } from '../../bindings/utf8.js';
 import { UsageError, RunFailure } from '../errors.js';
-import { guarded, guardedFill } from '../failure.js';
+import type { RunContext } from '../failure.js';
 import type { BackendName } from '../../bindings/core.js';
 import { openInput, openFill, Output } from '../io.js';
-import type { Command } from '../command.js';
+import { defineCommand, BACKEND_OPTION, type ArgToken } from '../command.js';
 
 interface Worker {
   route: string;
@@ -24,14 +23,7 @@ interface Worker {
 }
 
 /** Inputs in command-line order; `--route NAME` names the input that follows it. */
-function inputsInOrder(args: string[]): { kind: 'cmd' | 'file'; value: string; route?: string }[] {
-  const { tokens } = parseArgs({
-    args,
-    options: { cmd: { type: 'string', multiple: true }, route: { type: 'string', multiple: true }, backend: { type: 'string' } },
-    allowPositionals: true,
-    strict: true,
-    tokens: true,
-  });
+function inputsInOrder(tokens: ArgToken[]): { kind: 'cmd' | 'file'; value: string; route?: string }[] {
   const inputs: { kind: 'cmd' | 'file'; value: string; route?: string }[] = [];
   let route: string | undefined;
   for (const t of tokens) {
@@ -119,8 +111,8 @@ class StdinRouter {
   /** Bytes dropped per worker (route → count). */
   readonly dropped = new Map<string, number>();
 
-  constructor(private readonly workers: Map<string, Worker>, private readonly encoder: Encoder, backend: BackendName) {
-    this.done = this.route(backend).finally(() => workers.forEach((w) => w.child.stdin!.end()));
+  constructor(private readonly workers: Map<string, Worker>, private readonly encoder: Encoder, backend: BackendName, context: RunContext) {
+    this.done = this.route(backend, context).finally(() => workers.forEach((w) => w.child.stdin!.end()));
   }
 
   /** Stop reading stdin (nothing is left to route to) and wait until routing has ended. */
@@ -132,10 +124,10 @@ class StdinRouter {
   }
 
   /** `stdin` files for "i/rest" go to worker i as packets for "rest"; for "i", as raw bytes. */
-  private async route(backend: BackendName): Promise<void> {
+  private async route(backend: BackendName, context: RunContext): Promise<void> {
     const taking = () => [...this.workers.values()].some((w) => takesStdin(w));
     if (!taking()) return;
-    for await (const batch of decodeStream(guarded('<stdin>', this.untilStopped()), { backend })) {
+    for await (const batch of decodeStream(context.guarded('<stdin>', this.untilStopped()), { backend })) {
       for (const e of batch) {
         if (e.fileName !== 'stdin' || e.routeCode === undefined) continue;
         const slash = e.routeCode.indexOf('/');
@@ -181,7 +173,7 @@ function roomOrClose(stream: Writable): Promise<void> {
   });
 }
 
-export const muxCommand: Command = {
+export const muxCommand = defineCommand({
   name: 'mux',
   summary: 'multiplex files, stdin and worker processes into one stream',
   usage: 'subunit mux [--backend wasm|js] [[--route NAME] (--cmd COMMAND | FILE | -)]...',
@@ -200,11 +192,11 @@ export const muxCommand: Command = {
   options: {
     cmd: { type: 'string', multiple: true, help: 'a worker command (run with sh -c)' },
     route: { type: 'string', multiple: true, help: 'route component for the next input' },
-    backend: { type: 'string', default: 'wasm', help: 'codec backend: wasm (default) or js' },
+    backend: BACKEND_OPTION,
   },
-  async run({ values, args }) {
-    const backend = values.backend as BackendName;
-    const specs = inputsInOrder(args);
+  async run({ context, values, tokens }) {
+    const backend = values.backend;
+    const specs = inputsInOrder(tokens);
     if (specs.length === 0) specs.push({ kind: 'file', value: '-' });
     let encoder: Encoder | undefined; // for workers only: a file needs no codec core beyond its own
     const failures: string[] = [];
@@ -218,10 +210,10 @@ export const muxCommand: Command = {
       if (spec.kind === 'file') {
         // a read error ends this input; the others go on, and main reports it
         const fill = openFill(spec.value); // a regular file: read straight into the core's memory
-        if (fill) inputs.push({ source: guardedFill(spec.value, fill), route });
+        if (fill) inputs.push({ source: context.guardedFill(spec.value, fill), route });
         else {
           const input = await openInput(spec.value);
-          inputs.push({ source: guarded(input.name, input.chunks), route });
+          inputs.push({ source: context.guarded(input.name, input.chunks), route });
         }
         continue;
       }
@@ -242,7 +234,7 @@ export const muxCommand: Command = {
       inputs.push({ source: workerEpilogue(w, done, open, encoder, failures), route });
     }
     const stdinIsData = specs.some((s) => s.kind === 'file' && s.value === '-');
-    const router = workers.size > 0 && !stdinIsData ? new StdinRouter(workers, encoder!, backend) : undefined;
+    const router = workers.size > 0 && !stdinIsData ? new StdinRouter(workers, encoder!, backend, context) : undefined;
     if (!router) workers.forEach((w) => w.child.stdin!.end());
 
     // pieces view input areas and carried tails that are reused once the next piece is asked for
@@ -255,4 +247,4 @@ export const muxCommand: Command = {
     if (failures.length) throw new RunFailure(failures.join('; '));
     return 0;
   },
-};
+});

@@ -1,13 +1,12 @@
 import { forEachResult, BACKEND_OPTION } from '../source.js';
 import { secondsBetween } from '../../bindings/results.js';
 import type { Timestamp } from '../../bindings/timestamp.js';
-import type { BackendName } from '../../bindings/core.js';
 import { Output } from '../io.js';
 import { REPORT_OPTIONS, reportTarget } from '../report.js';
 import { byCodePoint } from '../format.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const stats: Command = {
+export const stats = defineCommand({
   name: 'stats',
   summary: 'totals of a run, as subunit-stats',
   usage: 'subunit stats [--no-passthrough] [-o FILE] [-f] [FILE|-]...',
@@ -25,15 +24,15 @@ export const stats: Command = {
     ...REPORT_OPTIONS,
     backend: BACKEND_OPTION,
   },
-  async run({ values, positionals }) {
-    const target = await reportTarget(values, values.backend as BackendName);
+  async run({ context, values, positionals }) {
+    const target = await reportTarget(values, values.backend);
     const out = target.out;
     const passOn = new Output(); // non-test output: stdout, before the totals
     const n = { total: 0, failed: 0, skipped: 0, xfail: 0, uxsuccess: 0 };
     const tags = new Set<string>();
     let first: Timestamp | undefined;
     let last: Timestamp | undefined;
-    await forEachResult(positionals, values.backend as BackendName, {
+    await forEachResult(positionals, values.backend, context, {
       attachments: false,
       onResult(r) {
         for (const t of [r.start, r.stop]) {
@@ -68,4 +67,4 @@ export const stats: Command = {
     await target.finish();
     return n.failed > 0 ? 1 : 0;
   },
-};
+});

@@ -4,12 +4,11 @@
 import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
 import type { TestResult } from '../../bindings/results.js';
 import type { Attachment } from '../../bindings/results.js';
-import type { BackendName } from '../../bindings/core.js';
 import type { SubunitEvent } from '../../bindings/events.js';
 import { Output } from '../io.js';
 import { UsageError } from '../errors.js';
 import { isText, micros, pySeconds, pyTimedelta, shownOn } from '../format.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 const COLOUR = { green: '\x1b[32m', red: '\x1b[31m', blue: '\x1b[34m', bold: '\x1b[1m', off: '\x1b[0m' };
 const CLEAR_LINE = '\r\x1b[K';
@@ -62,7 +61,7 @@ function captured(atts: Attachment[], which: (name: string) => boolean, shown: (
 
 const heading = (s: string) => `\n${'='.repeat(s.length)}\n${s}\n${'='.repeat(s.length)}\n`;
 
-export const trace: Command = {
+export const trace = defineCommand({
   name: 'trace',
   summary: 'follow a run live as stestr\'s subunit-trace: one line per test, failures, totals',
   usage: 'subunit trace [-n] [-f] [--failonly] [-a] [--no-summary] [--slowest N] [--color] [FILE|-]...',
@@ -91,7 +90,7 @@ export const trace: Command = {
     'no-progress': { type: 'boolean', help: 'no progress line on a terminal' },
     backend: BACKEND_OPTION,
   },
-  async run({ values, positionals }) {
+  async run({ context, values, positionals }) {
     const tty = !!process.stdout.isTTY;
     const shown = shownOn(process.stdout);
     const colour = values['no-color'] ? false : !!values.color || (tty && !process.env.NO_COLOR);
@@ -144,7 +143,7 @@ export const trace: Command = {
       return out.write(fresh() + lines.map((l) => `[${e.routeCode}] ${l}\n`).join(''));
     };
 
-    await forEachResult(positionals, values.backend as BackendName, {
+    await forEachResult(positionals, values.backend, context, {
       onOther,
       onResult(r) {
         if (r.status === 'exists') {
@@ -255,4 +254,4 @@ export const trace: Command = {
     await out.flush();
     return (failed || n.ran === 0 || n.success === 0) && !values['exit-zero'] ? 1 : 0;
   },
-};
+});
