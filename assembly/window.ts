@@ -212,8 +212,7 @@ export function utf8Cut(start: i32, end: i32): i32 {
   for (let k = 1; k <= 3 && end - k >= start; k++) {
     const b = at(end - k);
     if ((b & 0xc0) == 0x80) continue;
-    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    return need > k ? end - k : end;
+    return utf8Tail(b) >= k ? end - k : end; // the lead-byte rule validation uses
   }
   return end;
 }

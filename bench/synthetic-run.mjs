@@ -1,5 +1,4 @@
-// The synthetic run the viewer benches open (bench/viewer.mjs builds the same
-// one inline): TESTS tests over WORKERS route codes, 1 in 500 failing, and the
+// The synthetic run the viewer benches open (bench/viewer.mjs, bench/html.mjs): TESTS tests over WORKERS route codes, 1 in 500 failing, and the
 // headless Chromium they are measured in, watching main-thread long tasks.
 import { chromium } from 'playwright-core';
 import { Encoder, concat } from '../dist/bindings/index.js';

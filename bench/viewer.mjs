@@ -5,42 +5,20 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { Encoder, concat } from '../dist/bindings/index.js';
+import { syntheticRun, benchPage } from './synthetic-run.mjs';
 
 const tests = Number(process.argv[2] ?? 100_000);
 const workers = Number(process.argv[3] ?? 4);
 const dir = mkdtempSync(join(tmpdir(), 'subunit-viewer-bench-'));
 const file = join(dir, 'run.subunit');
 
-const encoder = new Encoder();
-const parts = [];
-const clock = new Array(workers).fill(Date.UTC(2026, 0, 1));
-for (let i = 0; i < tests; i++) {
-  const w = i % workers;
-  const testId = `pkg.module_${Math.floor(i / 1000)}.Test${i % 97}.test_${i}`;
-  const start = new Date(clock[w]);
-  clock[w] += 1 + (i % 13) * 3;
-  parts.push(encoder.encode({ testId, routeCode: String(w), status: 'inprogress', timestamp: start }));
-  parts.push(encoder.encode({ testId, routeCode: String(w), status: i % 500 ? 'success' : 'fail', timestamp: new Date(clock[w]) }));
-}
-const bytes = concat(parts);
+const bytes = syntheticRun(tests, workers);
 writeFileSync(file, bytes);
 
 const server = spawn(process.execPath, ['dist/bin/subunit.js', 'serve', file]);
 const url = await new Promise((resolve) => server.stdout.on('data', (b) => resolve(/http:\S+/.exec(String(b))[0])));
 const profile = join(dir, 'profile');
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1400, height: 900 },
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-const page = await context.newPage();
-await page.addInitScript(() => {
-  window.longTasks = [];
-  new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: true });
-});
+const { context, page } = await benchPage(profile);
 const cdp = process.env.PROFILE ? await context.newCDPSession(page) : undefined;
 if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
 const started = performance.now();

@@ -2,13 +2,14 @@
 // one packet is split over consecutive packets (python-subunit refuses it).
 import { MAX_PACKET, F_EOF, F_STATUS, F_FILE } from '../assembly/layout.js';
 import type { Core } from './core.js';
-import { coreFor, type DecodeOptions } from './decoder.js';
+import { coreFor, type BackendOptions } from './backend.js';
 import type { EventInit } from './events.js';
 import { stage, emptyStagedPacket, type StagedPacket } from './stage.js';
 import { packetLength, fixedFields } from './size.js';
 import { EncodeError } from './errors.js';
+import { concat } from './bytes.js';
 
-export type EncodeOptions = DecodeOptions;
+export type EncodeOptions = BackendOptions;
 
 /** The most file bytes one packet of this event can carry (-1: not even none). */
 function maxPiece(p: StagedPacket): number {
@@ -150,17 +151,6 @@ interface Plan {
   piece: number;
   count: number;
   size: number;
-}
-
-export function concat(parts: Uint8Array[], size = parts.reduce((n, p) => n + p.length, 0)): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Encode one event: one packet, or several when its file content needs them (see Encoder.encode). */

@@ -1,6 +1,8 @@
 // subunit-wasm: the universal entry (Node, Deno, browsers; no Node built-ins).
-export { Decoder, decode, decodeAll, init, coreFor, type DecodeOptions } from './decoder.js';
-export { Encoder, encode, concat, type EncodeOptions } from './encoder.js';
+export { Decoder, decode, decodeAll, type DecodeOptions } from './decoder.js';
+export { init, coreFor } from './backend.js';
+export { Encoder, encode, type EncodeOptions } from './encoder.js';
+export { concat } from './bytes.js';
 export { decodeStream, DecoderStream, EncoderStream, encodeStream, chunksOf, type ByteSource } from './streams.js';
 export { STATUSES, statusName, eventToJSON, toPlainEvent, type SubunitEvent, type EventInit, type Status, type EventSource } from './events.js';
 export { eventToJsonLine, eventFromJsonLine } from './jsonl.js';

@@ -2,7 +2,8 @@
 // entry stays free of Node built-ins.
 import { Transform, type TransformCallback } from 'node:stream';
 import { open } from 'node:fs/promises';
-import { Decoder, init, type DecodeOptions } from './decoder.js';
+import { Decoder, type DecodeOptions } from './decoder.js';
+import { init } from './backend.js';
 import { Encoder, type EncodeOptions } from './encoder.js';
 import { decodeStream } from './streams.js';
 import type { EventInit, SubunitEvent } from './events.js';

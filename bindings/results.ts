@@ -5,7 +5,7 @@
 // a viewer asks it to retain every test.
 import type { Status, SubunitEvent } from './events.js';
 import type { Timestamp } from './timestamp.js';
-import { concat } from './encoder.js';
+import { concat } from './bytes.js';
 import { isFailed, isUnfinished, testKey, type FinalStatus } from './outcome.js';
 
 export { isFailed, isUnfinished, testKey, type FinalStatus };

@@ -6,12 +6,12 @@ import {
 } from '../assembly/layout.js';
 import type { Core } from './core.js';
 import { ChunkedPass, flatten } from './pass.js';
-import { coreFor, privateCoreFor, init, type DecodeOptions } from './decoder.js';
+import { coreFor, privateCoreFor, init, type BackendOptions } from './backend.js';
 import { chunksOf, type ByteSource } from './streams.js';
 import { readString } from './events.js';
 import { utf8Length, writeUtf8 } from './utf8.js';
 import { EncodeError } from './errors.js';
-import { concat } from './encoder.js';
+import { concat } from './bytes.js';
 
 /** UTF-8 bytes of one route component (no '/', at most 255 bytes). */
 export function routeComponent(name: string): Uint8Array {
@@ -23,7 +23,7 @@ export function routeComponent(name: string): Uint8Array {
   return b;
 }
 
-export interface RewriteOptions extends DecodeOptions {
+export interface RewriteOptions extends BackendOptions {
   /**
    * The caller is done with the pieces of one push before the next (for mux:
    * with each piece once it asks for the next): memory they view is then
@@ -123,7 +123,7 @@ export interface RoutedBytes {
  * non-subunit bytes are unrouted and pass unchanged.
  */
 export class Router extends ChunkedPass<RoutedBytes[]> {
-  constructor(options: DecodeOptions = {}) {
+  constructor(options: BackendOptions = {}) {
     super(coreFor(options.backend));
   }
   push(chunk: Uint8Array): RoutedBytes[] {
@@ -268,7 +268,7 @@ function isMuxInput(x: ByteSource | FillSource | MuxInput): x is MuxInput {
 export async function demux(
   source: ByteSource,
   onRoute: (route: string | undefined, bytes: Uint8Array) => void | Promise<void>,
-  options: DecodeOptions = {},
+  options: BackendOptions = {},
 ): Promise<void> {
   await init(options.backend);
   const router = new Router(options);

@@ -1,8 +1,29 @@
-// UTF-8 for the encoders: length and write with no intermediate Uint8Array
-// (TextEncoder.encode costs ~100 ns a call on Node 20).
+// UTF-8 both ways for the TypeScript side: strings into bytes for the encoders
+// (length and write with no intermediate Uint8Array, as TextEncoder.encode
+// costs ~100 ns a call on Node 20), and where byte text may be cut without
+// splitting a character. The lead-byte rule is utf8Tail, shared with the
+// decoder's twin of assembly/utf8.ts, so every cut agrees with validation.
 import { EncodeError } from './errors.js';
+import { utf8Tail } from './js/utf8.js';
 
 const encoder = new TextEncoder();
+
+/** s as UTF-8 bytes (a new array). */
+export const utf8Bytes = (s: string): Uint8Array => encoder.encode(s);
+
+/**
+ * Where bytes[start, end) stop being whole UTF-8 characters: the start of an
+ * unfinished last character, else end. A byte that leads no valid character
+ * ends nothing, so it is never held back waiting for bytes that cannot help.
+ */
+export function utf8WholeEnd(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  for (let k = 1; k <= 3 && end - k >= start; k++) {
+    const b = bytes[end - k];
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    return utf8Tail(b) >= k ? end - k : end;
+  }
+  return end;
+}
 
 // Node's native string length and write: for an 88-character test id 31 ns
 // (with the NUL and surrogate checks below) instead of 123 for the loop, and

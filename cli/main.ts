@@ -6,8 +6,8 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { SubunitError } from '../bindings/errors.js';
 import { UsageError, RunFailure, EXIT_ERROR, EXIT_FAILED } from './errors.js';
-import { inputFailure } from './failure.js';
-import type { Command } from './command.js';
+import { RunContext } from './failure.js';
+import { optionHelp, listOr, type Command, type ArgToken } from './command.js';
 
 /**
  * The commands in help order, each loaded only when needed: startup time
@@ -78,7 +78,7 @@ function commandHelp(c: Command): string {
     names.length + 2 <= HELP_COLUMN ? names.padEnd(HELP_COLUMN) + help : `${names}\n${' '.repeat(HELP_COLUMN)}${help}`;
   const opts = Object.entries(c.options).map(([k, o]) => {
     const value = o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : '';
-    return line(`  ${o.short ? `-${o.short}, ` : '    '}--${k}${value}`, o.help);
+    return line(`  ${o.short ? `-${o.short}, ` : '    '}--${k}${value}`, optionHelp(o));
   });
   return [`usage: ${c.usage}`, '', c.description, '', 'options:', ...opts, line('  -h, --help', 'show this help')].join('\n');
 }
@@ -98,7 +98,7 @@ function usageMessage(e: Error, command: string): string {
 /** The command being run, for the error line's prefix. */
 let current: string | undefined;
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[], context: RunContext): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write((await mainHelp()) + '\n');
@@ -111,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
   if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command "${name}" (see subunit --help)`);
   const command = await COMMANDS[name]();
   current = command.name;
-  if (command.rawArgs && rest[0] !== '--help' && rest[0] !== '-h') return command.run({ values: {}, positionals: rest, args: rest });
+  if (command.rawArgs && rest[0] !== '--help' && rest[0] !== '-h') return command.run({ values: {}, positionals: rest, args: rest, tokens: rest.map((value, index) => ({ kind: 'positional', value, index })), context });
   let parsed;
   try {
     parsed = parseArgs({
@@ -119,6 +119,7 @@ async function main(argv: string[]): Promise<number> {
       options: { ...command.options, help: { type: 'boolean', short: 'h' } } as never,
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
   } catch (e) {
     throw new UsageError(usageMessage(e as Error, command.name));
@@ -127,9 +128,18 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(commandHelp(command) + '\n');
     return 0;
   }
-  const backend = (parsed.values as Record<string, unknown>).backend;
-  if (backend !== undefined && backend !== 'wasm' && backend !== 'js') throw new UsageError('--backend must be wasm or js');
-  return command.run({ ...(parsed as { values: Record<string, unknown>; positionals: string[] }), args: rest });
+  const values = parsed.values as Record<string, string | boolean | (string | boolean)[] | undefined>;
+  for (const [k, o] of Object.entries(command.options)) {
+    const given = values[k];
+    if (!o.choices || given === undefined) continue;
+    if (!(Array.isArray(given) ? given : [given]).every((v) => o.choices!.includes(v as string))) throw new UsageError(`--${k} must be ${listOr(o.choices)}`);
+  }
+  const tokens: ArgToken[] = [];
+  for (const t of parsed.tokens) {
+    if (t.kind === 'option') tokens.push({ kind: 'option', name: t.name, value: t.value, index: t.index });
+    else if (t.kind === 'positional') tokens.push(t);
+  }
+  return command.run({ values: values as never, positionals: parsed.positionals, args: rest, tokens, context });
 }
 
 const isEpipe = (e: unknown) => (e as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
@@ -153,10 +163,11 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
   process.on(event, (e: unknown) => process.exit(isEpipe(e) ? 0 : report(e)));
 }
 
-main(process.argv.slice(2)).then(
+const context = new RunContext();
+main(process.argv.slice(2), context).then(
   (code) => {
     // an input that failed midway: the command wrote what it read; now the error
-    const failed = inputFailure();
+    const failed = context.failure;
     process.exitCode = failed ? report(failed) : code;
   },
   (e: unknown) => {

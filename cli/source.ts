@@ -8,9 +8,9 @@ import { TestResults, isFailed, type TestResult } from '../bindings/results.js';
 import type { BackendName } from '../bindings/core.js';
 import { openInput, checkInput, type Input } from './io.js';
 import { looksLikeV1, v1ToV2 } from './v1.js';
-import { guarded, inputFailure } from './failure.js';
+import type { RunContext } from './failure.js';
 
-export { guarded, inputFailure };
+export type { RunContext };
 
 /** Replays the chunks already read in front of the rest of the iterator. */
 async function* prepend(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -105,16 +105,16 @@ async function* gunzipped(name: string, raw: AsyncIterable<Uint8Array>): AsyncGe
 
 /**
  * Decoded bytes of one opened input (gzip removed, v1 converted). They never
- * throw: a failure ends them early and is kept for inputFailure().
+ * throw: a failure ends them early and is kept in the run's context.
  */
-export async function inputBytes(input: Input): Promise<{ name: string; chunks: AsyncIterable<Uint8Array> }> {
+export async function inputBytes(input: Input, context: RunContext): Promise<{ name: string; chunks: AsyncIterable<Uint8Array> }> {
   const { name } = input;
   // sniffing reads the first chunks: a damaged gzip header fails here
-  const plain = guarded(name, input.chunks);
+  const plain = context.guarded(name, input.chunks);
   const s = await sniffed({ name, chunks: plain });
   if (s.kind === 'gzip') {
     // look again under the gzip layer: it may hold v1
-    const inner = await sniffed({ name, chunks: guarded(name, s.chunks) });
+    const inner = await sniffed({ name, chunks: context.guarded(name, s.chunks) });
     return { name, chunks: looksLikeV1(inner.head) ? v1ToV2(inner.chunks) : inner.chunks };
   }
   return { name, chunks: looksLikeV1(s.head) ? v1ToV2(s.chunks) : s.chunks };
@@ -132,15 +132,15 @@ export async function* openInputs(paths: string[]): AsyncGenerator<Input> {
   for (const path of all) yield await openInput(path);
 }
 
-/** Event batches of every input in turn, up to the first failing one (see inputFailure). */
-export async function* inputEvents(paths: string[], backend?: BackendName): AsyncGenerator<SubunitEvent[]> {
+/** Event batches of every input in turn, up to the first failing one (kept in context.failure). */
+export async function* inputEvents(paths: string[], backend: BackendName | undefined, context: RunContext): AsyncGenerator<SubunitEvent[]> {
   for await (const input of openInputs(paths)) {
-    yield* decodeStream((await inputBytes(input)).chunks, { backend });
-    if (inputFailure()) return;
+    yield* decodeStream((await inputBytes(input, context)).chunks, { backend });
+    if (context.failure) return;
   }
 }
 
-export const BACKEND_OPTION = { type: 'string', default: 'wasm', help: 'codec backend: wasm (default) or js' } as const;
+export { BACKEND_OPTION } from './command.js';
 
 export interface ResultHandlers {
   /** Keep attachment bytes (default true). */
@@ -160,11 +160,11 @@ export interface ResultHandlers {
  * awaited only when it returns one: synchronous handlers cost no turn of the
  * microtask queue per event.
  */
-export async function forEachResult(paths: string[], backend: BackendName | undefined, h: ResultHandlers): Promise<void> {
+export async function forEachResult(paths: string[], backend: BackendName | undefined, context: RunContext, h: ResultHandlers): Promise<void> {
   const results = new TestResults({ attachments: h.attachments ?? true });
   const { onEvent, onOther, onResult, onBatchEnd } = h;
   let waiting: void | Promise<void>;
-  for await (const batch of inputEvents(paths, backend)) {
+  for await (const batch of inputEvents(paths, backend, context)) {
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i];
       if (onEvent && (waiting = onEvent.call(h, e))) await waiting;

@@ -3,6 +3,7 @@ import { Encoder } from '../bindings/encoder.js';
 import type { EventInit, SubunitEvent } from '../bindings/events.js';
 import type { BackendName } from '../bindings/core.js';
 import type { Output } from './io.js';
+import { utf8WholeEnd } from '../bindings/utf8.js';
 
 /** The fields of an event as encoder input, with some replaced. */
 export function eventInit(e: SubunitEvent | EventInit, changes: Partial<EventInit> = {}): EventInit {
@@ -11,17 +12,6 @@ export function eventInit(e: SubunitEvent | EventInit, changes: Partial<EventIni
     fileName: e.fileName, fileBytes: e.fileBytes, eof: e.eof, routeCode: e.routeCode, timestamp: e.timestamp,
     ...changes,
   };
-}
-
-/** Where `bytes` stop being whole UTF-8 characters: the start of an unfinished last one, else the length. */
-export function utf8WholeEnd(bytes: Uint8Array): number {
-  for (let k = 1; k <= 3 && k <= bytes.length; k++) {
-    const c = bytes[bytes.length - k];
-    if ((c & 0xc0) === 0x80) continue; // a continuation byte: look further back
-    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-    return need > k ? bytes.length - k : bytes.length;
-  }
-  return bytes.length;
 }
 
 const isChatter = (e: SubunitEvent | EventInit) => 'source' in e && e.source === 'chatter';

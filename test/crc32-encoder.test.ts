@@ -4,7 +4,7 @@ import { CORES, rng } from './helpers.js';
 import { stage, type StagedPacket } from '../bindings/stage.js';
 import type { Core } from '../bindings/core.js';
 import { Timestamp, decodeAll, EncodeError, Encoder, type EventInit } from '../bindings/index.js';
-import { concat } from '../bindings/encoder.js';
+import { concat } from '../bindings/bytes.js';
 import { ENC_NO_ROOM, MAX_PACKET } from '../assembly/layout.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

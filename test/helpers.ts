@@ -36,7 +36,7 @@ export const CORES: [string, Core][] = [
 /** Decode through a specific core (the public API picks the default instance). */
 export function decodeWith(core: Core, bytes: Uint8Array, chunks?: number[]): SubunitEvent[] {
   const d = new Decoder({ backend: core });
-  if (!chunks) return [...batchesOf(d, bytes)];
+  if (!chunks) return decodeAll(bytes, { backend: core });
   const out: SubunitEvent[] = [];
   let at = 0;
   for (const size of chunks) {
@@ -47,10 +47,6 @@ export function decodeWith(core: Core, bytes: Uint8Array, chunks?: number[]): Su
   if (at < bytes.length) for (const e of d.push(bytes.subarray(at))) out.push(e);
   for (const e of d.end()) out.push(e);
   return out;
-}
-
-function* batchesOf(d: Decoder, bytes: Uint8Array) {
-  for (const b of d.batches(bytes, true)) yield* b;
 }
 
 type Json = Record<string, unknown>;

@@ -7,6 +7,7 @@ import {
 import { crc32 } from './crc32.js';
 import { shift } from './crcmath.js';
 import { utf8Tail, utf8SecondOk } from './utf8.js';
+import { utf8WholeEnd } from '../utf8.js';
 
 export const state = new Int32Array(STATE_SLOTS);
 
@@ -161,11 +162,5 @@ export function continuesText(q: number): boolean {
 
 /** Where to cut text [start, end) so that no UTF-8 character is split. */
 export function utf8Cut(start: number, end: number): number {
-  for (let k = 1; k <= 3 && end - k >= start; k++) {
-    const b = w[end - k];
-    if ((b & 0xc0) === 0x80) continue;
-    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    return need > k ? end - k : end;
-  }
-  return end;
+  return utf8WholeEnd(w, start, end);
 }

@@ -4,13 +4,13 @@
 // attachments.
 import { openSync, writeSync, closeSync, readSync } from 'node:fs';
 import { Encoder } from '../encoder.js';
+import { utf8Bytes } from '../utf8.js';
 import { Timestamp } from '../timestamp.js';
 import type { EventInit, Status } from '../events.js';
 
 export const TRACEBACK_MIME = 'text/x-traceback; charset="utf8"';
 export const TEXT_MIME = 'text/plain; charset="utf8"';
 
-const utf8 = new TextEncoder();
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /** A moment in milliseconds since the epoch (fractions kept) as a packet timestamp. */
@@ -55,12 +55,12 @@ export class SubunitSink {
 
 /** A whole text attachment of a test (none when the text is empty). */
 export function textFile(testId: string | undefined, fileName: string, text: string, timestamp: Timestamp, mimeType = TEXT_MIME): EventInit[] {
-  return text ? [{ testId, fileName, mimeType, fileBytes: utf8.encode(text), eof: true, timestamp }] : [];
+  return text ? [{ testId, fileName, mimeType, fileBytes: utf8Bytes(text), eof: true, timestamp }] : [];
 }
 
 /** A piece of an attachment still being written (stdout/stderr as it comes); eof is never set. */
 export function textChunk(testId: string | undefined, fileName: string, text: string | Uint8Array, timestamp: Timestamp): EventInit {
-  return { testId, fileName, mimeType: TEXT_MIME, fileBytes: typeof text === 'string' ? utf8.encode(text) : text, eof: false, timestamp };
+  return { testId, fileName, mimeType: TEXT_MIME, fileBytes: typeof text === 'string' ? utf8Bytes(text) : text, eof: false, timestamp };
 }
 
 /** Bytes per packet for files read from disk: the encoder splits anything larger itself, this bounds memory. */

@@ -1,12 +1,11 @@
 import { forEachResult, BACKEND_OPTION } from '../source.js';
 import { UsageError } from '../errors.js';
-import type { BackendName } from '../../bindings/core.js';
 import { Output, openInput } from '../io.js';
-import { sniffed, guarded } from '../source.js';
+import { sniffed } from '../source.js';
 import { v1ToV2, testToV1 } from '../v1.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const v1to2: Command = {
+export const v1to2 = defineCommand({
   name: '1to2',
   summary: 'convert v1 text to v2, as subunit-1to2',
   usage: 'subunit 1to2 [FILE|-]',
@@ -18,20 +17,20 @@ export const v1to2: Command = {
     'not v1 are copied unchanged. A test open at the end fails with "lost connection".\n' +
     'Every other command detects v1 input by itself.',
   options: {},
-  async run({ positionals }) {
+  async run({ context, positionals }) {
     if (positionals.length > 1) throw new UsageError('give at most one input');
     const input = await openInput(positionals[0] ?? '-');
     const out = new Output();
     // a damaged input ends the conversion where it fails (main reports it)
-    for await (const bytes of v1ToV2(guarded(input.name, (await sniffed({ name: input.name, chunks: guarded(input.name, input.chunks) })).chunks))) {
+    for await (const bytes of v1ToV2(context.guarded(input.name, (await sniffed({ name: input.name, chunks: context.guarded(input.name, input.chunks) })).chunks))) {
       await out.write(bytes);
     }
     await out.flush();
     return 0;
   },
-};
+});
 
-export const v2to1: Command = {
+export const v2to1 = defineCommand({
   name: '2to1',
   summary: 'convert v2 to v1 text, as subunit-2to1',
   usage: 'subunit 2to1 [FILE|-]...',
@@ -41,9 +40,9 @@ export const v2to1: Command = {
     'as multipart details. Enumeration-only tests are dropped; files that belong to no test\n' +
     '(and non-subunit bytes) are written as they come. Route codes are lost.',
   options: { backend: BACKEND_OPTION },
-  async run({ values, positionals }) {
+  async run({ context, values, positionals }) {
     const out = new Output();
-    await forEachResult(positionals, values.backend as BackendName, {
+    await forEachResult(positionals, values.backend, context, {
       onResult(r) {
         const text = testToV1(r);
         return text ? out.write(text) : undefined;
@@ -53,4 +52,4 @@ export const v2to1: Command = {
     await out.flush();
     return 0;
   },
-};
+});

@@ -1,10 +1,9 @@
 import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
 import type { FinalStatus } from '../../bindings/results.js';
 import type { Timestamp } from '../../bindings/timestamp.js';
-import type { BackendName } from '../../bindings/core.js';
 import { pyDatetime, shownOn } from '../format.js';
 import { REPORT_OPTIONS, reportTarget } from '../report.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 /** subunit2csv's status words (testtools outcome names). */
 export const OUTCOME: Record<FinalStatus, string> = {
@@ -17,7 +16,7 @@ function field(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export const csv: Command = {
+export const csv = defineCommand({
   name: 'csv',
   summary: 'one CSV row per test, as subunit2csv',
   usage: 'subunit csv [-o FILE] [-f] [FILE|-]...',
@@ -33,14 +32,14 @@ export const csv: Command = {
     'no-passthrough': { type: 'boolean', help: 'accepted for compatibility (nothing is passed through)' },
     backend: BACKEND_OPTION,
   },
-  async run({ values, positionals }) {
-    const target = await reportTarget(values, values.backend as BackendName);
+  async run({ context, values, positionals }) {
+    const target = await reportTarget(values, values.backend);
     const out = target.out;
     const shown = shownOn(target.stream);
     let failed = false;
     let clock: Timestamp | undefined;
     await out.write('test,status,start_time,stop_time\r\n');
-    await forEachResult(positionals, values.backend as BackendName, {
+    await forEachResult(positionals, values.backend, context, {
       attachments: false,
       onEvent: target.forward,
       onResult(r) {
@@ -56,4 +55,4 @@ export const csv: Command = {
     await target.finish();
     return failed ? 1 : 0;
   },
-};
+});

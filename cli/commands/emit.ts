@@ -3,7 +3,7 @@ import { STATUSES, type EventInit, type Status } from '../../bindings/events.js'
 import { Timestamp } from '../../bindings/timestamp.js';
 import { Output, openInput } from '../io.js';
 import { V2Writer } from '../v2out.js';
-import type { Command, OptionSpec } from '../command.js';
+import { defineCommand, type OptionSpec } from '../command.js';
 
 /** Bytes of file content per packet: well under the 4194303-byte packet limit. */
 const CHUNK = 1 << 20;
@@ -11,7 +11,7 @@ const FINAL = new Set<Status>(['success', 'uxsuccess', 'skip', 'fail', 'xfail'])
 
 const statusOptions = Object.fromEntries(
   STATUSES.map((s) => [s, { type: 'string', multiple: true, value: 'ID', help: `report test ID as ${s}` } satisfies OptionSpec]),
-) as Record<Status, OptionSpec>;
+) as Record<Status, { type: 'string'; multiple: true; value: string; help: string }>;
 
 /** The current time at the clock's full precision (a Date has only milliseconds). */
 function now(): Timestamp {
@@ -35,7 +35,7 @@ async function* pieces(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8A
   if (buf.length || !any) yield buf;
 }
 
-export const emit: Command = {
+export const emit = defineCommand({
   name: 'emit',
   summary: 'write one test status or file as v2, as subunit-output',
   usage: 'subunit emit [--STATUS ID] [--attach-file FILE|-] [--file-name NAME] [--mimetype TYPE] [--tag TAG]...',
@@ -58,15 +58,15 @@ export const emit: Command = {
   async run({ values, positionals }) {
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (a test id follows a status option)`);
     // as subunit-output: one status, given once (`--fail t --fail u` is refused too)
-    const given = STATUSES.flatMap((s) => ((values[s] as string[] | undefined) ?? []).map((id) => `--${s} ${id}`));
+    const given = STATUSES.flatMap((s) => (values[s] ?? []).map((id) => `--${s} ${id}`));
     if (given.length > 1) throw new UsageError(`only one status may be given, not ${given.join(' and ')}`);
     const status = STATUSES.find((s) => values[s] !== undefined);
-    const testId = status ? (values[status] as string[])[0] : undefined;
-    const path = values['attach-file'] as string | undefined;
+    const testId = status ? values[status]?.[0] : undefined;
+    const path = values['attach-file'];
     if (path === undefined && (values['file-name'] !== undefined || values.mimetype !== undefined)) {
       throw new UsageError('--file-name and --mimetype need --attach-file');
     }
-    const tags = values.tag as string[] | undefined;
+    const tags = values.tag;
     const out = new Output();
     const writer = new V2Writer(out);
     const first: EventInit = { testId, timestamp: now(), tags: tags?.length ? tags : undefined };
@@ -76,8 +76,8 @@ export const emit: Command = {
       await writer.write({ ...first, status });
     } else {
       const input = await openInput(path);
-      const fileName = (values['file-name'] as string | undefined) ?? (path === '-' ? 'stdin' : path);
-      let packet: EventInit | undefined = { ...first, mimeType: values.mimetype as string | undefined };
+      const fileName = values['file-name'] ?? (path === '-' ? 'stdin' : path);
+      let packet: EventInit | undefined = { ...first, mimeType: values.mimetype };
       let pending: Uint8Array | undefined;
       // hold one piece back to know which is last (it carries eof and the final status)
       for await (const piece of pieces(input.chunks)) {
@@ -95,4 +95,4 @@ export const emit: Command = {
     await out.flush();
     return 0;
   },
-};
+});

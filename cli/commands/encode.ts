@@ -2,10 +2,9 @@ import { Encoder } from '../../bindings/encoder.js';
 import { eventFromJsonLine } from '../../bindings/jsonl.js';
 import { InputError } from '../../bindings/errors.js';
 import { UsageError } from '../errors.js';
-import type { BackendName } from '../../bindings/core.js';
 import { openInput, Output } from '../io.js';
 import { sniffed } from '../source.js';
-import type { Command } from '../command.js';
+import { defineCommand, BACKEND_OPTION } from '../command.js';
 
 /**
  * The longest line taken: `subunit json` writes at most about 25 MiB for one
@@ -45,7 +44,7 @@ async function* lines(chunks: AsyncIterable<Uint8Array>, limit: number, tooLong:
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export const encode: Command = {
+export const encode = defineCommand({
   name: 'encode',
   summary: 'write v2 packets from JSON Lines events',
   usage: 'subunit encode [--backend wasm|js] [FILE|-]',
@@ -55,13 +54,13 @@ export const encode: Command = {
     'fit in one packet). Blank lines are ignored. An invalid line stops the command with its\n' +
     'line number, after the packets of the lines before it; a line over 64 MiB is refused as\n' +
     'soon as it passes that size.',
-  options: { backend: { type: 'string', default: 'wasm', help: 'codec backend: wasm (default) or js' } },
+  options: { backend: BACKEND_OPTION },
   async run({ values, positionals }) {
     if (positionals.length > 1) throw new UsageError('give at most one input');
     const input = await openInput(positionals[0] ?? '-');
     // gzip detected; a damaged one stops before its partial last line, with the lines before it written
     const { chunks } = await sniffed(input);
-    const encoder = new Encoder({ backend: values.backend as BackendName });
+    const encoder = new Encoder({ backend: values.backend });
     const out = new Output();
     let n = 0;
     try {
@@ -89,4 +88,4 @@ export const encode: Command = {
     }
     return 0;
   },
-};
+});

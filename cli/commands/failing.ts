@@ -1,12 +1,11 @@
-import type { BackendName } from '../../bindings/core.js';
 import { BACKEND_OPTION } from '../source.js';
 import { Output } from '../io.js';
 import { Repository, REPO_OPTION, readStream } from '../repo/repository.js';
 import { failureText, isFailure, writeResults } from '../repo/runs.js';
 import { warnDamage } from '../repo/warn.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const failing: Command = {
+export const failing = defineCommand({
   name: 'failing',
   summary: 'the tests that failed in the latest stored run',
   usage: 'subunit failing [--repo DIR] [--list | --subunit]',
@@ -22,8 +21,8 @@ export const failing: Command = {
     backend: BACKEND_OPTION,
   },
   async run({ values }) {
-    const backend = values.backend as BackendName;
-    const repo = Repository.open(values.repo as string | undefined);
+    const backend = values.backend;
+    const repo = Repository.open(values.repo);
     const stestrFailing = repo.stestrFailingPath();
     const run = stestrFailing ? await readStream(stestrFailing, { backend }) : await repo.readRun(repo.latest(), { backend });
     warnDamage(run);
@@ -41,4 +40,4 @@ export const failing: Command = {
     await out.flush();
     return failed.length > 0 ? 1 : 0;
   },
-};
+});

@@ -4,12 +4,11 @@ import { TestResults, type TestResult, type FinalStatus } from '../../bindings/r
 import { toPlainEvent, type SubunitEvent, type Status } from '../../bindings/events.js';
 import { InputError } from '../../bindings/errors.js';
 import { UsageError } from '../errors.js';
-import type { BackendName } from '../../bindings/core.js';
 import { Output, describe } from '../io.js';
 import { V2Writer } from '../v2out.js';
 import { attachmentsText } from '../format.js';
 import { translatePython } from '../pyregex.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 /**
  * A Python regular expression as a JS one (cli/pyregex.ts). `multiline` as
@@ -33,7 +32,7 @@ export function pythonReplacement(repl: string): string {
 
 const FAILING: FinalStatus[] = ['fail', 'inprogress', 'unknown'];
 
-export const filter: Command = {
+export const filter = defineCommand({
   name: 'filter',
   summary: 'keep or drop tests by status, id, text or tag, as subunit-filter',
   usage: 'subunit filter [OPTIONS] [FILE|-]...',
@@ -87,8 +86,8 @@ export const filter: Command = {
     }
     return out;
   },
-  async run({ values, positionals }) {
-    const v = values as Record<string, string[] | boolean | string | undefined>;
+  async run({ context, values, positionals }) {
+    const v = values;
     const genuine = !!v['only-genuine-failures'];
     const drop = new Set<FinalStatus>();
     if (!v.success || v['no-success'] || genuine) drop.add('success');
@@ -133,7 +132,7 @@ export const filter: Command = {
     };
 
     const out = new Output();
-    const writer = new V2Writer(out, v.backend as BackendName);
+    const writer = new V2Writer(out, v.backend);
     const results = new TestResults({ attachments: !!(withRe || withoutRe) });
     const held = new Map<string, SubunitEvent[]>(); // the events of each test in flight
     const emit = async (r: TestResult, events: SubunitEvent[]) => {
@@ -157,7 +156,7 @@ export const filter: Command = {
         await writer.write({ testId: id, status: changed ?? 'fail', routeCode: r.routeCode, tags: r.tags.length ? [...r.tags] : undefined, timestamp: r.stop ?? r.start });
       }
     };
-    for await (const batch of inputEvents(positionals, v.backend as BackendName)) {
+    for await (const batch of inputEvents(positionals, v.backend, context)) {
       for (const e of batch) {
         if (e.testId === undefined) {
           const wrote = passthrough ? writer.write(e) : undefined;
@@ -184,4 +183,4 @@ export const filter: Command = {
     await out.flush();
     return 0;
   },
-};
+});

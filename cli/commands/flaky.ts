@@ -1,11 +1,10 @@
-import type { BackendName } from '../../bindings/core.js';
 import { BACKEND_OPTION } from '../source.js';
 import { Output } from '../io.js';
 import { Repository, REPO_OPTION } from '../repo/repository.js';
 import { attemptsOf, table } from '../repo/runs.js';
 import { warnDamage } from '../repo/warn.js';
 import { wholeNumber } from '../repo/args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 /** Pass or fail, for counting flips; skips and enumerations say nothing. */
 function outcome(status: string): 'pass' | 'fail' | undefined {
@@ -26,7 +25,7 @@ function flips(outcomes: string[]): number {
   return n;
 }
 
-export const flaky: Command = {
+export const flaky = defineCommand({
   name: 'flaky',
   summary: 'tests ranked by how often their outcome flipped across stored runs',
   usage: 'subunit flaky [--repo DIR] [-n N]',
@@ -43,10 +42,10 @@ export const flaky: Command = {
   },
   async run({ values }) {
     if (values.n !== undefined) wholeNumber('-n', values.n); // checked before the runs are read
-    const repo = Repository.open(values.repo as string | undefined);
+    const repo = Repository.open(values.repo);
     const tests = new Map<string, Record>();
     for (const id of repo.runIds()) {
-      const run = await repo.readRun(id, { backend: values.backend as BackendName });
+      const run = await repo.readRun(id, { backend: values.backend });
       warnDamage(run);
       for (const r of run.results) {
         const seen = attemptsOf(r).map(outcome).filter((o) => o !== undefined);
@@ -68,4 +67,4 @@ export const flaky: Command = {
     await out.flush();
     return 0;
   },
-};
+});

@@ -7,9 +7,9 @@ import { InputError } from '../../bindings/errors.js';
 import { Timestamp } from '../../bindings/timestamp.js';
 import type { EventInit } from '../../bindings/events.js';
 import { Output, openInput } from '../io.js';
-import { sniffed, guarded, inputFailure } from '../source.js';
+import { sniffed } from '../source.js';
 import { V2Writer } from '../v2out.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 /** Elements of a test case whose text becomes an attachment or a reason. */
 const PARTS = new Set(['failure', 'error', 'skipped', 'system-out', 'system-err']);
@@ -140,7 +140,7 @@ class JunitReader {
   }
 }
 
-export const fromJunit: Command = {
+export const fromJunit = defineCommand({
   name: 'from-junit',
   summary: 'convert JUnit XML (one file or many) to v2',
   usage: 'subunit from-junit [FILE|-]...',
@@ -155,7 +155,7 @@ export const fromJunit: Command = {
     'refused with its line. The XML is streamed: each test case is written when it closes.\n' +
     'DTD entity declarations are refused (no entity is ever fetched or expanded).',
   options: {},
-  async run({ positionals }) {
+  async run({ context, positionals }) {
     const { SaxesParser } = await import('saxes');
     const out = new Output();
     const writer = new V2Writer(out);
@@ -178,9 +178,9 @@ export const fromJunit: Command = {
           for (const e of events) await writer.write(e);
           if (failed) throw failed;
         };
-        for await (const c of guarded(input.name, (await sniffed(input)).chunks)) await feed(() => reader.write(text.decode(c, { stream: true })));
+        for await (const c of context.guarded(input.name, (await sniffed(input)).chunks)) await feed(() => reader.write(text.decode(c, { stream: true })));
         // an input that failed midway (a cut gzip) is reported as that, after the cases read
-        if (inputFailure()) break;
+        if (context.failure) break;
         await feed(() => {
           reader.write(text.decode());
           reader.end();
@@ -191,4 +191,4 @@ export const fromJunit: Command = {
     }
     return 0;
   },
-};
+});

@@ -2,11 +2,12 @@
 // `subunit from-tap | subunit trace` shows progress live).
 import { Timestamp } from '../../bindings/timestamp.js';
 import type { EventInit, Status } from '../../bindings/events.js';
-import { concat } from '../../bindings/encoder.js';
+import { concat } from '../../bindings/bytes.js';
+import { utf8Bytes } from '../../bindings/utf8.js';
 import { Output, openInput } from '../io.js';
 import { sniffed } from '../source.js';
 import { V2Writer } from '../v2out.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 export const TAP_SEPARATOR = ' > ';
 const TEXT = 'text/plain; charset="utf8"';
@@ -15,7 +16,6 @@ const YAML = 'text/x-yaml; charset="utf8"';
 
 const POINT = /^(not ok|ok)\b(?:\s+(\d+))?(?:\s*-)?\s*(.*)$/;
 const PLAN = /^1\.\.(\d+)\s*(?:#\s*(.*))?$/;
-const utf8 = new TextEncoder();
 const text = new TextDecoder();
 
 interface Point {
@@ -252,13 +252,13 @@ export class TapReader {
     const stop = at(stopMs);
     return [
       { testId, status: 'inprogress', timestamp: at(stopMs - ms) },
-      ...files.map((f) => ({ testId, fileName: f.fileName, mimeType: f.mimeType, fileBytes: utf8.encode(f.text), eof: true, timestamp: stop })),
+      ...files.map((f) => ({ testId, fileName: f.fileName, mimeType: f.mimeType, fileBytes: utf8Bytes(f.text), eof: true, timestamp: stop })),
       { testId, status, timestamp: stop },
     ];
   }
 
   private chatter(text: string): EventInit[] {
-    const fileBytes = this.raw ?? utf8.encode(text + '\n');
+    const fileBytes = this.raw ?? utf8Bytes(text + '\n');
     return [{ fileName: 'stdout', mimeType: TEXT, fileBytes, timestamp: at(this.now()) }];
   }
 }
@@ -305,7 +305,7 @@ export async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<
   if (parts.length) yield concat(parts);
 }
 
-export const fromTap: Command = {
+export const fromTap = defineCommand({
   name: 'from-tap',
   summary: 'convert TAP 13/14 to v2, as tap2subunit',
   usage: 'subunit from-tap [--separator SEP] [FILE|-]...',
@@ -326,7 +326,7 @@ export const fromTap: Command = {
     const writer = new V2Writer(out, 'js');
     for (const path of positionals.length ? positionals : ['-']) {
       const input = await openInput(path);
-      const reader = new TapReader(values.separator as string);
+      const reader = new TapReader(values.separator);
       for await (const line of lines((await sniffed(input)).chunks)) {
         const body = line[line.length - 1] === 0x0a ? line.subarray(0, -1) : line;
         for (const e of reader.line(text.decode(body), line)) await writer.write(e);
@@ -337,4 +337,4 @@ export const fromTap: Command = {
     await out.flush();
     return 0;
   },
-};
+});

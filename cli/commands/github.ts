@@ -1,13 +1,12 @@
 import { appendFileSync } from 'node:fs';
-import type { BackendName } from '../../bindings/core.js';
 import { BACKEND_OPTION } from '../source.js';
 import { asInputError, Output } from '../io.js';
 import { githubError, markdownSummary, sourceRoot } from '../repo/ci.js';
 import { readResults } from '../repo/report-input.js';
 import { isFailure } from '../repo/runs.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const github: Command = {
+export const github = defineCommand({
   name: 'github',
   summary: 'GitHub Actions annotations for failures, and the job summary',
   usage: 'subunit github [--root DIR] [FILE|-]...',
@@ -22,9 +21,9 @@ export const github: Command = {
     root: { type: 'string', help: 'source tree the file paths are relative to' },
     backend: BACKEND_OPTION,
   },
-  async run({ values, positionals }) {
-    const { results, totals } = await readResults(positionals, values.backend as BackendName);
-    const root = sourceRoot(values.root as string | undefined);
+  async run({ context, values, positionals }) {
+    const { results, totals } = await readResults(positionals, values.backend, context);
+    const root = sourceRoot(values.root);
     const out = new Output();
     for (const r of results) if (isFailure(r)) await out.write(githubError(r, root));
     await out.flush();
@@ -38,4 +37,4 @@ export const github: Command = {
     }
     return totals.failed > 0 ? 1 : 0;
   },
-};
+});

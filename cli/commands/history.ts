@@ -1,4 +1,3 @@
-import type { BackendName } from '../../bindings/core.js';
 import { BACKEND_OPTION } from '../source.js';
 import { UsageError } from '../errors.js';
 import { Output } from '../io.js';
@@ -7,11 +6,11 @@ import { table } from '../repo/runs.js';
 import { warnDamage } from '../repo/warn.js';
 import { showRun } from './last.js';
 import { wholeNumber } from '../repo/args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 const runNumber = (text: string | undefined) => wholeNumber('the run', text);
 
-export const history: Command = {
+export const history = defineCommand({
   name: 'history',
   summary: 'the stored runs: list, show one, remove one',
   usage: 'subunit history list | show N [--subunit] | remove N   [--repo DIR]',
@@ -25,11 +24,11 @@ export const history: Command = {
     subunit: { type: 'boolean', help: 'show: write the run as a v2 stream' },
     backend: BACKEND_OPTION,
   },
-  async run({ values, positionals }) {
+  async run({ context, values, positionals }) {
     const [action, arg, ...extra] = positionals;
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    const repo = Repository.open(values.repo as string | undefined);
-    if (action === 'show') return showRun(repo, runNumber(arg), values);
+    const repo = Repository.open(values.repo);
+    if (action === 'show') return showRun(repo, runNumber(arg), values, context);
     if (action === 'remove') {
       repo.remove(runNumber(arg));
       return 0;
@@ -38,7 +37,7 @@ export const history: Command = {
     if (arg !== undefined) throw new UsageError(`unexpected argument "${arg}"`);
     const rows = [['Run', 'Tests', 'Passed', 'Failed', 'Skipped', 'Time (s)', 'Stored']];
     for (const id of repo.runIds()) {
-      const run = await repo.readRun(id, { backend: values.backend as BackendName, attachments: false });
+      const run = await repo.readRun(id, { backend: values.backend, attachments: false });
       warnDamage(run);
       const n = runCounts(run.results);
       const time = n.wallTime === undefined ? '' : n.wallTime.toFixed(3);
@@ -49,4 +48,4 @@ export const history: Command = {
     await out.flush();
     return 0;
   },
-};
+});

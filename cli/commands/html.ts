@@ -5,7 +5,7 @@ import { InputError } from '../../bindings/errors.js';
 import { openInputs, inputBytes } from '../source.js';
 import { Output } from '../io.js';
 import { collectModules, loaderExpression } from '../repo/inline.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 const PACKAGE = new URL('../../../', import.meta.url).pathname;
 /** The page's module scripts: the viewer's entries, whose imports name every other module. */
@@ -17,7 +17,7 @@ const TOKEN_META = /<meta name="subunit-token"[^>]*>\n?/;
 const scriptSafe = (s: string) => s.replace(/</g, '\\u003c');
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export const html: Command = {
+export const html = defineCommand({
   name: 'html',
   summary: 'one self-contained HTML report of a run (the viewer, no server)',
   usage: 'subunit html [FILE|-]... > report.html',
@@ -29,12 +29,12 @@ export const html: Command = {
     'modules are embedded, not a copy of them; what needs a server (opening a URL) is left out.\n' +
     'Exit status 0 (2 on a usage or input error).',
   options: {},
-  async run({ positionals }) {
+  async run({ context, positionals }) {
     const chunks: Uint8Array[] = [];
     const names: string[] = [];
     for await (const input of openInputs(positionals)) {
       names.push(input.name === '<stdin>' ? 'stdin' : basename(input.name));
-      for await (const c of (await inputBytes(input)).chunks) chunks.push(new Uint8Array(c));
+      for await (const c of (await inputBytes(input, context)).chunks) chunks.push(new Uint8Array(c));
     }
     const data = gzipSync(Buffer.concat(chunks)).toString('base64');
     const pagePath = PACKAGE + 'web/index.html';
@@ -91,4 +91,4 @@ export const html: Command = {
     await out.flush();
     return 0;
   },
-};
+});

@@ -1,10 +1,9 @@
 import { eventToJsonLine } from '../../bindings/jsonl.js';
-import type { BackendName } from '../../bindings/core.js';
 import { Output } from '../io.js';
 import { inputEvents } from '../source.js';
-import type { Command } from '../command.js';
+import { defineCommand, BACKEND_OPTION } from '../command.js';
 
-export const json: Command = {
+export const json = defineCommand({
   name: 'json',
   summary: 'print the events of v2 streams as JSON Lines',
   usage: 'subunit json [--backend wasm|js] [FILE|-]...',
@@ -12,11 +11,11 @@ export const json: Command = {
     'Decodes each input (stdin when none is given) and prints one JSON object per event,\n' +
     'in the canonical form of EVENTS-JSONL.md. Non-subunit bytes become "stdout" events;\n' +
     'damaged packets become the two "subunit.parser" events.',
-  options: { backend: { type: 'string', default: 'wasm', help: 'codec backend: wasm (default) or js' } },
-  async run({ values, positionals }) {
+  options: { backend: BACKEND_OPTION },
+  async run({ context, values, positionals }) {
     const out = new Output();
     // gzip and v1 detected; an input that fails midway ends with what it held
-    for await (const batch of inputEvents(positionals, values.backend as BackendName)) {
+    for await (const batch of inputEvents(positionals, values.backend, context)) {
       let text = '';
       for (const e of batch) text += eventToJsonLine(e) + '\n';
       await out.write(text);
@@ -24,4 +23,4 @@ export const json: Command = {
     await out.flush();
     return 0;
   },
-};
+});

@@ -1,11 +1,10 @@
 import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
 import type { Timestamp } from '../../bindings/timestamp.js';
-import type { BackendName } from '../../bindings/core.js';
 import { secondsBetween, type TestResult } from '../../bindings/results.js';
 import { REPORT_OPTIONS, reportTarget } from '../report.js';
 import { attachmentsText, pyDuration } from '../format.js';
 import { Spool } from '../io.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 // Characters XML 1.0 cannot hold (controls other than tab and LF, lone surrogates,
 // U+FFFE/U+FFFF) are dropped, as junitxml does; CR goes too, since parsers fold it.
@@ -53,7 +52,7 @@ function testcase(r: TestResult, seconds: number): string {
   }
 }
 
-export const junit: Command = {
+export const junit = defineCommand({
   name: 'junit',
   summary: 'JUnit XML of a run, as subunit2junitxml',
   usage: 'subunit junit [-o FILE] [-f] [FILE|-]...',
@@ -70,13 +69,13 @@ export const junit: Command = {
     'no-passthrough': { type: 'boolean', help: 'accepted for compatibility (nothing is passed through)' },
     backend: BACKEND_OPTION,
   },
-  async run({ values, positionals }) {
+  async run({ context, values, positionals }) {
     const cases = new Spool(); // the cases wait for the totals the header holds
     let tests = 0;
     let failures = 0;
     let clock: Timestamp | undefined;
     let first: Timestamp | undefined;
-    const target = await reportTarget(values, values.backend as BackendName);
+    const target = await reportTarget(values, values.backend);
     const onResult = (r: TestResult) => {
       if (r.status === 'exists') return;
       tests++;
@@ -90,7 +89,7 @@ export const junit: Command = {
       cases.add(testcase(r, pyDuration(start, stop)));
     };
     try {
-      await forEachResult(positionals, values.backend as BackendName, { onEvent: target.forward, onResult });
+      await forEachResult(positionals, values.backend, context, { onEvent: target.forward, onResult });
     } catch (e) {
       cases.dispose(); // no temporary file left behind
       throw e;
@@ -102,4 +101,4 @@ export const junit: Command = {
     await target.finish();
     return failures > 0 ? 1 : 0;
   },
-};
+});

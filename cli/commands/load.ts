@@ -1,13 +1,13 @@
 import { decodeStream } from '../../bindings/streams.js';
 import { TestResults, type TestResult } from '../../bindings/results.js';
 import type { BackendName } from '../../bindings/core.js';
-import { openInputs, inputBytes, inputFailure, BACKEND_OPTION } from '../source.js';
+import { openInputs, inputBytes, BACKEND_OPTION, type RunContext } from '../source.js';
 import { Output, outputStream } from '../io.js';
 import { Repository, REPO_OPTION, readStream, runCounts } from '../repo/repository.js';
 import { mergeRetries, writeResults } from '../repo/runs.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const load: Command = {
+export const load = defineCommand({
   name: 'load',
   summary: 'store a run in the repository (.subunit/)',
   usage: 'subunit load [--repo DIR] [--retry] [FILE|-]...',
@@ -25,13 +25,13 @@ export const load: Command = {
     retry: { type: 'boolean', help: 'a retry pass over the latest run: merged into it' },
     backend: BACKEND_OPTION,
   },
-  async run({ values, positionals }) {
-    const backend = values.backend as BackendName;
-    const repo = Repository.openForWriting(values.repo as string | undefined);
+  async run({ context, values, positionals }) {
+    const backend = values.backend;
+    const repo = Repository.openForWriting(values.repo);
     const retryOf = values.retry ? repo.latest() : undefined;
     const id = await repo.store(async (path) => {
       const file = new Output(await outputStream(path));
-      const results = await storeInputs(positionals, file, backend);
+      const results = await storeInputs(positionals, file, backend, context);
       if (retryOf === undefined) {
         await file.close();
         return results;
@@ -51,14 +51,14 @@ export const load: Command = {
     process.stdout.write(`${repo.dir}: run ${id}${retryOf !== undefined ? ' (retry merged)' : ''}: ${n.tests} tests: ${n.passed} passed, ${n.failed} failed, ${n.skipped} skipped\n`);
     return n.failed > 0 ? 1 : 0;
   },
-};
+});
 
 /** Copies the inputs' decoded bytes (gzip removed, v1 converted) into `file`, decoding them on the way. */
-async function storeInputs(paths: string[], file: Output, backend: BackendName): Promise<TestResult[]> {
+async function storeInputs(paths: string[], file: Output, backend: BackendName, context: RunContext): Promise<TestResult[]> {
   const tests = new TestResults({ attachments: false });
   const results: TestResult[] = [];
   for await (const input of openInputs(paths)) {
-    const { chunks } = await inputBytes(input);
+    const { chunks } = await inputBytes(input, context);
     async function* tee() {
       for await (const c of chunks) {
         await file.write(new Uint8Array(c)); // copied: the decoder's input may be reused
@@ -71,7 +71,7 @@ async function storeInputs(paths: string[], file: Output, backend: BackendName):
         if (r) results.push(r);
       }
     }
-    if (inputFailure()) break;
+    if (context.failure) break;
   }
   results.push(...tests.end());
   return results;

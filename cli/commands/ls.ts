@@ -1,11 +1,10 @@
 import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
 import type { Timestamp } from '../../bindings/timestamp.js';
-import type { BackendName } from '../../bindings/core.js';
 import { Output } from '../io.js';
 import { pyDuration, shownOn } from '../format.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const ls: Command = {
+export const ls = defineCommand({
   name: 'ls',
   summary: 'list the tests of a run, as subunit-ls',
   usage: 'subunit ls [--times] [--exists] [--no-passthrough] [FILE|-]...',
@@ -19,12 +18,12 @@ export const ls: Command = {
     'no-passthrough': { type: 'boolean', help: 'hide non-test output' },
     backend: BACKEND_OPTION,
   },
-  async run({ values, positionals }) {
+  async run({ context, values, positionals }) {
     const out = new Output();
     const shown = shownOn(process.stdout);
     let failed = false;
     let now: Timestamp | undefined; // the stream's clock, for tests it never finished
-    await forEachResult(positionals, values.backend as BackendName, {
+    await forEachResult(positionals, values.backend, context, {
       attachments: false,
       onEvent(e) {
         if (e.timestamp) now = e.timestamp;
@@ -41,4 +40,4 @@ export const ls: Command = {
     await out.flush();
     return failed ? 1 : 0;
   },
-};
+});

@@ -1,11 +1,10 @@
-import type { BackendName } from '../../bindings/core.js';
 import { BACKEND_OPTION } from '../source.js';
 import { wholeNumber } from '../repo/args.js';
 import { markdownSummary } from '../repo/ci.js';
 import { readResults } from '../repo/report-input.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const markdown: Command = {
+export const markdown = defineCommand({
   name: 'markdown',
   summary: 'a Markdown summary of a run (totals, failures, slowest) for any CI',
   usage: 'subunit markdown [--failures N] [--slowest N] [FILE|-]...',
@@ -19,10 +18,10 @@ export const markdown: Command = {
     slowest: { type: 'string', default: '10', help: 'slowest tests listed (default 10)' },
     backend: BACKEND_OPTION,
   },
-  async run({ values, positionals }) {
+  async run({ context, values, positionals }) {
     const options = { failures: wholeNumber('--failures', values.failures), slowest: wholeNumber('--slowest', values.slowest) };
-    const { results, totals } = await readResults(positionals, values.backend as BackendName);
+    const { results, totals } = await readResults(positionals, values.backend, context);
     process.stdout.write(markdownSummary(results, totals, options));
     return 0;
   },
-};
+});

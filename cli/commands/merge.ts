@@ -1,13 +1,12 @@
-import type { BackendName } from '../../bindings/core.js';
 import type { SubunitEvent } from '../../bindings/events.js';
 import type { TestResult } from '../../bindings/results.js';
-import { BACKEND_OPTION, forEachResult, inputFailure, isFailure } from '../source.js';
+import { BACKEND_OPTION, forEachResult, isFailure } from '../source.js';
 import { UsageError } from '../errors.js';
 import { Output } from '../io.js';
 import { mergeRetries, writeResults } from '../repo/runs.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const merge: Command = {
+export const merge = defineCommand({
   name: 'merge',
   summary: 'retry passes of a suite → one run (the latest attempt of each test counts)',
   usage: 'subunit merge --retries FIRST RETRY... > run.subunit',
@@ -21,19 +20,19 @@ export const merge: Command = {
     retries: { type: 'boolean', help: 'the inputs are retry passes (required: the one mode)' },
     backend: BACKEND_OPTION,
   },
-  async run({ values, positionals }) {
+  async run({ context, values, positionals }) {
     if (!values.retries) throw new UsageError('say --retries (each input is a pass of the same suite)');
     if (positionals.length < 1) throw new UsageError('give the passes, first run first');
     const passes: TestResult[][] = [];
     const other: SubunitEvent[] = [];
     for (const path of positionals) {
       const pass: TestResult[] = [];
-      await forEachResult([path], values.backend as BackendName, { onResult: (r) => void pass.push(r), onOther: (e) => void other.push(e) });
+      await forEachResult([path], values.backend, context, { onResult: (r) => void pass.push(r), onOther: (e) => void other.push(e) });
       passes.push(pass);
-      if (inputFailure()) break;
+      if (context.failure) break;
     }
     const merged = mergeRetries(passes);
-    await writeResults(new Output(), merged, other, values.backend as BackendName);
+    await writeResults(new Output(), merged, other, values.backend);
     return merged.some(isFailure) ? 1 : 0;
   },
-};
+});

@@ -3,17 +3,17 @@
 // back down to the workers.
 import type { ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { mux, type MuxInput } from '../../bindings/route.js';
 import { Decoder } from '../../bindings/decoder.js';
 import { Encoder } from '../../bindings/encoder.js';
 import { decodeStream } from '../../bindings/streams.js';
 import { toPlainEvent } from '../../bindings/events.js';
+import { utf8WholeEnd } from '../../bindings/utf8.js';
 import { UsageError, RunFailure } from '../errors.js';
-import { guarded, guardedFill } from '../failure.js';
+import type { RunContext } from '../failure.js';
 import type { BackendName } from '../../bindings/core.js';
 import { openInput, openFill, Output } from '../io.js';
-import type { Command } from '../command.js';
+import { defineCommand, BACKEND_OPTION, type ArgToken } from '../command.js';
 
 interface Worker {
   route: string;
@@ -23,14 +23,7 @@ interface Worker {
 }
 
 /** Inputs in command-line order; `--route NAME` names the input that follows it. */
-function inputsInOrder(args: string[]): { kind: 'cmd' | 'file'; value: string; route?: string }[] {
-  const { tokens } = parseArgs({
-    args,
-    options: { cmd: { type: 'string', multiple: true }, route: { type: 'string', multiple: true }, backend: { type: 'string' } },
-    allowPositionals: true,
-    strict: true,
-    tokens: true,
-  });
+function inputsInOrder(tokens: ArgToken[]): { kind: 'cmd' | 'file'; value: string; route?: string }[] {
   const inputs: { kind: 'cmd' | 'file'; value: string; route?: string }[] = [];
   let route: string | undefined;
   for (const t of tokens) {
@@ -47,13 +40,8 @@ function inputsInOrder(args: string[]): { kind: 'cmd' | 'file'; value: string; r
 /** Keep the bytes of an unfinished UTF-8 character for the next chunk. */
 function utf8Whole(chunk: Uint8Array, carry: Uint8Array): [Uint8Array, Uint8Array] {
   const b = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-  for (let k = 1; k <= 3 && k <= b.length; k++) {
-    const c = b[b.length - k];
-    if ((c & 0xc0) === 0x80) continue;
-    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-    return need > k ? [b.subarray(0, b.length - k), b.slice(b.length - k)] : [b, new Uint8Array(0)];
-  }
-  return [b, new Uint8Array(0)];
+  const end = utf8WholeEnd(b);
+  return [b.subarray(0, end), b.slice(end)];
 }
 
 /** A worker's stderr as `stderr` file packets (the mux adds the route code). */
@@ -123,8 +111,8 @@ class StdinRouter {
   /** Bytes dropped per worker (route → count). */
   readonly dropped = new Map<string, number>();
 
-  constructor(private readonly workers: Map<string, Worker>, private readonly encoder: Encoder, backend: BackendName) {
-    this.done = this.route(backend).finally(() => workers.forEach((w) => w.child.stdin!.end()));
+  constructor(private readonly workers: Map<string, Worker>, private readonly encoder: Encoder, backend: BackendName, context: RunContext) {
+    this.done = this.route(backend, context).finally(() => workers.forEach((w) => w.child.stdin!.end()));
   }
 
   /** Stop reading stdin (nothing is left to route to) and wait until routing has ended. */
@@ -136,10 +124,10 @@ class StdinRouter {
   }
 
   /** `stdin` files for "i/rest" go to worker i as packets for "rest"; for "i", as raw bytes. */
-  private async route(backend: BackendName): Promise<void> {
+  private async route(backend: BackendName, context: RunContext): Promise<void> {
     const taking = () => [...this.workers.values()].some((w) => takesStdin(w));
     if (!taking()) return;
-    for await (const batch of decodeStream(guarded('<stdin>', this.untilStopped()), { backend })) {
+    for await (const batch of decodeStream(context.guarded('<stdin>', this.untilStopped()), { backend })) {
       for (const e of batch) {
         if (e.fileName !== 'stdin' || e.routeCode === undefined) continue;
         const slash = e.routeCode.indexOf('/');
@@ -185,7 +173,7 @@ function roomOrClose(stream: Writable): Promise<void> {
   });
 }
 
-export const muxCommand: Command = {
+export const muxCommand = defineCommand({
   name: 'mux',
   summary: 'multiplex files, stdin and worker processes into one stream',
   usage: 'subunit mux [--backend wasm|js] [[--route NAME] (--cmd COMMAND | FILE | -)]...',
@@ -204,11 +192,11 @@ export const muxCommand: Command = {
   options: {
     cmd: { type: 'string', multiple: true, help: 'a worker command (run with sh -c)' },
     route: { type: 'string', multiple: true, help: 'route component for the next input' },
-    backend: { type: 'string', default: 'wasm', help: 'codec backend: wasm (default) or js' },
+    backend: BACKEND_OPTION,
   },
-  async run({ values, args }) {
-    const backend = values.backend as BackendName;
-    const specs = inputsInOrder(args);
+  async run({ context, values, tokens }) {
+    const backend = values.backend;
+    const specs = inputsInOrder(tokens);
     if (specs.length === 0) specs.push({ kind: 'file', value: '-' });
     let encoder: Encoder | undefined; // for workers only: a file needs no codec core beyond its own
     const failures: string[] = [];
@@ -222,10 +210,10 @@ export const muxCommand: Command = {
       if (spec.kind === 'file') {
         // a read error ends this input; the others go on, and main reports it
         const fill = openFill(spec.value); // a regular file: read straight into the core's memory
-        if (fill) inputs.push({ source: guardedFill(spec.value, fill), route });
+        if (fill) inputs.push({ source: context.guardedFill(spec.value, fill), route });
         else {
           const input = await openInput(spec.value);
-          inputs.push({ source: guarded(input.name, input.chunks), route });
+          inputs.push({ source: context.guarded(input.name, input.chunks), route });
         }
         continue;
       }
@@ -246,7 +234,7 @@ export const muxCommand: Command = {
       inputs.push({ source: workerEpilogue(w, done, open, encoder, failures), route });
     }
     const stdinIsData = specs.some((s) => s.kind === 'file' && s.value === '-');
-    const router = workers.size > 0 && !stdinIsData ? new StdinRouter(workers, encoder!, backend) : undefined;
+    const router = workers.size > 0 && !stdinIsData ? new StdinRouter(workers, encoder!, backend, context) : undefined;
     if (!router) workers.forEach((w) => w.child.stdin!.end());
 
     // pieces view input areas and carried tails that are reused once the next piece is asked for
@@ -259,4 +247,4 @@ export const muxCommand: Command = {
     if (failures.length) throw new RunFailure(failures.join('; '));
     return 0;
   },
-};
+});

@@ -11,7 +11,7 @@ import { UsageError } from '../errors.js';
 import { describe } from '../io.js';
 import { listenLocal, notFound, sendFile } from '../http.js';
 import { TOKEN_HEADER } from '../../web/messages.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 const PACKAGE = new URL('../../../', import.meta.url).pathname;
 const FOLLOW_POLL_MS = 250;
@@ -43,7 +43,7 @@ function isUrl(s: string): boolean {
   }
 }
 
-export const serve: Command = {
+export const serve = defineCommand({
   name: 'serve',
   summary: 'a live web viewer for runs, on 127.0.0.1',
   usage: 'subunit serve [--port N] [--open] [FILE|URL]...',
@@ -94,7 +94,7 @@ export const serve: Command = {
     });
     return 0;
   },
-};
+});
 
 async function checkReadable(path: string): Promise<void> {
   try {

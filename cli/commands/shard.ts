@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type { BackendName } from '../../bindings/core.js';
 import { BACKEND_OPTION } from '../source.js';
 import { UsageError } from '../errors.js';
 import { asInputError, Output } from '../io.js';
 import { Repository, REPO_OPTION } from '../repo/repository.js';
 import { partition } from '../repo/shard.js';
 import { wholeNumber } from '../repo/args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 /** Python's re.match: anchored at the start only. */
 function groupMatcher(pattern: string): (id: string) => string | undefined {
@@ -19,7 +18,7 @@ function groupMatcher(pattern: string): (id: string) => string | undefined {
   return (id) => re.exec(id)?.[0] || undefined;
 }
 
-export const shard: Command = {
+export const shard = defineCommand({
   name: 'shard',
   summary: 'split a test list over M machines, balanced by recorded times',
   usage: 'subunit shard --shards M [--index K] [--repo DIR] [--group-regex RE] [TEST-LIST|-]',
@@ -52,11 +51,11 @@ export const shard: Command = {
     const ids = [...new Set(text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean))];
     let times = new Map<string, number>();
     try {
-      times = await Repository.open(values.repo as string | undefined).times(values.backend as BackendName);
+      times = await Repository.open(values.repo).times(values.backend);
     } catch (e) {
       if (values.repo !== undefined) throw e; // no default repository: every test untimed
     }
-    const groupOf = values['group-regex'] === undefined ? undefined : groupMatcher(values['group-regex'] as string);
+    const groupOf = values['group-regex'] === undefined ? undefined : groupMatcher(values['group-regex']);
     const p = partition(ids, count, times, groupOf);
     const out = new Output();
     if (index !== undefined) await out.write(p.shards[index].map((id) => id + '\n').join(''));
@@ -71,4 +70,4 @@ export const shard: Command = {
     );
     return 0;
   },
-};
+});

@@ -1,12 +1,11 @@
-import type { BackendName } from '../../bindings/core.js';
 import { BACKEND_OPTION } from '../source.js';
 import { wholeNumber } from '../repo/args.js';
 import { Repository, REPO_OPTION, timeKey } from '../repo/repository.js';
 import { formatTimes, table } from '../repo/runs.js';
 import { warnDamage } from '../repo/warn.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const slowest: Command = {
+export const slowest = defineCommand({
   name: 'slowest',
   summary: 'the slowest tests of the latest stored run',
   usage: 'subunit slowest [--repo DIR] [-n N | --all]',
@@ -21,9 +20,9 @@ export const slowest: Command = {
     backend: BACKEND_OPTION,
   },
   async run({ values }) {
-    const backend = values.backend as BackendName;
+    const backend = values.backend;
     const count = wholeNumber('-n', values.n);
-    const repo = Repository.open(values.repo as string | undefined);
+    const repo = Repository.open(values.repo);
     const run = await repo.readRun(repo.latest(), { backend, attachments: false });
     warnDamage(run);
     const times = await repo.times(backend);
@@ -42,4 +41,4 @@ export const slowest: Command = {
     process.stdout.write(table([['Test id', 'Runtime (s)'], ...shown.map(([id], i) => [id, formatted[i]])]));
     return 0;
   },
-};
+});

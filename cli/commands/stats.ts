@@ -1,13 +1,12 @@
 import { forEachResult, BACKEND_OPTION } from '../source.js';
 import { secondsBetween } from '../../bindings/results.js';
 import type { Timestamp } from '../../bindings/timestamp.js';
-import type { BackendName } from '../../bindings/core.js';
 import { Output } from '../io.js';
 import { REPORT_OPTIONS, reportTarget } from '../report.js';
 import { byCodePoint } from '../format.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const stats: Command = {
+export const stats = defineCommand({
   name: 'stats',
   summary: 'totals of a run, as subunit-stats',
   usage: 'subunit stats [--no-passthrough] [-o FILE] [-f] [FILE|-]...',
@@ -25,8 +24,8 @@ export const stats: Command = {
     ...REPORT_OPTIONS,
     backend: BACKEND_OPTION,
   },
-  async run({ values, positionals }) {
-    const target = await reportTarget(values, values.backend as BackendName);
+  async run({ context, values, positionals }) {
+    const target = await reportTarget(values, values.backend);
     const out = target.out;
     const passOn = new Output(); // non-test output: stdout, before the totals
     const n = { total: 0, failed: 0, skipped: 0, xfail: 0, uxsuccess: 0 };
@@ -38,7 +37,7 @@ export const stats: Command = {
       if (!first || secondsBetween(first, t) < 0) first = t;
       if (!last || secondsBetween(last, t) > 0) last = t;
     };
-    await forEachResult(positionals, values.backend as BackendName, {
+    await forEachResult(positionals, values.backend, context, {
       attachments: false,
       onResult(r) {
         widen(r.start);
@@ -70,4 +69,4 @@ export const stats: Command = {
     await target.finish();
     return n.failed > 0 ? 1 : 0;
   },
-};
+});

@@ -1,4 +1,3 @@
-import type { BackendName } from '../../bindings/core.js';
 import type { TestResult } from '../../bindings/results.js';
 import { BACKEND_OPTION, forEachResult } from '../source.js';
 import { Output } from '../io.js';
@@ -6,7 +5,7 @@ import { Repository, REPO_OPTION } from '../repo/repository.js';
 import { failureText, isFailure } from '../repo/runs.js';
 import { foldTraceback } from '../repo/fold.js';
 import { warnDamage } from '../repo/warn.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 /** Failures grouped by folded traceback, largest group first. */
 export function groupFailures(results: TestResult[]): { folded: string; tests: TestResult[] }[] {
@@ -20,7 +19,7 @@ export function groupFailures(results: TestResult[]): { folded: string; tests: T
   return [...groups].map(([folded, tests]) => ({ folded, tests })).sort((a, b) => b.tests.length - a.tests.length);
 }
 
-export const summarize: Command = {
+export const summarize = defineCommand({
   name: 'summarize',
   summary: 'failures grouped by cause (tracebacks with numbers, addresses, paths folded)',
   usage: 'subunit summarize [--repo DIR] [FILE|-]...',
@@ -33,12 +32,12 @@ export const summarize: Command = {
     repo: REPO_OPTION,
     backend: BACKEND_OPTION,
   },
-  async run({ values, positionals }) {
-    const backend = values.backend as BackendName;
+  async run({ context, values, positionals }) {
+    const backend = values.backend;
     let results: TestResult[] = [];
-    if (positionals.length) await forEachResult(positionals, backend, { onResult: (r) => void results.push(r) });
+    if (positionals.length) await forEachResult(positionals, backend, context, { onResult: (r) => void results.push(r) });
     else {
-      const repo = Repository.open(values.repo as string | undefined);
+      const repo = Repository.open(values.repo);
       const run = await repo.readRun(repo.latest(), { backend });
       warnDamage(run);
       results = run.results;
@@ -53,4 +52,4 @@ export const summarize: Command = {
     await out.flush();
     return 0;
   },
-};
+});

@@ -3,7 +3,7 @@ import { inputEvents } from '../source.js';
 import { UsageError } from '../errors.js';
 import { Output } from '../io.js';
 import { V2Writer } from '../v2out.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 /** Tag changes `TAG` (add) and `-TAG` (remove) → the new tag list of an event. */
 export function tagChanger(changes: string[]): (tags: readonly string[] | undefined) => string[] | undefined {
@@ -20,7 +20,7 @@ export function tagChanger(changes: string[]): (tags: readonly string[] | undefi
   };
 }
 
-export const tags: Command = {
+export const tags = defineCommand({
   name: 'tags',
   summary: 'add or remove tags on every event, as subunit-tags',
   usage: 'subunit tags TAG|-TAG...',
@@ -31,7 +31,7 @@ export const tags: Command = {
     'subunit-tags: one that is also a file\'s name gets a\n' +    'warning on stderr (the stream is read from stdin only).',
   options: {},
   rawArgs: true,
-  async run({ positionals }) {
+  async run({ context, positionals }) {
     if (positionals.length === 0) throw new UsageError('name at least one TAG or -TAG');
     // as subunit-tags, every argument is a tag; one that names a file was probably meant as input
     for (const arg of positionals) {
@@ -43,11 +43,11 @@ export const tags: Command = {
     const change = tagChanger(positionals);
     const out = new Output();
     const writer = new V2Writer(out);
-    for await (const batch of inputEvents(['-'])) {
+    for await (const batch of inputEvents(['-'], undefined, context)) {
       for (const e of batch) await writer.write(e, { tags: change(e.tags) });
     }
     await writer.end();
     await out.flush();
     return 0;
   },
-};
+});

@@ -1,10 +1,9 @@
 // v2 → TAP 14, for tools that take TAP: one test point per test as it finishes.
 import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
-import type { BackendName } from '../../bindings/core.js';
 import type { TestResult } from '../../bindings/results.js';
 import { Output } from '../io.js';
 import { isText } from '../format.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 const decoder = new TextDecoder();
 
@@ -47,7 +46,7 @@ function point(r: TestResult, n: number): string {
   }
 }
 
-export const toTap: Command = {
+export const toTap = defineCommand({
   name: 'to-tap',
   summary: 'TAP 14 of a run, for tools that take TAP',
   usage: 'subunit to-tap [FILE|-]...',
@@ -58,12 +57,12 @@ export const toTap: Command = {
     'Ids are the descriptions ("#" and "\\" escaped), so from-tap gives them back. Non-test\n' +
     'output becomes "#" comments. Exit status 1 when a test failed.',
   options: { backend: BACKEND_OPTION },
-  async run({ values, positionals }) {
+  async run({ context, values, positionals }) {
     const out = new Output();
     await out.write('TAP version 14\n');
     let n = 0;
     let failed = false;
-    await forEachResult(positionals, values.backend as BackendName, {
+    await forEachResult(positionals, values.backend, context, {
       async onResult(r) {
         if (r.status === 'exists') return;
         failed ||= isFailure(r);
@@ -80,4 +79,4 @@ export const toTap: Command = {
     await out.flush();
     return failed ? 1 : 0;
   },
-};
+});

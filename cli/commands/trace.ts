@@ -4,13 +4,12 @@
 import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
 import type { TestResult } from '../../bindings/results.js';
 import type { Attachment } from '../../bindings/results.js';
-import type { BackendName } from '../../bindings/core.js';
 import type { SubunitEvent } from '../../bindings/events.js';
 import { Output } from '../io.js';
 import { UsageError } from '../errors.js';
 import { isText, micros, pySeconds, pyTimedelta, shownOn } from '../format.js';
 import { Repository, REPO_OPTION, timeKey } from '../repo/repository.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 const COLOUR = { green: '\x1b[32m', red: '\x1b[31m', blue: '\x1b[34m', bold: '\x1b[1m', off: '\x1b[0m' };
 const CLEAR_LINE = '\r\x1b[K';
@@ -88,7 +87,7 @@ function percentChange(printed: string, recorded: number | undefined, threshold:
 
 const heading = (s: string) => `\n${'='.repeat(s.length)}\n${s}\n${'='.repeat(s.length)}\n`;
 
-export const trace: Command = {
+export const trace = defineCommand({
   name: 'trace',
   summary: 'follow a run live as stestr\'s subunit-trace: one line per test, failures, totals',
   usage: 'subunit trace [-n] [-f] [--failonly] [-a] [--no-summary] [--slowest N] [--color] [-d [-t N] [--repo DIR]] [FILE|-]...',
@@ -122,7 +121,7 @@ export const trace: Command = {
     repo: { ...REPO_OPTION, value: 'DIR', help: `with --perc-diff: where the recorded times are: ${REPO_OPTION.help}` },
     backend: BACKEND_OPTION,
   },
-  async run({ values, positionals }) {
+  async run({ context, values, positionals }) {
     const tty = !!process.stdout.isTTY;
     const shown = shownOn(process.stdout);
     const colour = values['no-color'] ? false : !!values.color || (tty && !process.env.NO_COLOR);
@@ -135,7 +134,7 @@ export const trace: Command = {
     if (!Number.isInteger(slowestWanted) || slowestWanted < 0) throw new UsageError('--slowest takes a whole number');
     const threshold = diffThreshold(values);
     // stestr's times.dbm on a stestr repository, the index on ours: what `subunit slowest` reads
-    const recorded = values['perc-diff'] ? await Repository.open(values.repo as string | undefined).times(values.backend as BackendName) : undefined;
+    const recorded = values['perc-diff'] ? await Repository.open(values.repo).times(values.backend) : undefined;
     const out = new Output();
     const n = { ran: 0, success: 0, skip: 0, xfail: 0, uxsuccess: 0, fail: 0, incomplete: 0 };
     const workers = new Map<string, { label: string; tests: number; firstStart?: number; lastStop?: number }>();
@@ -183,7 +182,7 @@ export const trace: Command = {
       first = first === undefined ? s : Math.min(first, s);
       last = last === undefined ? s : Math.max(last, s);
     };
-    await forEachResult(positionals, values.backend as BackendName, {
+    await forEachResult(positionals, values.backend, context, {
       onOther,
       onResult(r) {
         if (r.status === 'exists') {
@@ -292,7 +291,7 @@ export const trace: Command = {
     await out.flush();
     return (failed || n.ran === 0 || n.success === 0) && !values['exit-zero'] ? 1 : 0;
   },
-};
+});
 
 /** --diff-threshold: a size of change in percent (its sign ignored, as subunit-trace); only with --perc-diff. */
 function diffThreshold(values: Record<string, unknown>): number {
