@@ -14,6 +14,7 @@ import { collectModules, loaderExpression } from '../cli/repo/inline.js';
 
 let browser: { context: BrowserContext; close(): Promise<void> };
 const dir = mkdtempSync(join(tmpdir(), 'subunit-html-'));
+const SCREENSHOTS = new URL('../web/screenshots/', import.meta.url).pathname;
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -89,6 +90,7 @@ describe('subunit html', () => {
     expect(await page.isVisible('#open-url')).toBe(false);
     expect(await page.isVisible('#file')).toBe(true); // another run from disk needs no server
     expect(await page.textContent('h1')).toBe('subunit html');
+    await page.screenshot({ path: SCREENSHOTS + 'html-overview.png' });
     expect(network).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
@@ -103,6 +105,7 @@ describe('subunit html', () => {
     await page.waitForFunction(() => Array.from(document.querySelectorAll('#table .row')).some((r) => r.textContent!.includes('test_args')), null, { timeout: 10_000 });
     await page.click('#table .row >> text=test_args');
     await page.waitForFunction(() => document.querySelector('#details')!.textContent!.includes('AssertionError: 1 != 0'), null, { timeout: 10_000 });
+    await page.screenshot({ path: SCREENSHOTS + 'html-failure.png' });
     await page.close();
   });
 
