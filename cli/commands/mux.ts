@@ -14,6 +14,7 @@ import type { RunContext } from '../failure.js';
 import type { BackendName } from '../../bindings/core.js';
 import { openInput, openFill, Output } from '../io.js';
 import { defineCommand, BACKEND_OPTION, type ArgToken } from '../command.js';
+import { testKey } from '../../bindings/outcome.js';
 
 interface Worker {
   route: string;
@@ -64,7 +65,7 @@ async function* workerStdout(w: Worker, backend: BackendName, open: OpenTests): 
   const watch = (events: ReturnType<Decoder['push']>) => {
     for (const e of events) {
       if (e.testId === undefined || e.status === undefined || e.source !== 'packet') continue;
-      const key = `${e.routeCode ?? ''}\0${e.testId}`;
+      const key = testKey(e.testId, e.routeCode);
       if (e.status === 'inprogress') open.set(key, { testId: e.testId, routeCode: e.routeCode });
       else open.delete(key);
     }

@@ -2,6 +2,7 @@
 // the per-test lines, "Captured NAME:" blocks, the Totals and Worker Balance
 // sections, the flags (-n, -f/--fails, --failonly, -a, --no-summary, --color).
 import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
+import { testKey } from '../../bindings/outcome.js';
 import type { TestResult } from '../../bindings/results.js';
 import type { Attachment } from '../../bindings/results.js';
 import type { SubunitEvent } from '../../bindings/events.js';
@@ -186,7 +187,7 @@ export const trace = defineCommand({
       onOther,
       onResult(r) {
         if (r.status === 'exists') {
-          enumerated.add(`${r.routeCode ?? ''}\0${r.id}`);
+          enumerated.add(testKey(r.id, r.routeCode));
           return;
         }
         n.ran++;
