@@ -1,4 +1,4 @@
-// `npm run fuzz:mux` only (scripts/fuzz-mux.mjs): the long mux fuzz run, alone, printing as it goes.
+// `npm run fuzz:mux` only (scripts/fuzz-scenarios.mjs mux): the long mux fuzz run, alone, printing as it goes.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

@@ -1,4 +1,4 @@
-// `npm run fuzz:serve` only (scripts/fuzz-serve.mjs): the long serve fuzz run, alone, printing as it goes.
+// `npm run fuzz:serve` only (scripts/fuzz-scenarios.mjs serve): the long serve fuzz run, alone, printing as it goes.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

@@ -1,5 +1,5 @@
 // The long mux fuzz run: `npm run fuzz:mux -- --minutes N [--seed S]`
-// (scripts/fuzz-mux.mjs builds, then runs this file alone with
+// (scripts/fuzz-scenarios.mjs mux builds, then runs this file alone with
 // vitest.fuzz-mux.config.ts). Settings come from the environment:
 // FUZZ_MINUTES, FUZZ_SEED, FUZZ_SUMMARY (a JSON file the running totals are
 // written to, for fuzz/LOG.jsonl).

@@ -1,5 +1,5 @@
 // The long serve fuzz run: `npm run fuzz:serve -- --minutes N [--seed S]`
-// (scripts/fuzz-serve.mjs builds, then runs this file alone with
+// (scripts/fuzz-scenarios.mjs serve builds, then runs this file alone with
 // vitest.fuzz-serve.config.ts). Settings come from the environment:
 // FUZZ_MINUTES, FUZZ_SEED, FUZZ_SUMMARY (a JSON file the running totals are
 // written to, for fuzz/LOG.jsonl).
