@@ -2,11 +2,11 @@
 // entry stays free of Node built-ins.
 import { Transform, type TransformCallback } from 'node:stream';
 import { open } from 'node:fs/promises';
-import { Decoder, type DecodeOptions } from './decoder.js';
-import { init } from './backend.js';
-import { Encoder, type EncodeOptions } from './encoder.js';
-import { decodeStream } from './streams.js';
-import type { EventInit, SubunitEvent } from './events.js';
+import { Decoder, type DecodeOptions } from './codec/decoder.js';
+import { init } from './codec/backend.js';
+import { Encoder, type EncodeOptions } from './codec/encoder.js';
+import { decodeStream } from './adapters/streams.js';
+import type { EventInit, SubunitEvent } from './codec/events.js';
 
 export * from './index.js';
 export { crcThreadCore } from './wasm/helper.js';

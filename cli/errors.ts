@@ -6,7 +6,7 @@
 //   2  usage errors (bad arguments) and input errors (missing, unreadable or
 //      damaged input, an invalid JSON line); results read before the error are
 //      still written
-import { SubunitError } from '../bindings/errors.js';
+import { SubunitError } from '../bindings/codec/errors.js';
 
 export const EXIT_FAILED = 1;
 export const EXIT_ERROR = 2;

@@ -1,8 +1,8 @@
 // The first input that failed while being read, kept per command run until
 // the command has written what it read (cli/main.ts then reports it). Light
 // on imports: the entry loads it for every command.
-import type { InputError } from '../bindings/errors.js';
-import type { FillSource } from '../bindings/route.js';
+import type { InputError } from '../bindings/codec/errors.js';
+import type { FillSource } from '../bindings/mux/route.js';
 import { asInputError } from './io.js';
 
 /**

@@ -1,6 +1,6 @@
 // Formatting shared by the tools that mimic python-subunit's output.
-import type { Timestamp } from '../bindings/timestamp.js';
-import type { Attachment } from '../bindings/results.js';
+import type { Timestamp } from '../bindings/codec/timestamp.js';
+import type { Attachment } from '../bindings/results/results.js';
 
 /** Microseconds since the epoch, rounded half-even as python-subunit decodes them. */
 export function micros(t: Timestamp): number {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { InputError } from '../bindings/errors.js';
-import type { FillSource } from '../bindings/route.js';
+import { InputError } from '../bindings/codec/errors.js';
+import type { FillSource } from '../bindings/mux/route.js';
 
 export interface Input {
   name: string;

@@ -4,7 +4,7 @@
 // failed, 2 for usage and input errors (cli/errors.ts).
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { SubunitError } from '../bindings/errors.js';
+import { SubunitError } from '../bindings/codec/errors.js';
 import { UsageError, RunFailure, EXIT_ERROR, EXIT_FAILED } from './errors.js';
 import { RunContext } from './failure.js';
 import { optionHelp, listOr, type Command, type ArgToken } from './command.js';

@@ -4,8 +4,8 @@
 // and the report goes to FILE, or, without -o, into that stream as a last
 // "stdout" packet (where the reference puts it too).
 import { Writable } from 'node:stream';
-import type { SubunitEvent } from '../bindings/events.js';
-import type { BackendName } from '../bindings/core.js';
+import type { SubunitEvent } from '../bindings/codec/events.js';
+import type { BackendName } from '../bindings/codec/core.js';
 import { Output, outputStream } from './io.js';
 import { V2Writer } from './v2out.js';
 import type { OptionSpec } from './command.js';

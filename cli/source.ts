@@ -1,11 +1,11 @@
 // Inputs → event batches for the tools: files or stdin, gzip detected by its
 // magic bytes, then the v2 decoder. Every tool reads through here.
 import type { ZlibOptions } from 'node:zlib';
-import { decodeStream } from '../bindings/streams.js';
-import { InputError } from '../bindings/errors.js';
-import type { SubunitEvent } from '../bindings/events.js';
-import { TestResults, isFailed, type TestResult } from '../bindings/results.js';
-import type { BackendName } from '../bindings/core.js';
+import { decodeStream } from '../bindings/adapters/streams.js';
+import { InputError } from '../bindings/codec/errors.js';
+import type { SubunitEvent } from '../bindings/codec/events.js';
+import { TestResults, isFailed, type TestResult } from '../bindings/results/results.js';
+import type { BackendName } from '../bindings/codec/core.js';
 import { openInput, checkInput, type Input } from './io.js';
 import { looksLikeV1, v1ToV2 } from './v1.js';
 import type { RunContext } from './failure.js';

@@ -1,9 +1,9 @@
 // Subunit v1 (line-oriented text, SUBUNIT-V2.md §12): reading it into v2
 // packets and writing tests as v1. Other commands read v1 through v1ToV2.
-import { Encoder } from '../bindings/encoder.js';
-import type { Status } from '../bindings/events.js';
-import { Timestamp } from '../bindings/timestamp.js';
-import type { TestResult } from '../bindings/results.js';
+import { Encoder } from '../bindings/codec/encoder.js';
+import type { Status } from '../bindings/codec/events.js';
+import { Timestamp } from '../bindings/codec/timestamp.js';
+import type { TestResult } from '../bindings/results/results.js';
 
 /** Pulls lines and byte counts out of a chunk iterator. */
 class ByteReader {

@@ -1,9 +1,9 @@
 // Writing events back out as v2 packets (tools whose output is a stream).
-import { Encoder } from '../bindings/encoder.js';
-import type { EventInit, SubunitEvent } from '../bindings/events.js';
-import type { BackendName } from '../bindings/core.js';
+import { Encoder } from '../bindings/codec/encoder.js';
+import type { EventInit, SubunitEvent } from '../bindings/codec/events.js';
+import type { BackendName } from '../bindings/codec/core.js';
 import type { Output } from './io.js';
-import { utf8WholeEnd } from '../bindings/utf8.js';
+import { utf8WholeEnd } from '../bindings/codec/utf8.js';
 
 /** The fields of an event as encoder input, with some replaced. */
 export function eventInit(e: SubunitEvent | EventInit, changes: Partial<EventInit> = {}): EventInit {

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtures, FIXTURES } from './helpers.js';
 import { requireTool } from './tools.js';
-import { fromBase64 } from '../bindings/base64.js';
-import { Router } from '../bindings/route.js';
+import { fromBase64 } from '../bindings/codec/base64.js';
+import { Router } from '../bindings/mux/route.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const HOST_DIR = ROOT + 'examples/c-host';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { CORES, rng } from './helpers.js';
-import { stage, type StagedPacket } from '../bindings/stage.js';
-import type { Core } from '../bindings/core.js';
+import { stage, type StagedPacket } from '../bindings/codec/stage.js';
+import type { Core } from '../bindings/codec/core.js';
 import { Timestamp, decodeAll, EncodeError, Encoder, type EventInit } from '../bindings/index.js';
-import { concat } from '../bindings/bytes.js';
+import { concat } from '../bindings/codec/bytes.js';
 import { ENC_NO_ROOM, MAX_PACKET } from '../assembly/layout.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { subunit, runBytes } from './repo-helpers.js';
 import { FIXTURES } from './helpers.js';
 import { githubError, placeOf } from '../cli/repo/ci.js';
-import type { TestResult } from '../bindings/results.js';
+import type { TestResult } from '../bindings/results/results.js';
 
 const GOLDEN = new URL('./golden/', import.meta.url).pathname;
 const ROOT = '/usr/lib/python3/dist-packages/subunit'; // where the fixture's tests lived when it was recorded

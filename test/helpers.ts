@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib';
 import { Decoder, decodeAll, eventToJSON, type SubunitEvent, type Core } from '../bindings/index.js';
 import { jsCore } from '../bindings/js/core.js';
 import { wasmCoreOf, simdSupported } from '../bindings/wasm/core.js';
-import { toBase64, fromBase64 } from '../bindings/base64.js';
+import { toBase64, fromBase64 } from '../bindings/codec/base64.js';
 
 export const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 

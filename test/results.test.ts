@@ -1,4 +1,4 @@
-// The per-test results layer (bindings/results.ts).
+// The per-test results layer (bindings/results/results.ts).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   encode, decodeAll, Timestamp, TestResults, TestAggregator, testResults, RunSummary, testKey, isFailed, isUnfinished, finalStatus,

@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { decodeAll } from '../bindings/index.js';
 import { TapReader, splitDescription } from '../cli/commands/fromtap.js';
 import { tapDescription } from '../cli/commands/totap.js';
-import { Encoder } from '../bindings/encoder.js';
+import { Encoder } from '../bindings/codec/encoder.js';
 import { BIN, CLI, attachment, pythonStats, run, scratchProject, statuses, text } from './reporter-runs.js';
 
 const denoBin = createRequire(import.meta.url).resolve('deno/bin.cjs');

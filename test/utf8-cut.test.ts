@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { utf8WholeEnd, utf8Bytes } from '../bindings/utf8.js';
+import { utf8WholeEnd, utf8Bytes } from '../bindings/codec/utf8.js';
 import { checkUtf8 } from '../bindings/js/utf8.js';
 
 describe('utf8WholeEnd', () => {

@@ -1,5 +1,5 @@
 // Everything the page and its decoding Worker say to each other, in one place.
-import type { Attachment, FinalStatus, RunCounts } from '../bindings/results.js';
+import type { Attachment, FinalStatus, RunCounts } from '../bindings/results/results.js';
 
 export type { Attachment };
 

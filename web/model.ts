@@ -1,12 +1,12 @@
 // The viewer's run model, kept in the Worker: the one per-test aggregator of
-// bindings/results.ts in its retaining mode (every test kept, in order), the
+// bindings/results/results.ts in its retaining mode (every test kept, in order), the
 // totals counted from it, and chatter per worker. One row per test, except
 // that a test's run takes over the row of its enumeration (`exists`), as a
 // listing followed by the run is one test to a reader. The page only receives
 // what changed since the last flush.
-import { RunSummary, TestAggregator, finalStatus, testKey, type Attachment, type TestRecord } from '../bindings/results.js';
-import type { SubunitEvent } from '../bindings/events.js';
-import type { Timestamp } from '../bindings/timestamp.js';
+import { RunSummary, TestAggregator, finalStatus, testKey, type Attachment, type TestRecord } from '../bindings/results/results.js';
+import type { SubunitEvent } from '../bindings/codec/events.js';
+import type { Timestamp } from '../bindings/codec/timestamp.js';
 import type { TestRow } from './messages.js';
 
 const millis = (t: Timestamp | undefined) => (t ? t.seconds * 1000 + t.nanos / 1e6 : NaN);

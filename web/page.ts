@@ -1,5 +1,5 @@
 // What the page's modules share: the run as the page knows it, and how a test is written.
-import { isFailed, isUnfinished } from '../bindings/outcome.js'; // not results.js: the page needs no codec
+import { isFailed, isUnfinished } from '../bindings/results/outcome.js'; // not results.js: the page needs no codec
 import type { TestRow } from './messages.js';
 
 export const $ = <T extends HTMLElement>(selector: string) => document.querySelector(selector) as T;

@@ -1,6 +1,6 @@
 import { SCAN_EOF, SCAN_APPENDED } from '../../assembly/layout.js';
-import type { Core } from '../core.js';
-import type { StagedPacket } from '../stage.js';
+import type { Core } from '../codec/core.js';
+import type { StagedPacket } from '../codec/stage.js';
 import { scan, records, state, text } from './scanner.js';
 import { encodePacket, out as encoded } from './encoder.js';
 import { crc32 } from './crc32.js';

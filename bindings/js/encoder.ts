@@ -1,10 +1,10 @@
 // Pure-TypeScript twin of assembly/encoder.ts: the same packet bytes from the
 // same staged fields.
 import { MAX_PACKET, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME, ENC_TOO_LONG, ENC_NO_ROOM } from '../../assembly/layout.js';
-import { packetLength } from '../size.js';
+import { packetLength } from '../codec/size.js';
 import { crc32 } from './crc32.js';
-import type { StagedPacket } from '../stage.js';
-import { writeUtf8 } from '../utf8.js';
+import type { StagedPacket } from '../codec/stage.js';
+import { writeUtf8 } from '../codec/utf8.js';
 
 export function putVarint(out: Uint8Array, p: number, v: number): number {
   if (v < 64) {

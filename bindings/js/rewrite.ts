@@ -7,7 +7,7 @@ import {
 } from '../../assembly/layout.js';
 import { crc32 } from './crc32.js';
 import { putVarint } from './encoder.js';
-import { varintSize, frameLength } from '../size.js';
+import { varintSize, frameLength } from '../codec/size.js';
 import { shift, unrun } from './crcmath.js';
 import {
   varWidth, state, beginWindow, endWindow, startRun, crcMatches, findB3, classify, readVarint, continuesText, utf8Cut,

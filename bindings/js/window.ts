@@ -7,7 +7,7 @@ import {
 import { crc32 } from './crc32.js';
 import { shift } from './crcmath.js';
 import { utf8Tail, utf8SecondOk } from './utf8.js';
-import { utf8WholeEnd } from '../utf8.js';
+import { utf8WholeEnd } from '../codec/utf8.js';
 
 export const state = new Int32Array(STATE_SLOTS);
 

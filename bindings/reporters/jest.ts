@@ -13,7 +13,7 @@
 // are reported when their file ends, as is the file's captured console (a
 // run-level attachment "FILE::console").
 import { relative } from 'node:path';
-import type { EventInit, Status } from '../events.js';
+import type { EventInit, Status } from '../codec/events.js';
 import { SubunitSink, Lanes, TRACEBACK_MIME, plain, textFile, testEvents, timestampAt } from './sink.js';
 
 // The parts of Jest's reporter API this uses, kept structural so the package

@@ -13,9 +13,9 @@
 // outside tests), so it never mixes with the stream on stdout; with an
 // output file it is shown as well.
 import { relative } from 'node:path';
-import type { EventInit, Status } from '../events.js';
+import type { EventInit, Status } from '../codec/events.js';
 import { SubunitSink, TRACEBACK_MIME, errorText, textChunk, textFile, testEvents, timestampAt } from './sink.js';
-import type { Timestamp } from '../timestamp.js';
+import type { Timestamp } from '../codec/timestamp.js';
 
 // The parts of Mocha's runner API this uses, kept structural.
 interface Runnable {

@@ -6,8 +6,8 @@
 // time (end − duration); suites are not tests and are not reported.
 import { relative } from 'node:path';
 import { inspect } from 'node:util';
-import { Encoder } from '../encoder.js';
-import type { EventInit, Status } from '../events.js';
+import { Encoder } from '../codec/encoder.js';
+import type { EventInit, Status } from '../codec/events.js';
 import { TRACEBACK_MIME, testEvents, textChunk, textFile, timestampAt } from './sink.js';
 
 interface TestEventData {

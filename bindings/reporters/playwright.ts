@@ -14,7 +14,7 @@
 // read; workerIndex, which counts worker processes (a new one after every
 // failure), is in the attempt attachment.
 import { relative } from 'node:path';
-import type { EventInit, Status } from '../events.js';
+import type { EventInit, Status } from '../codec/events.js';
 import { SubunitSink, TRACEBACK_MIME, diskFile, plain, textChunk, textFile, timestampAt } from './sink.js';
 
 // The parts of Playwright's reporter API this uses, kept structural so the

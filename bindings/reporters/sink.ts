@@ -3,10 +3,10 @@
 // prefix and `subunit trace` on a pipe shows progress live), and the usual
 // attachments.
 import { openSync, writeSync, closeSync, readSync } from 'node:fs';
-import { Encoder } from '../encoder.js';
-import { utf8Bytes } from '../utf8.js';
-import { Timestamp } from '../timestamp.js';
-import type { EventInit, Status } from '../events.js';
+import { Encoder } from '../codec/encoder.js';
+import { utf8Bytes } from '../codec/utf8.js';
+import { Timestamp } from '../codec/timestamp.js';
+import type { EventInit, Status } from '../codec/events.js';
 
 export const TRACEBACK_MIME = 'text/x-traceback; charset="utf8"';
 export const TEXT_MIME = 'text/plain; charset="utf8"';

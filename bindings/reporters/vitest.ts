@@ -6,7 +6,7 @@
 // when it ends another one with its start time, its failures as attachments
 // and its final status.
 import { relative } from 'node:path';
-import type { EventInit, Status } from '../events.js';
+import type { EventInit, Status } from '../codec/events.js';
 import { SubunitSink, TRACEBACK_MIME, textFile, timestampAt } from './sink.js';
 
 // The parts of vitest's reporter API this uses (vitest ≥ 3), kept structural

@@ -2,12 +2,12 @@
 // (numbers and pointers only). Memory views are made once: the module never
 // grows its memory (static buffers, stub runtime, no allocation).
 import { RECORD_CAPACITY, RECORD_STRIDE, STATE_SLOTS, TEXT_CAPACITY, SEG_CAPACITY, SEG_STRIDE, MAX_COMPONENT, E_FLAGS, E_SECONDS, E_NANOS, E_TESTID_OFF, E_TAGS_COUNT, E_MIME_OFF, E_NAME_OFF, E_FILE_OFF, E_FILE_LEN, E_ROUTE_OFF, E_TAGS, E_OUT_AT, ENCODE_SLOTS, ENC_TOO_LONG, MAX_PACKET, S_NEED, SCAN_EOF, SCAN_APPENDED } from '../../assembly/layout.js';
-import { packetLength } from '../size.js';
-import type { Core } from '../core.js';
-import type { StagedPacket } from '../stage.js';
-import { fromBase64 } from '../base64.js';
-import { writeUtf8 } from '../utf8.js';
-import { SubunitError } from '../errors.js';
+import { packetLength } from '../codec/size.js';
+import type { Core } from '../codec/core.js';
+import type { StagedPacket } from '../codec/stage.js';
+import { fromBase64 } from '../codec/base64.js';
+import { writeUtf8 } from '../codec/utf8.js';
+import { SubunitError } from '../codec/errors.js';
 import { scalarWasm, simdWasm } from './bytes.generated.js';
 
 interface Exports {

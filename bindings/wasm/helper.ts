@@ -6,8 +6,8 @@
 // helper: a packet it has not reached, or walked past, is hashed by the scanner.
 import { Worker } from 'node:worker_threads';
 import { SCAN_VERIFIED, V_SEQ, V_DONE, V_FROM, V_TO, V_ABORT, V_RUNS, V_SYNC, VERIFY_SLOTS } from '../../assembly/layout.js';
-import type { Core } from '../core.js';
-import { SubunitError } from '../errors.js';
+import type { Core } from '../codec/core.js';
+import { SubunitError } from '../codec/errors.js';
 import { WasmCore, fromEmbedded, simdSupported, type CrcHelper } from './core.js';
 import { sharedPages, sharedWasm } from './shared.generated.js';
 

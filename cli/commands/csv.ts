@@ -1,6 +1,6 @@
 import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
-import type { FinalStatus } from '../../bindings/results.js';
-import type { Timestamp } from '../../bindings/timestamp.js';
+import type { FinalStatus } from '../../bindings/results/results.js';
+import type { Timestamp } from '../../bindings/codec/timestamp.js';
 import { pyDatetime, shownOn } from '../format.js';
 import { REPORT_OPTIONS, reportTarget } from '../report.js';
 import { defineCommand } from '../command.js';

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
-import { STATUSES, type EventInit, type Status } from '../../bindings/events.js';
-import { Timestamp } from '../../bindings/timestamp.js';
+import { STATUSES, type EventInit, type Status } from '../../bindings/codec/events.js';
+import { Timestamp } from '../../bindings/codec/timestamp.js';
 import { Output, openInput } from '../io.js';
 import { V2Writer } from '../v2out.js';
 import { defineCommand, type OptionSpec } from '../command.js';

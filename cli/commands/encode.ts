@@ -1,6 +1,6 @@
-import { Encoder } from '../../bindings/encoder.js';
-import { eventFromJsonLine } from '../../bindings/jsonl.js';
-import { InputError } from '../../bindings/errors.js';
+import { Encoder } from '../../bindings/codec/encoder.js';
+import { eventFromJsonLine } from '../../bindings/adapters/jsonl.js';
+import { InputError } from '../../bindings/codec/errors.js';
 import { UsageError } from '../errors.js';
 import { openInput, Output } from '../io.js';
 import { sniffed } from '../source.js';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { inputEvents, BACKEND_OPTION } from '../source.js';
-import { TestResults, type TestResult, type FinalStatus } from '../../bindings/results.js';
-import { toPlainEvent, type SubunitEvent, type Status } from '../../bindings/events.js';
-import { InputError } from '../../bindings/errors.js';
+import { TestResults, type TestResult, type FinalStatus } from '../../bindings/results/results.js';
+import { toPlainEvent, type SubunitEvent, type Status } from '../../bindings/codec/events.js';
+import { InputError } from '../../bindings/codec/errors.js';
 import { UsageError } from '../errors.js';
 import { Output, describe } from '../io.js';
 import { V2Writer } from '../v2out.js';

@@ -3,9 +3,9 @@
 // is written when its </testcase> closes, so memory holds one test case, not
 // the document.
 import type { SaxesParser, SaxesTagPlain } from 'saxes';
-import { InputError } from '../../bindings/errors.js';
-import { Timestamp } from '../../bindings/timestamp.js';
-import type { EventInit } from '../../bindings/events.js';
+import { InputError } from '../../bindings/codec/errors.js';
+import { Timestamp } from '../../bindings/codec/timestamp.js';
+import type { EventInit } from '../../bindings/codec/events.js';
 import { Output, openInput } from '../io.js';
 import { sniffed } from '../source.js';
 import { V2Writer } from '../v2out.js';

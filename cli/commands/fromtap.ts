@@ -1,9 +1,9 @@
 // TAP 13/14 → v2, line by line as the TAP arrives (a runner piped through
 // `subunit from-tap | subunit trace` shows progress live).
-import { Timestamp } from '../../bindings/timestamp.js';
-import type { EventInit, Status } from '../../bindings/events.js';
-import { concat } from '../../bindings/bytes.js';
-import { utf8Bytes } from '../../bindings/utf8.js';
+import { Timestamp } from '../../bindings/codec/timestamp.js';
+import type { EventInit, Status } from '../../bindings/codec/events.js';
+import { concat } from '../../bindings/codec/bytes.js';
+import { utf8Bytes } from '../../bindings/codec/utf8.js';
 import { Output, openInput } from '../io.js';
 import { sniffed } from '../source.js';
 import { V2Writer } from '../v2out.js';

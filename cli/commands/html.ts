@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { InputError } from '../../bindings/errors.js';
+import { InputError } from '../../bindings/codec/errors.js';
 import { openInputs, inputBytes } from '../source.js';
 import { Output } from '../io.js';
 import { collectModules, loaderExpression } from '../repo/inline.js';

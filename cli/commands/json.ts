@@ -1,4 +1,4 @@
-import { eventToJsonLine } from '../../bindings/jsonl.js';
+import { eventToJsonLine } from '../../bindings/adapters/jsonl.js';
 import { Output } from '../io.js';
 import { inputEvents } from '../source.js';
 import { defineCommand, BACKEND_OPTION } from '../command.js';

@@ -1,6 +1,6 @@
 import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
-import type { Timestamp } from '../../bindings/timestamp.js';
-import { secondsBetween, type TestResult } from '../../bindings/results.js';
+import type { Timestamp } from '../../bindings/codec/timestamp.js';
+import { secondsBetween, type TestResult } from '../../bindings/results/results.js';
 import { REPORT_OPTIONS, reportTarget } from '../report.js';
 import { attachmentsText, pyDuration } from '../format.js';
 import { Spool } from '../io.js';

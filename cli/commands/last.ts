@@ -1,4 +1,4 @@
-import type { BackendName } from '../../bindings/core.js';
+import type { BackendName } from '../../bindings/codec/core.js';
 import { BACKEND_OPTION, inputBytes, type RunContext } from '../source.js';
 import { openInput, Output } from '../io.js';
 import { Repository, REPO_OPTION } from '../repo/repository.js';

@@ -1,6 +1,6 @@
-import { decodeStream } from '../../bindings/streams.js';
-import { TestResults, type TestResult } from '../../bindings/results.js';
-import type { BackendName } from '../../bindings/core.js';
+import { decodeStream } from '../../bindings/adapters/streams.js';
+import { TestResults, type TestResult } from '../../bindings/results/results.js';
+import type { BackendName } from '../../bindings/codec/core.js';
 import { openInputs, inputBytes, BACKEND_OPTION, type RunContext } from '../source.js';
 import { Output, outputStream } from '../io.js';
 import { Repository, REPO_OPTION, readStream, runCounts } from '../repo/repository.js';

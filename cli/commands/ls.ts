@@ -1,5 +1,5 @@
 import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
-import type { Timestamp } from '../../bindings/timestamp.js';
+import type { Timestamp } from '../../bindings/codec/timestamp.js';
 import { Output } from '../io.js';
 import { pyDuration, shownOn } from '../format.js';
 import { defineCommand } from '../command.js';

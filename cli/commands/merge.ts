@@ -1,5 +1,5 @@
-import type { SubunitEvent } from '../../bindings/events.js';
-import type { TestResult } from '../../bindings/results.js';
+import type { SubunitEvent } from '../../bindings/codec/events.js';
+import type { TestResult } from '../../bindings/results/results.js';
 import { BACKEND_OPTION, forEachResult, isFailure } from '../source.js';
 import { UsageError } from '../errors.js';
 import { Output } from '../io.js';

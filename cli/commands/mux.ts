@@ -3,18 +3,18 @@
 // back down to the workers.
 import type { ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
-import { mux, type MuxInput } from '../../bindings/route.js';
-import { Decoder } from '../../bindings/decoder.js';
-import { Encoder } from '../../bindings/encoder.js';
-import { decodeStream } from '../../bindings/streams.js';
-import { toPlainEvent } from '../../bindings/events.js';
-import { utf8WholeEnd } from '../../bindings/utf8.js';
+import { mux, type MuxInput } from '../../bindings/mux/route.js';
+import { Decoder } from '../../bindings/codec/decoder.js';
+import { Encoder } from '../../bindings/codec/encoder.js';
+import { decodeStream } from '../../bindings/adapters/streams.js';
+import { toPlainEvent } from '../../bindings/codec/events.js';
+import { utf8WholeEnd } from '../../bindings/codec/utf8.js';
 import { UsageError, RunFailure } from '../errors.js';
 import type { RunContext } from '../failure.js';
-import type { BackendName } from '../../bindings/core.js';
+import type { BackendName } from '../../bindings/codec/core.js';
 import { openInput, openFill, Output } from '../io.js';
 import { defineCommand, BACKEND_OPTION, type ArgToken } from '../command.js';
-import { testKey } from '../../bindings/outcome.js';
+import { testKey } from '../../bindings/results/outcome.js';
 
 interface Worker {
   route: string;

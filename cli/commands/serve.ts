@@ -6,7 +6,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InputError } from '../../bindings/errors.js';
+import { InputError } from '../../bindings/codec/errors.js';
 import { UsageError } from '../errors.js';
 import { describe } from '../io.js';
 import { listenLocal, notFound, sendFile } from '../http.js';

@@ -1,6 +1,6 @@
 import { forEachResult, BACKEND_OPTION } from '../source.js';
-import { secondsBetween } from '../../bindings/results.js';
-import type { Timestamp } from '../../bindings/timestamp.js';
+import { secondsBetween } from '../../bindings/results/results.js';
+import type { Timestamp } from '../../bindings/codec/timestamp.js';
 import { Output } from '../io.js';
 import { REPORT_OPTIONS, reportTarget } from '../report.js';
 import { byCodePoint } from '../format.js';

@@ -1,4 +1,4 @@
-import type { TestResult } from '../../bindings/results.js';
+import type { TestResult } from '../../bindings/results/results.js';
 import { BACKEND_OPTION, forEachResult } from '../source.js';
 import { Output } from '../io.js';
 import { Repository, REPO_OPTION } from '../repo/repository.js';

@@ -1,5 +1,5 @@
-import { RunSummary } from '../../bindings/results.js';
-import { decodeStream } from '../../bindings/streams.js';
+import { RunSummary } from '../../bindings/results/results.js';
+import { decodeStream } from '../../bindings/adapters/streams.js';
 import { openInputs, inputBytes } from '../source.js';
 import { defineCommand, BACKEND_OPTION } from '../command.js';
 

@@ -1,6 +1,6 @@
 // v2 → TAP 14, for tools that take TAP: one test point per test as it finishes.
 import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
-import type { TestResult } from '../../bindings/results.js';
+import type { TestResult } from '../../bindings/results/results.js';
 import { Output } from '../io.js';
 import { isText } from '../format.js';
 import { defineCommand } from '../command.js';

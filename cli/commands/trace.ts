@@ -2,10 +2,10 @@
 // the per-test lines, "Captured NAME:" blocks, the Totals and Worker Balance
 // sections, the flags (-n, -f/--fails, --failonly, -a, --no-summary, --color).
 import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
-import { testKey } from '../../bindings/outcome.js';
-import type { TestResult } from '../../bindings/results.js';
-import type { Attachment } from '../../bindings/results.js';
-import type { SubunitEvent } from '../../bindings/events.js';
+import { testKey } from '../../bindings/results/outcome.js';
+import type { TestResult } from '../../bindings/results/results.js';
+import type { Attachment } from '../../bindings/results/results.js';
+import type { SubunitEvent } from '../../bindings/codec/events.js';
 import { Output } from '../io.js';
 import { UsageError } from '../errors.js';
 import { isText, micros, pySeconds, pyTimedelta, shownOn } from '../format.js';

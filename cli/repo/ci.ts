@@ -3,7 +3,7 @@
 // slowest tests) for $GITHUB_STEP_SUMMARY or any CI that renders Markdown.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunCounts, TestResult } from '../../bindings/results.js';
+import type { RunCounts, TestResult } from '../../bindings/results/results.js';
 import { failureText, isFailure } from './runs.js';
 
 export interface Place {

@@ -4,7 +4,7 @@
 // dependency's blob. Nothing is forked: the modules are the viewer's own.
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { InputError } from '../../bindings/errors.js';
+import { InputError } from '../../bindings/codec/errors.js';
 
 /** `import … from './x.js'`, `export … from`, `import './x.js'`, `import('./x.js')`, `new URL('./x.js', import.meta.url)`. */
 const SPECIFIER = /(\bfrom\s*|\bimport\s*\(?\s*|new URL\(\s*)(['"])(\.{1,2}\/[^'"]+)\2(\s*,\s*import\.meta\.url\s*\))?/g;

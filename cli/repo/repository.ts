@@ -15,11 +15,11 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, constants as zlib } from 'node:zlib';
-import { decodeStream } from '../../bindings/streams.js';
-import { RunSummary, TestResults, type RunCounts, type TestResult } from '../../bindings/results.js';
-import type { SubunitEvent } from '../../bindings/events.js';
-import type { BackendName } from '../../bindings/core.js';
-import { InputError } from '../../bindings/errors.js';
+import { decodeStream } from '../../bindings/adapters/streams.js';
+import { RunSummary, TestResults, type RunCounts, type TestResult } from '../../bindings/results/results.js';
+import type { SubunitEvent } from '../../bindings/codec/events.js';
+import type { BackendName } from '../../bindings/codec/core.js';
+import { InputError } from '../../bindings/codec/errors.js';
 import { looksLikeV1, v1ToV2 } from '../v1.js';
 import { readDumbDbm } from './dbm.js';
 

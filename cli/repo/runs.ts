@@ -1,8 +1,8 @@
 // What the repository commands share: results back to v2 events, retries
 // merged, traceback text, tables as stestr prints them.
-import type { Attachment, TestResult } from '../../bindings/results.js';
-import type { EventInit, SubunitEvent } from '../../bindings/events.js';
-import type { BackendName } from '../../bindings/core.js';
+import type { Attachment, TestResult } from '../../bindings/results/results.js';
+import type { EventInit, SubunitEvent } from '../../bindings/codec/events.js';
+import type { BackendName } from '../../bindings/codec/core.js';
 import { V2Writer, eventInit } from '../v2out.js';
 import type { Output } from '../io.js';
 import { isFailure } from '../source.js';

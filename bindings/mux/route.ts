@@ -3,15 +3,15 @@
 import {
   REWRITE_PREFIX, REWRITE_STRIP, REWRITE_BY_REF, MAX_COMPONENT, S_OUT_LEN, SEG_STRIDE, SEG_PACKET, G_KIND, G_OUT,
   G_OUT_LEN, G_COMP_OFF, G_COMP_LEN, G_REF_IN, G_REF_LEN, G_REF_AT,
-} from '../assembly/layout.js';
-import type { Core } from './core.js';
-import { ChunkedPass, flatten } from './pass.js';
-import { coreFor, privateCoreFor, init, type BackendOptions } from './backend.js';
-import { chunksOf, type ByteSource } from './streams.js';
-import { readString } from './events.js';
-import { utf8Length, writeUtf8 } from './utf8.js';
-import { EncodeError } from './errors.js';
-import { concat } from './bytes.js';
+} from '../../assembly/layout.js';
+import type { Core } from '../codec/core.js';
+import { ChunkedPass, flatten } from '../codec/pass.js';
+import { coreFor, privateCoreFor, init, type BackendOptions } from '../codec/backend.js';
+import { chunksOf, type ByteSource } from '../adapters/streams.js';
+import { readString } from '../codec/events.js';
+import { utf8Length, writeUtf8 } from '../codec/utf8.js';
+import { EncodeError } from '../codec/errors.js';
+import { concat } from '../codec/bytes.js';
 
 /** UTF-8 bytes of one route component (no '/', at most 255 bytes). */
 export function routeComponent(name: string): Uint8Array {

@@ -1,7 +1,7 @@
 // Which test an event belongs to, and whether a test failed the run: one
 // definition for the results layer, the tools and the viewer. No imports at
 // run time, so the viewer's page can load it without the codec.
-import type { Status } from './events.js';
+import type { Status } from '../codec/events.js';
 
 /**
  * The final status of a test. `unknown`: the test had events but never a

@@ -3,7 +3,7 @@
 // content over packets) and the wasm wrapper (which refuses an event that
 // cannot fit before staging it) all use it. The wasm core's own copy is in
 // assembly/encoder.ts.
-import { MAX_PACKET, F_TIMESTAMP, F_TEST_ID, F_TAGS, F_MIME, F_FILE, F_ROUTE_CODE } from '../assembly/layout.js';
+import { MAX_PACKET, F_TIMESTAMP, F_TEST_ID, F_TAGS, F_MIME, F_FILE, F_ROUTE_CODE } from '../../assembly/layout.js';
 import type { StagedPacket } from './stage.js';
 
 /** Bytes of the shortest varint for v. */

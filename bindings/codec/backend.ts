@@ -1,8 +1,8 @@
 // Backend selection: which core a decoder, encoder or router runs on. Its own
 // module so that encoding and routing get a core without loading the decoder.
 import type { BackendName, Core } from './core.js';
-import { jsCore } from './js/core.js';
-import { wasmCore, initWasm, privateWasmCore } from './wasm/core.js';
+import { jsCore } from '../js/core.js';
+import { wasmCore, initWasm, privateWasmCore } from '../wasm/core.js';
 import { SubunitError } from './errors.js';
 
 export interface BackendOptions {

@@ -1,6 +1,6 @@
 // events → v2 bytes, through either core. File content that does not fit in
 // one packet is split over consecutive packets (python-subunit refuses it).
-import { MAX_PACKET, F_EOF, F_STATUS, F_FILE } from '../assembly/layout.js';
+import { MAX_PACKET, F_EOF, F_STATUS, F_FILE } from '../../assembly/layout.js';
 import type { Core } from './core.js';
 import { coreFor, type BackendOptions } from './backend.js';
 import type { EventInit } from './events.js';

@@ -1,8 +1,8 @@
 // The canonical JSON Lines form of events (EVENTS-JSONL.md), both directions.
-import { STATUSES, type EventInit, type Status, type SubunitEvent } from './events.js';
-import { fromBase64, toBase64 } from './base64.js';
-import { Timestamp } from './timestamp.js';
-import { InputError } from './errors.js';
+import { STATUSES, type EventInit, type Status, type SubunitEvent } from '../codec/events.js';
+import { fromBase64, toBase64 } from '../codec/base64.js';
+import { Timestamp } from '../codec/timestamp.js';
+import { InputError } from '../codec/errors.js';
 
 export function eventToJsonLine(e: SubunitEvent): string {
   // written field by field: the same text as JSON.stringify(eventToJSON(e)) without an object per event

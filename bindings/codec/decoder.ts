@@ -1,5 +1,5 @@
 // bytes → core index → lazy events. The backend (which core) is chosen in backend.ts.
-import { RECORD_STRIDE, S_TEXT_LEN, TEXT_CHUNK } from '../assembly/layout.js';
+import { RECORD_STRIDE, S_TEXT_LEN, TEXT_CHUNK } from '../../assembly/layout.js';
 import { ChunkedPass, flatten } from './pass.js';
 import type { Core } from './core.js';
 import { coreFor, type BackendOptions } from './backend.js';

@@ -3,9 +3,9 @@
 // a test only while it is in flight (from its first event to its final
 // status), so their memory is bounded by the tests in flight, not by the run;
 // a viewer asks it to retain every test.
-import type { Status, SubunitEvent } from './events.js';
-import type { Timestamp } from './timestamp.js';
-import { concat } from './bytes.js';
+import type { Status, SubunitEvent } from '../codec/events.js';
+import type { Timestamp } from '../codec/timestamp.js';
+import { concat } from '../codec/bytes.js';
 import { isFailed, isUnfinished, testKey, type FinalStatus } from './outcome.js';
 
 export { isFailed, isUnfinished, testKey, type FinalStatus };

@@ -5,7 +5,7 @@ import {
   R_FILE_OFF, R_FILE_LEN, R_ROUTE_OFF, R_TESTID_TEXT, TEXT_CHUNK, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_RUNNABLE,
   F_TAGS, F_FILE, F_MIME, F_EOF, F_STATUS, ERR_TRUNCATED, ERR_CRC, ERR_OVERRUN, ERR_UTF8, ERR_NUL,
   ERR_TRAILING,
-} from '../assembly/layout.js';
+} from '../../assembly/layout.js';
 import { Timestamp } from './timestamp.js';
 import { toBase64 } from './base64.js';
 

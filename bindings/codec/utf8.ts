@@ -4,7 +4,7 @@
 // splitting a character. The lead-byte rule is utf8Tail, shared with the
 // decoder's twin of assembly/utf8.ts, so every cut agrees with validation.
 import { EncodeError } from './errors.js';
-import { utf8Tail } from './js/utf8.js';
+import { utf8Tail } from '../js/utf8.js';
 
 const encoder = new TextEncoder();
 

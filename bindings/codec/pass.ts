@@ -1,7 +1,7 @@
 // What the decoder and the route rewriter share: feeding a core window by
 // window, carrying the unresolved tail (at most one packet) to the next push,
 // and never rescanning bytes that are resolved.
-import { S_NEXT, S_NEED, S_CTX, S_CTX_LEN, DEFAULT_INPUT_CAPACITY } from '../assembly/layout.js';
+import { S_NEXT, S_NEED, S_CTX, S_CTX_LEN, DEFAULT_INPUT_CAPACITY } from '../../assembly/layout.js';
 import type { Core } from './core.js';
 import { SubunitError } from './errors.js';
 

@@ -1,10 +1,10 @@
 // Streaming adapters over the push decoder and the encoder. Everything moves
 // in batches (one per input chunk), never one stream enqueue per packet.
-import { Decoder, type DecodeOptions } from './decoder.js';
-import { init } from './backend.js';
-import { Encoder, type EncodeOptions } from './encoder.js';
-import { concat } from './bytes.js';
-import type { EventInit, SubunitEvent } from './events.js';
+import { Decoder, type DecodeOptions } from '../codec/decoder.js';
+import { init } from '../codec/backend.js';
+import { Encoder, type EncodeOptions } from '../codec/encoder.js';
+import { concat } from '../codec/bytes.js';
+import type { EventInit, SubunitEvent } from '../codec/events.js';
 
 export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ReadableStream<Uint8Array>;
 

@@ -2,7 +2,7 @@
 // both encoder cores consume.
 import {
   F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_RUNNABLE, F_TAGS, F_FILE, F_MIME, F_EOF, VERSION_2, MAX_TAGS,
-} from '../assembly/layout.js';
+} from '../../assembly/layout.js';
 import { STATUSES, type EventInit } from './events.js';
 import { EncodeError } from './errors.js';
 import { Timestamp } from './timestamp.js';
