@@ -1,7 +1,7 @@
 // Events: what a packet says, read lazily from the bytes the record points at.
 import {
   RECORD_STRIDE, KIND_PACKET, KIND_CHATTER, KIND_ERROR, R_KIND, R_START, R_LENGTH, R_FLAGS, R_SECONDS, R_NANOS,
-  R_TESTID_OFF, R_TESTID_LEN, R_TAGS_OFF, R_TAGS_COUNT, R_MIME_OFF, R_NAME_OFF,
+  R_TESTID_OFF, R_TESTID_LEN, R_TAGS_OFF, R_TAGS_COUNT, R_DETAIL_A, R_DETAIL_B, R_DETAIL_C, R_DETAIL_D, R_MIME_OFF, R_NAME_OFF,
   R_FILE_OFF, R_FILE_LEN, R_ROUTE_OFF, R_TESTID_TEXT, TEXT_CHUNK, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_RUNNABLE,
   F_TAGS, F_FILE, F_MIME, F_EOF, F_STATUS, ERR_TRUNCATED, ERR_CRC, ERR_OVERRUN, ERR_UTF8, ERR_NUL,
   ERR_TRAILING,
@@ -297,7 +297,7 @@ class ParserErrorEvent implements SubunitEvent {
   readonly runnable = true;
   readonly eof = true;
   private bytes: Uint8Array | undefined;
-  // the record's error code and details (R_FLAGS, R_SECONDS … R_TESTID_LEN)
+  // the record's error code and details (R_FLAGS, R_DETAIL_A … R_DETAIL_D)
   private readonly code: number;
   private readonly a: number;
   private readonly b: number;
@@ -309,10 +309,10 @@ class ParserErrorEvent implements SubunitEvent {
     at: number,
   ) {
     this.code = rec[at + R_FLAGS];
-    this.a = rec[at + R_SECONDS];
-    this.b = rec[at + R_NANOS];
-    this.c = rec[at + R_TESTID_OFF];
-    this.d = rec[at + R_TESTID_LEN];
+    this.a = rec[at + R_DETAIL_A];
+    this.b = rec[at + R_DETAIL_B];
+    this.c = rec[at + R_DETAIL_C];
+    this.d = rec[at + R_DETAIL_D];
   }
   get fileBytes(): Uint8Array {
     return (this.bytes ??= encoder.encode(`${errorReason(this.code, this.a, this.b, this.c, this.d)} (at byte ${this.offset})`));

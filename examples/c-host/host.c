@@ -214,8 +214,8 @@ static void handle_record(const uint8_t *win, uint64_t base, const int32_t *r) {
   case SUBUNIT_KIND_ERROR: {
     /* two events, as python-subunit reports a damaged packet */
     char reason[256];
-    int n = error_reason(reason, sizeof reason - 40, r[SUBUNIT_R_FLAGS], r[SUBUNIT_R_SECONDS], r[SUBUNIT_R_NANOS],
-                         r[SUBUNIT_R_TESTID_OFF], r[SUBUNIT_R_TESTID_LEN]);
+    int n = error_reason(reason, sizeof reason - 40, r[SUBUNIT_R_FLAGS], r[SUBUNIT_R_DETAIL_A], r[SUBUNIT_R_DETAIL_B],
+                         r[SUBUNIT_R_DETAIL_C], r[SUBUNIT_R_DETAIL_D]);
     n += snprintf(reason + n, sizeof reason - n, " (at byte %llu)", (unsigned long long)(base + start));
     const uint8_t *id = (const uint8_t *)"subunit.parser";
     file_bytes += (uint32_t)len + (uint32_t)n;
