@@ -2,7 +2,7 @@
 //   node bench/tools-decode.mjs fields FILE    every field of every event read
 //   node bench/tools-decode.mjs results FILE   events folded into per-test results
 import { decodeFile } from '../dist/bindings/node.js';
-import { TestResults } from '../dist/bindings/results.js';
+import { TestResults } from '../dist/bindings/results/results.js';
 
 const [mode, path] = process.argv.slice(2);
 let sink = 0;
