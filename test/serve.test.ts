@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,6 +140,13 @@ describe('subunit serve: command line', () => {
     const r = await runCli(['serve', 'no-such.subunit']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('subunit serve: no-such.subunit: no such file\n');
+  });
+
+  it('refuses a bad --proxy-timeout with one line', async () => {
+    for (const bad of ['0', '-1', 'soon', 'Infinity']) {
+      const r = await runCli(['serve', `--proxy-timeout=${bad}`]);
+      expect([bad, r.code, r.stderr]).toEqual([bad, 2, `subunit serve: --proxy-timeout must be a positive number of seconds, not "${bad}"\n`]);
+    }
   });
 
   it('refuses a bad port with one line', async () => {
@@ -288,6 +295,89 @@ function rawExchange(url: string, request: string, ms = 5000): Promise<string> {
     socket.write(request);
   });
 }
+
+/** A server that takes requests and does what `answer` says; it notes when each connection closes. */
+async function upstream(answer: (req: IncomingMessage, res: ServerResponse) => void) {
+  const closed: number[] = [];
+  let opened = 0;
+  const target = await listenLocal(answer);
+  target.server.on('connection', (socket) => {
+    const n = opened++;
+    socket.on('close', () => closed.push(n));
+  });
+  return { ...target, closed, opened: () => opened };
+}
+
+/** A proxied GET: status, body, and whether the response came to a proper end or was broken off. */
+function proxiedGet(url: string, token: string, abortAfterMs?: number): Promise<{ status?: number; body: string; complete: boolean }> {
+  return new Promise((resolve) => {
+    let status: number | undefined;
+    let body = '';
+    let complete = false;
+    const req = request(url, { headers: { [TOKEN_HEADER]: token } }, (res) => {
+      status = res.statusCode;
+      res.on('data', (b: Buffer) => (body += b.toString('latin1'))).on('end', () => (complete = true));
+      res.on('close', () => resolve({ status, body, complete }));
+    });
+    req.on('error', () => resolve({ status, body, complete }));
+    if (abortAfterMs !== undefined) setTimeout(() => req.destroy(), abortAfterMs);
+    req.end();
+  });
+}
+
+const until = async (cond: () => boolean, ms = 10_000) => {
+  for (const t0 = Date.now(); !cond() && Date.now() - t0 < ms; ) await new Promise((r) => setTimeout(r, 20));
+  return cond();
+};
+
+describe('subunit serve: a proxied server cannot hold the proxy open', () => {
+  it('answers 504 when the server takes the request and never answers, and drops that connection', async () => {
+    const silent = await upstream(() => {});
+    const served = await startServe(['--proxy-timeout', '0.5']);
+    try {
+      const token = await pageToken(served.url);
+      const t0 = Date.now();
+      const r = await proxiedGet(`${served.url}api/proxy?url=${encodeURIComponent(silent.url + 'never')}`, token);
+      expect([r.status, r.body]).toEqual([504, `${silent.url}never: no answer in 0.5 s\n`]);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(await until(() => silent.closed.length === 1)).toBe(true);
+    } finally {
+      silent.server.close();
+      await stop(served);
+    }
+  });
+
+  it('lets go of the server when the page goes away before the answer', async () => {
+    const silent = await upstream(() => {});
+    const served = await startServe([]); // the default timeout (30 s) is not what ends it
+    try {
+      const token = await pageToken(served.url);
+      await proxiedGet(`${served.url}api/proxy?url=${encodeURIComponent(silent.url + 'never')}`, token, 300);
+      expect(silent.opened()).toBe(1);
+      expect(await until(() => silent.closed.length === 1, 5000)).toBe(true);
+    } finally {
+      silent.server.close();
+      await stop(served);
+    }
+  });
+
+  it('breaks off the page\'s response when the server breaks off mid-run (a cut run never looks ended)', async () => {
+    const run = readFileSync(FIXTURES + 'chatter.subunit');
+    const cutting = await upstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write(run.subarray(0, 100), () => setTimeout(() => res.destroy(), 100));
+    });
+    const served = await startServe([cutting.url + 'cut']);
+    try {
+      const token = await pageToken(served.url);
+      const r = await proxiedGet(`${served.url}api/input/0`, token);
+      expect([r.status, r.complete, Buffer.from(r.body, 'latin1').equals(run.subarray(0, 100))]).toEqual([200, false, true]);
+    } finally {
+      cutting.server.close();
+      await stop(served);
+    }
+  });
+});
 
 describe('subunit serve: requests the serve fuzzer found mishandled', () => {
   it('answers a request target that is not a URL with 400 and stays up (it died: "internal error: Invalid URL")', async () => {

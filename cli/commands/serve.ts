@@ -31,6 +31,8 @@ interface Site {
   hosts: Set<string>;
   origins: Set<string>;
   token: string;
+  /** How long a proxied server may take to answer (its headers; a live body may idle). */
+  proxyTimeoutMs: number;
 }
 
 /** Only absolute http(s) URLs: never file:, data: or anything else fetch would take. */
@@ -46,7 +48,7 @@ function isUrl(s: string): boolean {
 export const serve = defineCommand({
   name: 'serve',
   summary: 'a live web viewer for runs, on 127.0.0.1',
-  usage: 'subunit serve [--port N] [--open] [FILE|URL]...',
+  usage: 'subunit serve [--port N] [--open] [--proxy-timeout S] [FILE|URL]...',
   description:
     'Serves a page on 127.0.0.1 that decodes the given runs in the browser (WebAssembly, in a\n' +
     'Worker) and shows totals, a filterable table of tests, failures with their attachments, a\n' +
@@ -56,10 +58,13 @@ export const serve = defineCommand({
   options: {
     port: { type: 'string', default: '0', help: 'port to listen on (default 0: any free port)' },
     open: { type: 'boolean', default: false, help: 'open the page in the default browser' },
+    'proxy-timeout': { type: 'string', default: '30', help: 'seconds a URL\'s server may take to start answering (default 30)' },
   },
   async run({ values, positionals }) {
     const port = Number(values.port);
     if (!/^\d+$/.test(String(values.port)) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port}"`);
+    const proxyTimeout = Number(values['proxy-timeout']);
+    if (!(proxyTimeout > 0) || !Number.isFinite(proxyTimeout)) throw new UsageError(`--proxy-timeout must be a positive number of seconds, not "${values['proxy-timeout']}"`);
     const inputs: Input[] = [];
     for (const name of positionals) {
       if (isUrl(name)) inputs.push({ name, kind: 'url' });
@@ -69,7 +74,7 @@ export const serve = defineCommand({
       }
     }
     // a fresh secret per start: a page of another site cannot read it (same-origin policy), so cannot call the API
-    const site: Site = { inputs, hosts: new Set(), origins: new Set(), token: randomBytes(32).toString('base64url') };
+    const site: Site = { inputs, hosts: new Set(), origins: new Set(), token: randomBytes(32).toString('base64url'), proxyTimeoutMs: proxyTimeout * 1000 };
     let listening;
     try {
       listening = await listenLocal((req, res, url) => route(req, res, url, site), port);
@@ -124,12 +129,12 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, site: 
   const input = /^\/api\/input\/(\d+)$/.exec(path);
   if (input && site.inputs[Number(input[1])]) {
     const { name, kind } = site.inputs[Number(input[1])];
-    return kind === 'file' ? followFile(req, res, name) : proxy(res, name);
+    return kind === 'file' ? followFile(req, res, name) : proxy(res, name, site.proxyTimeoutMs);
   }
   if (path === '/api/proxy') {
     const target = url.searchParams.get('url') ?? '';
     if (!isUrl(target)) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('only http and https URLs\n');
-    return proxy(res, target);
+    return proxy(res, target, site.proxyTimeoutMs);
   }
   notFound(res);
 }
@@ -212,15 +217,29 @@ async function followFile(req: IncomingMessage, res: ServerResponse, path: strin
   }
 }
 
-async function proxy(res: ServerResponse, target: string): Promise<void> {
+/**
+ * Relay a URL's bytes to the page. The fetch ends when the page goes away (at
+ * any point, also before the server answers) and when the server has not
+ * started answering in `timeoutMs`: neither side can hold the other open.
+ */
+async function proxy(res: ServerResponse, target: string, timeoutMs: number): Promise<void> {
+  const upstream = new AbortController();
+  const pageGone = () => upstream.abort();
+  res.once('close', pageGone);
+  const late = setTimeout(() => upstream.abort(new Error(`no answer in ${timeoutMs / 1000} s`)), timeoutMs);
   let response: Response;
   try {
-    response = await fetch(target);
+    response = await fetch(target, { signal: upstream.signal });
   } catch (e) {
-    res.writeHead(502, { 'content-type': 'text/plain' }).end(`${target}: ${(e as Error).cause ?? (e as Error).message}\n`);
+    const err = e as Error;
+    const timedOut = upstream.signal.reason instanceof Error && err === upstream.signal.reason;
+    if (!res.destroyed) res.writeHead(timedOut ? 504 : 502, { 'content-type': 'text/plain' }).end(`${target}: ${err.cause ?? err.message}\n`);
     return;
+  } finally {
+    clearTimeout(late);
   }
   if (!response.ok || !response.body) {
+    await response.body?.cancel();
     res.writeHead(502, { 'content-type': 'text/plain' }).end(`${target}: HTTP ${response.status}\n`);
     return;
   }
@@ -232,8 +251,12 @@ async function proxy(res: ServerResponse, target: string): Promise<void> {
       if (res.destroyed) break; // the page went away: leaving the loop cancels the fetch
       await send(res, chunk);
     }
-  } finally {
     res.end();
+  } catch {
+    // the server broke off: break off too, so the page sees a cut run, not an ended one
+    res.destroy();
+  } finally {
+    res.off('close', pageGone);
   }
 }
 
