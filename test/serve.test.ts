@@ -2,7 +2,7 @@
 // and python-subunit's `subunit-stats` as the judge of the totals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -441,6 +441,67 @@ describe('subunit serve: requests the serve fuzzer found mishandled', () => {
     } finally {
       await stop(served);
     }
+  });
+});
+
+/** The raw bytes of /api/input/N until `length` have come (a followed input never ends by itself). */
+function inputBytes(url: string, token: string, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let got = 0;
+    const req = request(url, { headers: { [TOKEN_HEADER]: token } }, (res) => {
+      res.on('data', (b: Buffer) => {
+        parts.push(b);
+        if ((got += b.length) >= length) {
+          req.destroy();
+          resolve(Buffer.concat(parts));
+        }
+      });
+    });
+    req.on('error', (e) => got < length && reject(e)).end();
+  });
+}
+
+describe('subunit serve: pipes and stdin, read once and followed like a growing file', () => {
+  const run = readFileSync(FIXTURES + 'sample-run-parallel.subunit');
+  const half = run.length >> 1;
+
+  it('serves a FIFO: listens before anyone writes to it, then gives every page all its bytes as they come', async () => {
+    const fifo = join(TMP, 'run.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const served = await startServe([fifo]); // before: waited here for a writer, forever
+    try {
+      const token = await pageToken(served.url);
+      const writer = createWriteStream(fifo);
+      writer.write(run.subarray(0, half));
+      expect((await inputBytes(served.url + 'api/input/0', token, half)).equals(run.subarray(0, half))).toBe(true);
+      writer.end(run.subarray(half));
+      // a second page, after the writer is gone, still gets the whole run
+      expect((await inputBytes(served.url + 'api/input/0', token, run.length)).equals(run)).toBe(true);
+      expect(JSON.parse((await get(served.url + 'api/inputs', { [TOKEN_HEADER]: token })).body)).toEqual([{ name: fifo, url: '/api/input/0' }]);
+    } finally {
+      expect(await stop(served)).toBe(0);
+    }
+  });
+
+  it('serves `-`: the run piped into it, live (stestr run --subunit | subunit serve -)', async () => {
+    const served = await startServe(['-', FIXTURES + 'chatter.subunit']);
+    try {
+      const token = await pageToken(served.url);
+      served.child.stdin!.write(run.subarray(0, half));
+      expect((await inputBytes(served.url + 'api/input/0', token, half)).equals(run.subarray(0, half))).toBe(true);
+      served.child.stdin!.end(run.subarray(half));
+      expect((await inputBytes(served.url + 'api/input/0', token, run.length)).equals(run)).toBe(true);
+      const chatter = readFileSync(FIXTURES + 'chatter.subunit');
+      expect((await inputBytes(served.url + 'api/input/1', token, chatter.length)).equals(chatter)).toBe(true);
+    } finally {
+      expect(await stop(served)).toBe(0);
+    }
+  });
+
+  it('refuses `-` twice with one line', async () => {
+    const r = await runCli(['serve', '-', '-']);
+    expect([r.code, r.stderr]).toEqual([2, 'subunit serve: - (stdin) can be given once\n']);
   });
 });
 

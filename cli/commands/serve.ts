@@ -2,7 +2,11 @@
 // the built modules and the raw input bytes (files followed as they grow, URLs
 // proxied); all decoding happens in the browser, in a Worker, with the wasm
 // backend. Only its own page may read runs or make it fetch: see `refusal`.
+import { mkdtempSync, rmSync, writeFileSync, createReadStream, createWriteStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -18,8 +22,11 @@ const FOLLOW_POLL_MS = 250;
 const CHUNK = 1 << 20;
 
 interface Input {
+  /** As the user gave it: a path, a URL, or `-`. */
   name: string;
   kind: 'file' | 'url';
+  /** Where a file input's bytes are read: the file itself, or the spool of a pipe. */
+  path?: string;
 }
 
 /** Where index.html carries the token (a meta tag's content). */
@@ -48,12 +55,13 @@ function isUrl(s: string): boolean {
 export const serve = defineCommand({
   name: 'serve',
   summary: 'a live web viewer for runs, on 127.0.0.1',
-  usage: 'subunit serve [--port N] [--open] [--proxy-timeout S] [FILE|URL]...',
+  usage: 'subunit serve [--port N] [--open] [--proxy-timeout S] [FILE|URL|-]...',
   description:
     'Serves a page on 127.0.0.1 that decodes the given runs in the browser (WebAssembly, in a\n' +
     'Worker) and shows totals, a filterable table of tests, failures with their attachments, a\n' +
     'timeline with one lane per worker and each worker\'s other output. Files are followed as\n' +
-    'they grow (watch a run in progress); URLs are fetched by the server; gzip is detected.\n' +
+    'they grow (watch a run in progress); so are pipes and `-` (stdin): `stestr run --subunit |\n' +
+    'subunit serve -` shows the run as it happens. URLs are fetched by the server; gzip is detected.\n' +
     'More files can be dropped on the page, or URLs typed into it. Runs until interrupted.',
   options: {
     port: { type: 'string', default: '0', help: 'port to listen on (default 0: any free port)' },
@@ -66,11 +74,22 @@ export const serve = defineCommand({
     const proxyTimeout = Number(values['proxy-timeout']);
     if (!(proxyTimeout > 0) || !Number.isFinite(proxyTimeout)) throw new UsageError(`--proxy-timeout must be a positive number of seconds, not "${values['proxy-timeout']}"`);
     const inputs: Input[] = [];
+    let spool: string | undefined;
+    if (positionals.filter((name) => name === '-').length > 1) throw new UsageError('- (stdin) can be given once');
     for (const name of positionals) {
       if (isUrl(name)) inputs.push({ name, kind: 'url' });
-      else {
+      else if (name === '-' || (await isPipe(name))) {
+        // a pipe can be read once: spool it to a file that every page follows as it grows
+        spool ??= mkdtempSync(join(tmpdir(), 'subunit-serve-'));
+        const path = join(spool, `input-${inputs.length}`);
+        writeFileSync(path, '');
+        inputs.push({ name, kind: 'file', path });
+        pipeline(name === '-' ? process.stdin : createReadStream(name), createWriteStream(path, { flags: 'a' })).catch((e) =>
+          process.stderr.write(`subunit serve: ${name === '-' ? '<stdin>' : name}: ${describe(e)}\n`),
+        );
+      } else {
         await checkReadable(name);
-        inputs.push({ name, kind: 'file' });
+        inputs.push({ name, kind: 'file', path: name });
       }
     }
     // a fresh secret per start: a page of another site cannot read it (same-origin policy), so cannot call the API
@@ -91,6 +110,7 @@ export const serve = defineCommand({
     if (values.open) openBrowser(url);
     await new Promise<void>((resolve) => {
       const stop = () => {
+        if (spool) rmSync(spool, { recursive: true, force: true });
         server.closeAllConnections();
         server.close(() => resolve());
       };
@@ -100,6 +120,16 @@ export const serve = defineCommand({
     return 0;
   },
 });
+
+/** A FIFO, socket or device: bytes that come once, not a file to reopen (stat does not wait for a writer, open would). */
+async function isPipe(path: string): Promise<boolean> {
+  try {
+    const info = await stat(path);
+    return !info.isFile() && !info.isDirectory();
+  } catch {
+    return false; // checkReadable says why
+  }
+}
 
 async function checkReadable(path: string): Promise<void> {
   try {
@@ -128,8 +158,8 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, site: 
   }
   const input = /^\/api\/input\/(\d+)$/.exec(path);
   if (input && site.inputs[Number(input[1])]) {
-    const { name, kind } = site.inputs[Number(input[1])];
-    return kind === 'file' ? followFile(req, res, name) : proxy(res, name, site.proxyTimeoutMs);
+    const { name, kind, path } = site.inputs[Number(input[1])];
+    return kind === 'file' ? followFile(req, res, path!) : proxy(res, name, site.proxyTimeoutMs);
   }
   if (path === '/api/proxy') {
     const target = url.searchParams.get('url') ?? '';
