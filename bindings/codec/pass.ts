@@ -27,6 +27,8 @@ export abstract class ChunkedPass<T> {
   /** Chatter bytes just before buf[start], for the UTF-8 rule. */
   private ctx = 0;
   private ctxLen = 0;
+  /** The last carried pass undid its last call: it ended in chatter that the rest of the chunk may continue. */
+  private rejoin = false;
   /** Stream offset of window[0] during a pass (of buf[0] between passes). */
   protected offset = 0;
   private ended = false;
@@ -80,6 +82,9 @@ export abstract class ChunkedPass<T> {
     // past the last (fake headers that each claim 4 MiB), taking only what one
     // needs made a scan call per candidate; copying at most what is held
     // keeps the copies linear.
+    // Chatter the carried window ends with is not given out while the chunk
+    // has more bytes: the window is scanned again with all of them, so held
+    // bytes that turn out text join the text after them in one event.
     let takeAll = false;
     while (this.tail > this.start && chunk.length > 0) {
       const live = this.tail - this.start;
@@ -91,7 +96,7 @@ export abstract class ChunkedPass<T> {
       if (this.tail - this.start < this.need) return;
       const startBefore = this.start;
       const borrowedFrom = this.tail - take;
-      yield* this.passes(this.buf.subarray(0, this.tail), false, this.start);
+      yield* this.passes(this.buf.subarray(0, this.tail), false, this.start, chunk.length > 0);
       if (this.start >= borrowedFrom && chunk.length > 0) {
         // every held byte is resolved: the unresolved bytes are the chunk's
         // own, so hand them back and scan the chunk in place. Going on in the
@@ -99,7 +104,7 @@ export abstract class ChunkedPass<T> {
         // scan call, and one chatter event, per byte of a run like B3 B3 B3 …
         chunk = rest.subarray(take - (this.tail - this.start));
         this.tail = this.start;
-      } else if (this.start > startBefore) takeAll = true; // a held byte starts another candidate: resolve the rest in one pass
+      } else if (this.start > startBefore || this.rejoin) takeAll = true; // a held byte starts another candidate, or ends in text: resolve the rest in one pass
     }
     if (chunk.length > 0) yield* this.passes(chunk, false);
   }
@@ -115,8 +120,9 @@ export abstract class ChunkedPass<T> {
    * Run the core over window[pos …], one item per call; keep what is
    * unresolved. `pos` > 0 only for the carried buffer, which the core may
    * know already (a caller's chunk may reuse memory: the core forgets it).
+   * `more`: bytes follow the window in this push (see calls()).
    */
-  *passes(window: Uint8Array, eof: boolean, pos = 0): Generator<T> {
+  *passes(window: Uint8Array, eof: boolean, pos = 0, more = false): Generator<T> {
     const own = window.buffer === this.buf.buffer && window.byteOffset === this.buf.byteOffset;
     if (!own) {
       this.core.reset();
@@ -126,7 +132,7 @@ export abstract class ChunkedPass<T> {
       this.buf = new Uint8Array(0);
       this.start = this.tail = 0;
     }
-    pos = yield* this.calls(window, pos, eof);
+    pos = yield* this.calls(window, pos, eof, more);
     if (own) {
       this.start = pos;
       return;
@@ -142,17 +148,35 @@ export abstract class ChunkedPass<T> {
     this.offset += pos;
   }
 
-  /** Core calls over window[pos …] until it needs more bytes; returns where the unresolved bytes start (and sets `need`). */
-  private *calls(window: Uint8Array, pos: number, eof: boolean): Generator<T, number> {
+  /**
+   * Core calls over window[pos …] until it needs more bytes; returns where
+   * the unresolved bytes start (and sets `need`). With `more` (bytes of this
+   * push follow the window), a last call that ends in chatter is undone: its
+   * item is dropped and `rejoin` set, so that the call is made again once
+   * those bytes are in the window and the chatter run goes on into them.
+   */
+  private *calls(window: Uint8Array, pos: number, eof: boolean, more = false): Generator<T, number> {
     const core = this.core;
     let needAbs = 0;
+    this.rejoin = false;
     while (pos < window.length) {
-      const item = this.step(window, pos, eof, this.ctx, this.ctxLen);
+      const from = pos;
+      const ctx = this.ctx;
+      const ctxLen = this.ctxLen;
+      const item = this.step(window, pos, eof, ctx, ctxLen);
       const st = core.state;
       pos = core.base + st[S_NEXT];
       this.ctx = st[S_CTX];
       this.ctxLen = st[S_CTX_LEN];
       needAbs = st[S_NEED] > 0 ? core.base + st[S_NEED] : 0;
+      // chatter just before `pos` (S_CTX_LEN > 0) that this call resolved
+      if (more && this.ctxLen > 0 && pos > from && (pos >= window.length || needAbs > window.length)) {
+        this.ctx = ctx;
+        this.ctxLen = ctxLen;
+        this.need = 0;
+        this.rejoin = true;
+        return from;
+      }
       if (item !== null) yield item;
       if (needAbs > window.length) break;
     }
