@@ -8,8 +8,6 @@ import { SubunitError } from './errors.js';
 const EMPTY = new Uint8Array(0);
 /** The fill path's area for a core that has none of its own: like the wasm input area, one largest packet and 1 MiB more. */
 const FILL_CAPACITY = DEFAULT_INPUT_CAPACITY;
-/** Carried bytes from which a push takes more than the pending candidate needs. */
-const GENEROUS_FROM = 1 << 16;
 
 export abstract class ChunkedPass<T> {
   protected readonly core: Core;
@@ -76,19 +74,16 @@ export abstract class ChunkedPass<T> {
       if (this.dropped.length > this.free.length) this.free = this.dropped;
       this.dropped = EMPTY;
     }
-    // complete the carried candidate with the bytes it needs, then scan the
-    // rest of the chunk in place (no copy). When 64 KiB or more are carried,
-    // take at least as many again: where each candidate resolved needs bytes
-    // past the last (fake headers that each claim 4 MiB), taking only what one
-    // needs made a scan call per candidate; copying at most what is held
-    // keeps the copies linear.
-    // Chatter the carried window ends with is not given out while the chunk
-    // has more bytes: the window is scanned again with all of them, so held
-    // bytes that turn out text join the text after them in one event.
+    // complete the carried candidate with just the bytes it needs, then scan
+    // the rest of the chunk in place (no copy). Where that is not enough (a
+    // held byte starts another candidate, or the held bytes end in chatter
+    // that the chunk may go on with), take the rest of the chunk into the
+    // carried buffer and resolve it in one more pass: each chunk is copied
+    // at most once, and a run of text is cut only where the chunk ends or a
+    // held candidate starts.
     let takeAll = false;
     while (this.tail > this.start && chunk.length > 0) {
-      const live = this.tail - this.start;
-      const want = takeAll ? chunk.length : live >= GENEROUS_FROM ? Math.max(this.need - live, live) : this.need - live;
+      const want = takeAll ? chunk.length : this.need - (this.tail - this.start);
       const take = Math.min(chunk.length, want);
       const rest = chunk;
       this.append(chunk.subarray(0, take));
