@@ -164,7 +164,7 @@ export abstract class ChunkedPass<T> {
       this.ctx = st[S_CTX];
       this.ctxLen = st[S_CTX_LEN];
       needAbs = st[S_NEED] > 0 ? core.base + st[S_NEED] : 0;
-      // chatter just before `pos` (S_CTX_LEN > 0) that this call resolved
+      // the call's last record is chatter up to where it stopped (the window's end, or a candidate that needs more)
       if (more && this.ctxLen > 0 && pos > from && (pos >= window.length || needAbs > window.length)) {
         this.ctx = ctx;
         this.ctxLen = ctxLen;
