@@ -35,6 +35,16 @@ export function expectAccounted(events: SubunitEvent[], input: Uint8Array) {
   if (at !== input.length) throw new Error(`accounted ${at} of ${input.length} bytes`);
 }
 
+const chatterCount = (events: SubunitEvent[]) => events.filter((e) => e.source === 'chatter').length;
+
+/**
+ * Chunking cuts chatter, never multiplies it: each of `pushes` chunks ends
+ * at a boundary (the last one's is end()) that may cut one run of text.
+ */
+export function expectChatterBound(chunked: SubunitEvent[], whole: SubunitEvent[], pushes: number, name: string): void {
+  if (chatterCount(chunked) > chatterCount(whole) + pushes) throw new Error(`${name}: ${chatterCount(chunked)} chatter events in ${pushes} pushes, ${chatterCount(whole)} whole`);
+}
+
 export function randomChunks(len: number, next: () => number, max: number): number[] {
   const sizes: number[] = [];
   for (let n = 0; n < len; ) {
@@ -109,9 +119,11 @@ export function check(input: Uint8Array, seed: number): void {
   for (const [name, core] of CORES) {
     const whole = decodeWith(core, input);
     deepStrictEqual(exact(whole), want, `${name}: whole-buffer events differ from ${CORES[0][0]}`);
-    const chunked = decodeWith(core, input, randomChunks(input.length, next, 64));
+    const sizes = randomChunks(input.length, next, 64);
+    const chunked = decodeWith(core, input, sizes);
     expectAccounted(chunked, input);
     deepStrictEqual(shape(chunked), wantShape, `${name}: chunked events differ from whole-buffer`);
+    expectChatterBound(chunked, whole, sizes.length, name);
     deepStrictEqual(exact([...decode(input, { backend: core })]), want, `${name}: decode() differs from the push decoder`);
     const filled = prefixed(core, input, reads, 'fill');
     if (!filled.equals((fills ??= filled))) throw new Error(`${name}: rewriting read into the input area differs from ${CORES[0][0]}`);

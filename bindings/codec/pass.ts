@@ -8,8 +8,6 @@ import { SubunitError } from './errors.js';
 const EMPTY = new Uint8Array(0);
 /** The fill path's area for a core that has none of its own: like the wasm input area, one largest packet and 1 MiB more. */
 const FILL_CAPACITY = DEFAULT_INPUT_CAPACITY;
-/** Carried bytes from which a push takes more than the pending candidate needs. */
-const GENEROUS_FROM = 1 << 16;
 
 export abstract class ChunkedPass<T> {
   protected readonly core: Core;
@@ -27,6 +25,8 @@ export abstract class ChunkedPass<T> {
   /** Chatter bytes just before buf[start], for the UTF-8 rule. */
   private ctx = 0;
   private ctxLen = 0;
+  /** The last carried pass undid its last call: it ended in chatter that the rest of the chunk may continue. */
+  private rejoin = false;
   /** Stream offset of window[0] during a pass (of buf[0] between passes). */
   protected offset = 0;
   private ended = false;
@@ -74,16 +74,16 @@ export abstract class ChunkedPass<T> {
       if (this.dropped.length > this.free.length) this.free = this.dropped;
       this.dropped = EMPTY;
     }
-    // complete the carried candidate with the bytes it needs, then scan the
-    // rest of the chunk in place (no copy). When 64 KiB or more are carried,
-    // take at least as many again: where each candidate resolved needs bytes
-    // past the last (fake headers that each claim 4 MiB), taking only what one
-    // needs made a scan call per candidate; copying at most what is held
-    // keeps the copies linear.
+    // complete the carried candidate with just the bytes it needs, then scan
+    // the rest of the chunk in place (no copy). Where that is not enough (a
+    // held byte starts another candidate, or the held bytes end in chatter
+    // that the chunk may go on with), take the rest of the chunk into the
+    // carried buffer and resolve it in one more pass: each chunk is copied
+    // at most once, and a run of text is cut only where the chunk ends or a
+    // held candidate starts.
     let takeAll = false;
     while (this.tail > this.start && chunk.length > 0) {
-      const live = this.tail - this.start;
-      const want = takeAll ? chunk.length : live >= GENEROUS_FROM ? Math.max(this.need - live, live) : this.need - live;
+      const want = takeAll ? chunk.length : this.need - (this.tail - this.start);
       const take = Math.min(chunk.length, want);
       const rest = chunk;
       this.append(chunk.subarray(0, take));
@@ -91,7 +91,7 @@ export abstract class ChunkedPass<T> {
       if (this.tail - this.start < this.need) return;
       const startBefore = this.start;
       const borrowedFrom = this.tail - take;
-      yield* this.passes(this.buf.subarray(0, this.tail), false, this.start);
+      yield* this.passes(this.buf.subarray(0, this.tail), false, this.start, chunk.length > 0);
       if (this.start >= borrowedFrom && chunk.length > 0) {
         // every held byte is resolved: the unresolved bytes are the chunk's
         // own, so hand them back and scan the chunk in place. Going on in the
@@ -99,7 +99,7 @@ export abstract class ChunkedPass<T> {
         // scan call, and one chatter event, per byte of a run like B3 B3 B3 …
         chunk = rest.subarray(take - (this.tail - this.start));
         this.tail = this.start;
-      } else if (this.start > startBefore) takeAll = true; // a held byte starts another candidate: resolve the rest in one pass
+      } else if (this.start > startBefore || this.rejoin) takeAll = true; // a held byte starts another candidate, or ends in text: resolve the rest in one pass
     }
     if (chunk.length > 0) yield* this.passes(chunk, false);
   }
@@ -115,8 +115,9 @@ export abstract class ChunkedPass<T> {
    * Run the core over window[pos …], one item per call; keep what is
    * unresolved. `pos` > 0 only for the carried buffer, which the core may
    * know already (a caller's chunk may reuse memory: the core forgets it).
+   * `more`: bytes follow the window in this push (see calls()).
    */
-  *passes(window: Uint8Array, eof: boolean, pos = 0): Generator<T> {
+  *passes(window: Uint8Array, eof: boolean, pos = 0, more = false): Generator<T> {
     const own = window.buffer === this.buf.buffer && window.byteOffset === this.buf.byteOffset;
     if (!own) {
       this.core.reset();
@@ -126,7 +127,7 @@ export abstract class ChunkedPass<T> {
       this.buf = new Uint8Array(0);
       this.start = this.tail = 0;
     }
-    pos = yield* this.calls(window, pos, eof);
+    pos = yield* this.calls(window, pos, eof, more);
     if (own) {
       this.start = pos;
       return;
@@ -142,17 +143,35 @@ export abstract class ChunkedPass<T> {
     this.offset += pos;
   }
 
-  /** Core calls over window[pos …] until it needs more bytes; returns where the unresolved bytes start (and sets `need`). */
-  private *calls(window: Uint8Array, pos: number, eof: boolean): Generator<T, number> {
+  /**
+   * Core calls over window[pos …] until it needs more bytes; returns where
+   * the unresolved bytes start (and sets `need`). With `more` (bytes of this
+   * push follow the window), a last call that ends in chatter is undone: its
+   * item is dropped and `rejoin` set, so that the call is made again once
+   * those bytes are in the window and the chatter run goes on into them.
+   */
+  private *calls(window: Uint8Array, pos: number, eof: boolean, more = false): Generator<T, number> {
     const core = this.core;
     let needAbs = 0;
+    this.rejoin = false;
     while (pos < window.length) {
-      const item = this.step(window, pos, eof, this.ctx, this.ctxLen);
+      const from = pos;
+      const ctx = this.ctx;
+      const ctxLen = this.ctxLen;
+      const item = this.step(window, pos, eof, ctx, ctxLen);
       const st = core.state;
       pos = core.base + st[S_NEXT];
       this.ctx = st[S_CTX];
       this.ctxLen = st[S_CTX_LEN];
       needAbs = st[S_NEED] > 0 ? core.base + st[S_NEED] : 0;
+      // the call's last record is chatter up to where it stopped (the window's end, or a candidate that needs more)
+      if (more && this.ctxLen > 0 && pos > from && (pos >= window.length || needAbs > window.length)) {
+        this.ctx = ctx;
+        this.ctxLen = ctxLen;
+        this.need = 0;
+        this.rejoin = true;
+        return from;
+      }
       if (item !== null) yield item;
       if (needAbs > window.length) break;
     }

@@ -15,7 +15,7 @@ import { encode, eventToJSON, STATUSES, Timestamp, type Core, type EventInit, ty
 import { jsCore } from '../../bindings/js/core.js';
 import { crcThreadCore } from '../../bindings/wasm/helper.js';
 import { CORES, FIXTURES, PYTHON, decodeWith, fixtureBytes, fixtures, joinBytes, rng } from '../helpers.js';
-import { check, expectAccounted, randomChunks, shape } from '../invariants.js';
+import { check, expectAccounted, expectChatterBound, randomChunks, shape } from '../invariants.js';
 
 export const FUZZ_DIR = `${FIXTURES}fuzz/`;
 const REF_SERVER = new URL('./ref_server.py', import.meta.url).pathname;
@@ -273,7 +273,7 @@ export interface Failure extends Problem {
 export function classify(err: unknown): Problem {
   const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
   if (/whole-buffer events differ/.test(message)) return { kind: 'backend-mismatch', message };
-  if (/chunked events differ/.test(message)) return { kind: 'chunk-mismatch', message };
+  if (/chunked events differ|chatter events in \d+ pushes/.test(message)) return { kind: 'chunk-mismatch', message };
   if (/^(event at|bytes differ at|accounted) /.test(message)) return { kind: 'accounting', message };
   const name = err instanceof Error ? err.constructor.name : typeof err;
   return { kind: 'crash', message: `${name}: ${message}` };
@@ -296,10 +296,13 @@ export function invariants(input: Uint8Array, seed: number): void {
   const [name, core] = CORES[Math.floor(next() * CORES.length)];
   let max = CHUNK_MAX[Math.floor(next() * CHUNK_MAX.length)];
   if (max === 1 && input.length > 50_000) max = 7;
-  const want = shape(decodeWith(CORES[0][1], input));
-  const got = decodeWith(core, input, randomChunks(input.length, next, max));
+  const whole = decodeWith(CORES[0][1], input);
+  const want = shape(whole);
+  const sizes = randomChunks(input.length, next, max);
+  const got = decodeWith(core, input, sizes);
   expectAccounted(got, input);
   deepStrictEqual(shape(got), want, `${name}: chunked events differ from whole-buffer (chunks of at most ${max} bytes)`);
+  expectChatterBound(got, whole, sizes.length, name);
   if (threaded && input.length >= THREADED_MIN) deepStrictEqual(shape(decodeWith(threaded, input)), want, 'CRC thread: events differ from the default core');
 }
 
