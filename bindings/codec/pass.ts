@@ -197,8 +197,10 @@ export abstract class ChunkedPass<T> {
    * these.
    */
   private spare(size: number): Uint8Array<ArrayBuffer> {
-    if (this.recycle && this.buf.length > this.dropped.length) this.dropped = this.buf;
-    if (size > this.free.length) return new Uint8Array(size);
+    if (!this.recycle) return new Uint8Array(size);
+    if (this.buf.length > this.dropped.length) this.dropped = this.buf;
+    // a power of two: packets of varying sizes soon fit one of the two buffers
+    if (size > this.free.length) return new Uint8Array(2 ** Math.ceil(Math.log2(size)));
     const reused = this.free;
     this.free = EMPTY;
     this.core.reset();
