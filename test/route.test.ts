@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CORES, decodeWith, fixtureBytes, normalize, rng } from './helpers.js';
-import { encode, decodeAll, RoutePrefixer, Router, mux, demux, eventToJSON, type EventInit, type Core, type FillSource } from '../bindings/index.js';
+import { encode, decodeAll, Decoder, RoutePrefixer, Router, mux, demux, eventToJSON, type EventInit, type Core, type FillSource } from '../bindings/index.js';
 
 const s = fc.string({ maxLength: 10 }).filter((x) => !x.includes('\0'));
 const event: fc.Arbitrary<EventInit> = fc.record(
@@ -167,6 +167,63 @@ describe('recycling memory (what `subunit mux` does)', () => {
     }
     take(rw.endParts());
     expect(hex(Buffer.concat(out))).toBe(hex(want));
+  });
+});
+
+describe('memory a worker\'s stream reuses (issue 17: `subunit mux --cmd` RSS)', () => {
+  // 1 MiB attachments (each carried across 16 reads of 64 KiB) and chatter between them
+  const attachments = Array.from({ length: 24 }, (_, i) => new Uint8Array((1 << 20) - i * 5000).fill(i + 1));
+  const stream = Buffer.concat(attachments.flatMap((fileBytes, i) => [encode({ testId: `t${i}`, fileName: 'log', fileBytes }), new TextEncoder().encode(`chatter ${i} ó\n`.repeat(500))]));
+  /** Memory first used in the second half of a run (none once the buffers have grown). */
+  const fresh = (used: ArrayBufferLike[]) => {
+    const early = new Set(used.slice(0, used.length >> 1));
+    return new Set(used.slice(used.length >> 1).filter((b) => !early.has(b))).size;
+  };
+  /** `stream` as 64 KiB reads into one buffer the reader refills (a pipe's reads). */
+  function* reads(): Generator<Uint8Array> {
+    const buf = new Uint8Array(1 << 16);
+    for (let at = 0; at < stream.length; at += buf.length) {
+      const n = Math.min(buf.length, stream.length - at);
+      buf.set(stream.subarray(at, at + n));
+      yield buf.subarray(0, n);
+      buf.fill(0xb3);
+    }
+  }
+
+  it.each(CORES)('the decoder with recycle carries packets in memory it reuses, not fresh memory per packet (%s)', (_n, core) => {
+    const decoder = new Decoder({ backend: core, recycle: true });
+    const carriers: ArrayBufferLike[] = [];
+    const files: string[] = [];
+    for (const chunk of reads()) {
+      for (const e of decoder.push(chunk)) {
+        if (e.fileName !== 'log') continue;
+        carriers.push(e.fileBytes!.buffer);
+        files.push(hex(e.fileBytes!)); // looked at before the next push
+      }
+    }
+    decoder.end();
+    expect(files).toEqual(attachments.map(hex));
+    expect(fresh(carriers)).toBe(0); // without recycle: a fresh buffer for most packets
+    expect(new Set(carriers).size).toBeLessThanOrEqual(4);
+  });
+
+  it.each(CORES)('the rewriter\'s pieces, taken one at a time: the same bytes, in the core\'s output area and carried buffers it reuses (%s)', (_n, core) => {
+    const rw = new RoutePrefixer('5', { backend: core, recycle: true });
+    const out: Buffer[] = [];
+    const memory: ArrayBufferLike[] = [];
+    let reader: ArrayBufferLike | undefined;
+    for (const chunk of reads()) {
+      reader = chunk.buffer;
+      for (const piece of rw.pieces(chunk)) {
+        if (piece.buffer !== reader) memory.push(piece.buffer);
+        out.push(Buffer.from(piece)); // done with it before asking for the next
+      }
+    }
+    out.push(...rw.endParts().map((p) => Buffer.from(p)));
+    expect(hex(Buffer.concat(out))).toBe(hex(prefixed(core, '5', stream, Array(Math.floor(stream.length / (1 << 16))).fill(1 << 16))));
+    // the output area, and the carried packets' buffers (before: a copy of the area per call, a fresh buffer per carried packet)
+    expect(fresh(memory)).toBe(0);
+    expect(new Set(memory).size).toBeLessThanOrEqual(5);
   });
 });
 

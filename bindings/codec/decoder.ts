@@ -5,10 +5,23 @@ import type { Core } from './core.js';
 import { coreFor, type BackendOptions } from './backend.js';
 import { pushEvents, readAscii, BatchEvents, type Batch, type SubunitEvent } from './events.js';
 
-export type DecodeOptions = BackendOptions;
+export interface DecodeOptions extends BackendOptions {
+  /**
+   * The caller is done with the events of one push before it pushes again:
+   * the memory carried bytes are kept in is then reused instead of taken
+   * fresh (a stream of large packets otherwise leaves several MiB of garbage
+   * per packet).
+   */
+  recycle?: boolean;
+}
 
 /** The chunked pass behind a Decoder, kept inside it so that the pass machinery is not Decoder API. */
 class EventPass extends ChunkedPass<SubunitEvent[]> {
+  constructor(core: Core, recycle = false) {
+    super(core);
+    this.recycle = recycle;
+  }
+
   push(chunk: Uint8Array): SubunitEvent[] {
     return flatten(this.pushItems(chunk));
   }
@@ -34,7 +47,7 @@ export class Decoder {
   private readonly pass: EventPass;
 
   constructor(options: DecodeOptions = {}) {
-    this.pass = new EventPass(coreFor(options.backend));
+    this.pass = new EventPass(coreFor(options.backend), options.recycle);
   }
 
   /** Bytes received but not yet resolved (at most one packet). */

@@ -134,9 +134,7 @@ export abstract class ChunkedPass<T> {
     }
     // carry the unresolved tail of a caller's chunk (never aliasing it)
     const rest = window.length - pos;
-    const size = rest > 0 ? Math.max(this.need, 64) : 0;
-    if (size > 0 && size <= this.free.length) [this.buf, this.free] = [this.free, EMPTY];
-    else this.buf = new Uint8Array(size);
+    this.buf = rest > 0 ? this.spare(Math.max(this.need, 64)) : EMPTY;
     this.buf.set(window.subarray(pos));
     this.start = 0;
     this.tail = rest;
@@ -209,11 +207,30 @@ export abstract class ChunkedPass<T> {
     this.done = yield* this.calls(this.area.subarray(0, this.have), this.done, this.ended);
   }
 
+  /**
+   * A buffer of at least `size` bytes to carry bytes in instead of `buf`:
+   * with `recycle`, the one let go a push ago when it is large enough (so a
+   * worker's stream of 1 MiB packets reuses two buffers instead of taking
+   * several MiB per packet, which lived long enough to wait for a full GC).
+   * The core forgets what it loaded: the reused buffer's old bytes are not
+   * these.
+   */
+  private spare(size: number): Uint8Array<ArrayBuffer> {
+    if (!this.recycle) return new Uint8Array(size);
+    if (this.buf.length > this.dropped.length) this.dropped = this.buf;
+    // a power of two: packets of varying sizes soon fit one of the two buffers
+    if (size > this.free.length) return new Uint8Array(2 ** Math.ceil(Math.log2(size)));
+    const reused = this.free;
+    this.free = EMPTY;
+    this.core.reset();
+    return reused;
+  }
+
   private append(chunk: Uint8Array): void {
     if (this.tail + chunk.length > this.buf.length) {
-      // a new buffer (events may view the old one), with the live bytes at 0
+      // another buffer (events may view the old one), with the live bytes at 0
       const live = this.tail - this.start;
-      const grown = new Uint8Array(Math.max(2 * (live + chunk.length), this.need, 64));
+      const grown = this.spare(Math.max(2 * (live + chunk.length), this.need, 64));
       grown.set(this.buf.subarray(this.start, this.tail));
       this.buf = grown;
       this.offset += this.start;

@@ -65,12 +65,30 @@ export class RoutePrefixer extends ChunkedPass<Uint8Array[]> {
   filledParts(n: number): Uint8Array[] {
     return flatten([...this.filled(n)]);
   }
+  /**
+   * Like pushParts (or filledParts, given a count read into fillArea()), one
+   * piece at a time, each made when asked for: with `recycle`, a piece is
+   * valid only until the next is asked for, and pieces of the core's output
+   * area are views of it instead of fresh copies (a flood of text became a
+   * fresh copy of itself, garbage for the GC).
+   */
+  *pieces(input: Uint8Array | number): Generator<Uint8Array> {
+    const calls = typeof input === 'number' ? this.filled(input) : this.pushLazily(input);
+    this.viewOutput = this.recycle;
+    try {
+      for (const parts of calls) yield* parts;
+    } finally {
+      this.viewOutput = false;
+    }
+  }
+  /** Pieces of the core's output area are views, not copies: each call's pieces are taken before the next call. */
+  private viewOutput = false;
   protected step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): Uint8Array[] | null {
     const core = this.core;
     const count = core.rewrite(window, pos, eof, ctx, ctxLen, REWRITE_PREFIX | REWRITE_BY_REF, this.component);
     if (count === 0) return null;
     const parts: Uint8Array[] = [];
-    eachPiece(core, window, count, (_seg, bytes) => {
+    eachPiece(core, window, count, this.viewOutput, (_seg, bytes) => {
       // pieces adjacent in memory go out as one (fewer, larger writes)
       const last = parts.length > 0 ? joined(parts[parts.length - 1], bytes) : undefined;
       if (last) parts[parts.length - 1] = last;
@@ -82,11 +100,12 @@ export class RoutePrefixer extends ChunkedPass<Uint8Array[]> {
 
 /**
  * The output of one rewrite call, piece by piece, in order: the core's output
- * area (copied once: the next call reuses it) cut around the large bodies it
- * left in the window, which come as views of the window (no copy).
+ * area (copied once: the next call reuses it; viewed when `view`) cut around
+ * the large bodies it left in the window, which come as views of the window
+ * (no copy).
  */
-function eachPiece(core: Core, window: Uint8Array, count: number, f: (seg: number, bytes: Uint8Array) => void): void {
-  const out = core.rewriteOut.slice(0, core.state[S_OUT_LEN]);
+function eachPiece(core: Core, window: Uint8Array, count: number, view: boolean, f: (seg: number, bytes: Uint8Array) => void): void {
+  const out = view ? core.rewriteOut.subarray(0, core.state[S_OUT_LEN]) : core.rewriteOut.slice(0, core.state[S_OUT_LEN]);
   const g = core.segments;
   for (let i = 0; i < count; i++) {
     const s = i * SEG_STRIDE;
@@ -138,7 +157,7 @@ export class Router extends ChunkedPass<RoutedBytes[]> {
     if (count === 0) return null;
     const g = core.segments;
     const pieces: RoutedBytes[] = [];
-    eachPiece(core, window, count, (s, bytes) => {
+    eachPiece(core, window, count, false, (s, bytes) => {
       const route = g[s + G_KIND] === SEG_PACKET ? readString(window, core.base + g[s + G_COMP_OFF], g[s + G_COMP_LEN]) : undefined;
       const last = pieces[pieces.length - 1];
       // consecutive pieces for one route that are adjacent in memory share one view
@@ -230,8 +249,8 @@ export async function* mux(inputs: (ByteSource | FillSource | MuxInput)[], optio
       const { got } = arrival;
       const fill = 'fill' in lane;
       if (got !== null) {
-        if (typeof got !== 'number') yield* lane.rw.pushParts(got);
-        else if (options.recycle) yield* lane.rw.filledParts(got);
+        if (options.recycle) yield* lane.rw.pieces(got);
+        else if (typeof got !== 'number') yield* lane.rw.pushParts(got);
         else for (const piece of lane.rw.filledParts(got)) yield piece.slice(); // the area is read into again
         ask(lane);
         continue;

@@ -61,7 +61,7 @@ type OpenTests = Map<string, { testId: string; routeCode?: string }>;
 
 /** A worker's stdout, passed through unchanged, while watching which tests it has in progress. */
 async function* workerStdout(w: Worker, backend: BackendName, open: OpenTests): AsyncGenerator<Uint8Array> {
-  const decoder = new Decoder({ backend });
+  const decoder = new Decoder({ backend, recycle: true }); // events are looked at once, before the next push
   const watch = (events: ReturnType<Decoder['push']>) => {
     for (const e of events) {
       if (e.testId === undefined || e.status === undefined || e.source !== 'packet') continue;
