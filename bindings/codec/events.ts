@@ -134,6 +134,8 @@ class ByteCache<T> {
   private readonly victim: Uint8Array;
   /** The set the last get() hashed to (where set() puts its value). */
   private set0 = 0;
+  /** The hash's top bits pick the set. */
+  private readonly shift: number;
 
   constructor(
     private readonly sets: number,
@@ -144,20 +146,19 @@ class ByteCache<T> {
     this.lens = new Int32Array(2 * sets).fill(-1);
     this.values = new Array<T | undefined>(2 * sets).fill(undefined);
     this.victim = new Uint8Array(sets);
+    this.shift = 32 - Math.log2(sets);
   }
 
   /** The value cached for b[start, end), or undefined; a set() of the same range must follow a miss. */
   get(b: Uint8Array, start: number, end: number): T | undefined {
     const len = end - start;
-    // the first and last 8 bytes: values of one field differ at their ends (worker-3, 0/1, text/plain…)
+    // four sampled bytes and the length, loaded independently: hashing every
+    // byte was a chain of dependent multiplies (values of one field differ at
+    // their ends or in their length: worker-3, worker-12, 0/1, text/plain…)
     let h = len;
-    if (len <= 16) for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
-    else {
-      for (let i = start; i < start + 8; i++) h = Math.imul(h ^ b[i], 0x01000193);
-      for (let i = end - 8; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
-    }
-    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-    const set = (this.set0 = (h ^ (h >>> 13)) & (this.sets - 1));
+    if (len > 0) h ^= (b[start] << 8) ^ (b[start + (len >> 1)] << 16) ^ (b[end - 2 + (len === 1 ? 1 : 0)] << 24) ^ (b[end - 1] << 4);
+    h = Math.imul(h, 0x9e3779b1);
+    const set = (this.set0 = h >>> this.shift);
     const way = 2 * set;
     if (this.lens[way] === len && this.sameKey(way, b, start, len)) return this.values[way];
     if (this.lens[way + 1] === len && this.sameKey(way + 1, b, start, len)) return this.values[way + 1];
@@ -176,7 +177,8 @@ class ByteCache<T> {
     const set = this.set0;
     const way = 2 * set + this.victim[set];
     this.victim[set] ^= 1;
-    this.keys.set(b.subarray(start, end), way * this.width);
+    // a loop, not subarray() + set(): two native calls cost more than ≤ 64 bytes
+    for (let i = 0, k = way * this.width; i < len; i++) this.keys[k + i] = b[start + i];
     this.lens[way] = len;
     this.values[way] = value;
     return value;
