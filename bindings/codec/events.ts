@@ -215,9 +215,9 @@ function readTags(b: Uint8Array, start: number, n: number): readonly string[] {
 
 /**
  * A well-formed packet: its batch and record index; fields are read from the
- * bytes when asked for. Only the test id (read by nearly every consumer, often
- * twice) is kept; caching the rarer fields too cost 5 % of decode on the real
- * run (bigger objects). An ASCII test id is a slice of the batch's text (no
+ * bytes when asked for. Only its flags (read by every getter) and the test id
+ * (read by nearly every consumer, often twice) are kept; caching the rarer
+ * fields too cost 5 % of decode on the real run (bigger objects). An ASCII test id is a slice of the batch's text (no
  * decoder call; it keeps that string, at most the batch's test ids, alive).
  */
 class PacketEvent implements SubunitEvent {
