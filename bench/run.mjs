@@ -17,6 +17,7 @@ import { crcThreadCore } from '../dist/bindings/wasm/helper.js';
 import { allWorkloads, chatterWorstCase } from './workloads.mjs';
 import { HOSTILE } from './hostile.mjs';
 import { toolsBench, toolsTable } from './tools.mjs';
+import { readAllFields, subunitJsAllFields } from './fields.mjs';
 
 const { Encoder, decode, decodeAll, toPlainEvent } = api;
 const quick = process.argv.includes('--quick');
@@ -46,6 +47,8 @@ const cores = quick ? { js: jsCore, [defaultWasm]: allCores[defaultWasm] } : all
 const wasmNames = Object.keys(cores).filter((n) => n !== 'js');
 // decode only: the same SIMD build with its CRC checks on a second thread
 const THREADED = 'wasm-simd + CRC thread';
+/** Decode reading every field of every event (the other decode rows read test id and status). */
+const FULL = 'decode (all fields)';
 const threaded = simdSupported ? await crcThreadCore() : undefined;
 
 /** One measured row: `seconds` for one pass over `bytes` bytes (and `events` events). */
@@ -116,7 +119,7 @@ for (const w of workloads) {
   const meta = new Map();
   const add = (op, impl, fn, count = 0, outBytes = bytes.length) => {
     meta.set(`${op}|${impl}`, { op, impl, count, outBytes });
-    (op === 'decode' ? decodeBench : bench).add(`${op}|${impl}`, fn);
+    (op.startsWith('decode') ? decodeBench : bench).add(`${op}|${impl}`, fn);
   };
 
   for (const [impl, core] of Object.entries({ ...cores, ...(threaded ? { [THREADED]: threaded } : {}) })) {
@@ -124,6 +127,12 @@ for (const w of workloads) {
       let n = 0;
       for (const e of decode(bytes, { backend: core })) if (e.testId !== undefined && e.status !== undefined) n++;
       if (n !== withStatus) throw new Error(`${impl} decoded ${n} test events, expected ${withStatus}`);
+    }, events);
+    // issue 20's yardstick: every field of every event read, as python-subunit and subunit-js make them
+    add(FULL, impl, () => {
+      let n = 0;
+      for (const e of decode(bytes, { backend: core })) n += readAllFields(e);
+      if (!(n > 0)) throw new Error(`${impl} read no fields`);
     }, events);
   }
   for (const [impl, core] of Object.entries(cores)) {
@@ -157,6 +166,10 @@ for (const w of workloads) {
     add('decode', 'subunit-js 0.0.2', async () => {
       const r = await subunitJsDecode(bytes);
       if (r.withStatus !== withStatus) throw new Error(`subunit-js decoded ${r.withStatus} test events, expected ${withStatus}`);
+    }, events);
+    add(FULL, 'subunit-js 0.0.2', async () => {
+      const n = await subunitJsAllFields(subunitJs, bytes);
+      if (n !== events) throw new Error(`subunit-js decoded ${n} events, expected ${events}`);
     }, events);
   } else {
     notes.push('subunit-js cannot decode chatter-heavy: it has no notion of non-subunit bytes (it emits "Bad packet" and parses the text as packets), so it has no row there');
@@ -311,10 +324,11 @@ function toolsTargets() {
 
 const find = (w, op, impl) => rows.find((r) => r.workload === w && r.op === op && r.impl === impl);
 for (const r of rows) {
+  // python-subunit makes every field of every event whatever its result reads: one row for both
   const py = find(r.workload, 'decode', 'python-subunit');
-  const sjs = find(r.workload, 'decode', 'subunit-js 0.0.2');
+  const sjs = find(r.workload, r.op, 'subunit-js 0.0.2');
   const js = find(r.workload, r.op, 'js');
-  if (r.op === 'decode' && r.impl !== 'python-subunit') {
+  if ((r.op === 'decode' || r.op === FULL) && r.impl !== 'python-subunit') {
     if (py) r.xPython = r.mbps / py.mbps;
     if (sjs && r.impl !== 'subunit-js 0.0.2') r.xSubunitJs = r.mbps / sjs.mbps;
   }
@@ -344,15 +358,16 @@ function table() {
 /** One row per workload, MB/s; "wasm" is the build the default backend picks (SIMD where supported). */
 function summaryTable() {
   const out = [
-    '| workload | decode wasm | decode js | python-subunit | subunit-js | wasm × python | wasm × subunit-js | decode wasm + CRC thread | × subunit-js | scan wasm | scan js | encode wasm | encode js | memcpy | zlib.crc32 |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| workload | decode wasm | decode js | python-subunit | subunit-js | wasm × python | wasm × subunit-js | decode wasm + CRC thread | × subunit-js | all fields: wasm | js | subunit-js | wasm × python | wasm × subunit-js | wasm/js | scan wasm | scan js | encode wasm | encode js | memcpy | zlib.crc32 |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const { name } of workloadInfo) {
     if (!find(name, 'decode', 'js')) continue; // the worst case has its own rows
     const mb = (op, impl) => fmtRate(find(name, op, impl)?.mbps);
     const dw = find(name, 'decode', defaultWasm);
     const dt = find(name, 'decode', THREADED);
-    out.push(`| ${name} | ${mb('decode', defaultWasm)} | ${mb('decode', 'js')} | ${mb('decode', 'python-subunit')} | ${mb('decode', 'subunit-js 0.0.2') || 'n/a'} | ${x(dw?.xPython)} | ${x(dw?.xSubunitJs)} | ${mb('decode', THREADED)} | ${x(dt?.xSubunitJs)} | ${mb('scan + validate', defaultWasm)} | ${mb('scan + validate', 'js')} | ${mb('encode', 'wasm')} | ${mb('encode', 'js')} | ${mb('limit: memcpy', 'TypedArray.set into a preallocated buffer')} | ${mb('limit: CRC32', 'zlib.crc32 (native)')} |`);
+    const fw = find(name, FULL, defaultWasm);
+    out.push(`| ${name} | ${mb('decode', defaultWasm)} | ${mb('decode', 'js')} | ${mb('decode', 'python-subunit')} | ${mb('decode', 'subunit-js 0.0.2') || 'n/a'} | ${x(dw?.xPython)} | ${x(dw?.xSubunitJs)} | ${mb('decode', THREADED)} | ${x(dt?.xSubunitJs)} | ${mb(FULL, defaultWasm)} | ${mb(FULL, 'js')} | ${mb(FULL, 'subunit-js 0.0.2') || 'n/a'} | ${x(fw?.xPython)} | ${x(fw?.xSubunitJs)} | ${x(fw?.wasmOverJs)} | ${mb('scan + validate', defaultWasm)} | ${mb('scan + validate', 'js')} | ${mb('encode', 'wasm')} | ${mb('encode', 'js')} | ${mb('limit: memcpy', 'TypedArray.set into a preallocated buffer')} | ${mb('limit: CRC32', 'zlib.crc32 (native)')} |`);
   }
   return out.join('\n');
 }
@@ -366,6 +381,13 @@ function targets() {
     if (d?.xSubunitJs !== undefined) lines.push(`decode ${w} ≥ 8× subunit-js: ${x(d.xSubunitJs)} — ${d.xSubunitJs >= 8 ? 'met' : 'NOT met'}`);
     const t = find(w, 'decode', THREADED);
     if (t?.xSubunitJs !== undefined) lines.push(`decode ${w} ≥ 8× subunit-js with the CRC thread (two threads against its one): ${x(t.xSubunitJs)} — ${t.xSubunitJs >= 8 ? 'met' : 'NOT met'}`);
+  }
+  for (const w of ['real-run', 'small-packets']) {
+    const f = find(w, FULL, defaultWasm);
+    if (!f) continue;
+    if (f.xPython !== undefined) lines.push(`(issue 20) all fields ${w} ≥ 50× python-subunit: ${x(f.xPython)} — ${f.xPython >= 50 ? 'met' : 'NOT met'}`);
+    if (f.xSubunitJs !== undefined) lines.push(`(issue 20) all fields ${w} ≥ 15× subunit-js: ${x(f.xSubunitJs)} — ${f.xSubunitJs >= 15 ? 'met' : 'NOT met'}`);
+    if (f.wasmOverJs !== undefined) lines.push(`(issue 20) all fields ${w}, wasm ≥ 2× the js twin: ${x(f.wasmOverJs)} — ${f.wasmOverJs >= 2 ? 'met' : 'NOT met'}`);
   }
   const scan = find('real-run', 'scan + validate', defaultWasm);
   if (scan) lines.push(`scan + validate real-run ≥ 1,500 MB/s: ${fmt(scan.mbps)} MB/s — ${scan.mbps >= 1500 ? 'met' : 'NOT met'}`);
@@ -400,7 +422,7 @@ Summary (MB/s):
 
 ${summaryTable()}
 
-Targets (issue 6):
+Targets (issue 6; issue 20's full-field decode):
 
 ${targets()}
 

@@ -19,6 +19,9 @@ function timed(args, rounds) {
   let best;
   for (let i = 0; i < rounds; i++) {
     const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    // /usr/bin/time prints its line even for a process that failed (the tools
+    // exit 1 when tests failed, so only the library's passes must exit 0)
+    if (args[0] === LIB && r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr.trim().split('\n').slice(-4).join(' ')}`);
     const last = r.stderr.trim().split('\n').at(-1);
     const [secs, kb] = last.split(' ').map(Number);
     if (!Number.isFinite(secs)) throw new Error(`${args.join(' ')}: ${r.stderr.trim()}`);

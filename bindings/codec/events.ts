@@ -24,7 +24,7 @@ export type EventSource = 'packet' | 'chatter' | 'parser-error';
 export interface SubunitEvent {
   readonly testId?: string;
   readonly status?: Status;
-  /** Tags in the order the packet holds them (a decoded packet makes a new array on each read: keep it if you need it twice). */
+  /** Tags in the order the packet holds them; frozen, and shared by decoded packets with the same tags. */
   readonly tags?: readonly string[];
   readonly runnable: boolean;
   readonly mimeType?: string;
@@ -109,13 +109,6 @@ export interface Batch {
   lastId: string | undefined;
 }
 
-/**
- * A well-formed packet: its batch and record index; fields are read from the
- * bytes when asked for. Only the test id (read by nearly every consumer, often
- * twice) is kept; caching the rarer fields too cost 5 % of decode on the real
- * run (bigger objects). An ASCII test id is a slice of the batch's text (no
- * decoder call; it keeps that string, at most the batch's test ids, alive).
- */
 /** The bytes of one tag: its length prefix (1–4 bytes) and its text. */
 function tagWidth(b: Uint8Array, p: number): number {
   const w = (b[p] >> 6) + 1;
@@ -124,23 +117,120 @@ function tagWidth(b: Uint8Array, p: number): number {
   return w + len;
 }
 
-function sameBytes(b: Uint8Array, start: number, end: number, raw: Uint8Array): boolean {
-  if (end - start !== raw.length) return false;
-  for (let i = 0; i < raw.length; i++) if (b[start + i] !== raw[i]) return false;
-  return true;
+/**
+ * Values made from short byte strings, found again by their bytes: a run's
+ * route codes, MIME types, file names and tag sets are a few distinct values
+ * repeated in every packet, so hashing and comparing the bytes is cheaper
+ * than decoding a string (and allocating it) per read. Two ways per set (a
+ * direct-mapped table thrashed on the small-packet stream's 16 tag sets:
+ * two of them shared a slot); a miss replaces the way not filled last. Keys
+ * are copies (the input may be reused).
+ */
+class ByteCache<T> {
+  private readonly keys: Uint8Array;
+  private readonly lens: Int32Array;
+  private readonly values: (T | undefined)[];
+  /** Per set: the way set() fills next. */
+  private readonly victim: Uint8Array;
+  /** The set the last get() hashed to (where set() puts its value). */
+  private set0 = 0;
+  /** The hash's top bits pick the set. */
+  private readonly shift: number;
+
+  constructor(
+    private readonly sets: number,
+    /** Longer keys are not cached. */
+    readonly width: number,
+  ) {
+    this.keys = new Uint8Array(2 * sets * width);
+    this.lens = new Int32Array(2 * sets).fill(-1);
+    this.values = new Array<T | undefined>(2 * sets).fill(undefined);
+    this.victim = new Uint8Array(sets);
+    this.shift = 32 - Math.log2(sets);
+  }
+
+  /** The value cached for b[start, end), or undefined; a set() of the same range must follow a miss. */
+  get(b: Uint8Array, start: number, end: number): T | undefined {
+    const len = end - start;
+    // four sampled bytes and the length, loaded independently: hashing every
+    // byte was a chain of dependent multiplies (values of one field differ at
+    // their ends or in their length: worker-3, worker-12, 0/1, text/plain…)
+    let h = len;
+    if (len > 0) h ^= (b[start] << 8) ^ (b[start + (len >> 1)] << 16) ^ (b[end - 2 + (len === 1 ? 1 : 0)] << 24) ^ (b[end - 1] << 4);
+    h = Math.imul(h, 0x9e3779b1);
+    const set = (this.set0 = h >>> this.shift);
+    const way = 2 * set;
+    if (this.lens[way] === len && this.sameKey(way, b, start, len)) return this.values[way];
+    if (this.lens[way + 1] === len && this.sameKey(way + 1, b, start, len)) return this.values[way + 1];
+    return undefined;
+  }
+
+  private sameKey(way: number, b: Uint8Array, start: number, len: number): boolean {
+    const keys = this.keys;
+    for (let i = 0, k = way * this.width; i < len; i++) if (keys[k + i] !== b[start + i]) return false;
+    return true;
+  }
+
+  set(b: Uint8Array, start: number, end: number, value: T): T {
+    const len = end - start;
+    if (len > this.width) return value;
+    const set = this.set0;
+    const way = 2 * set + this.victim[set];
+    this.victim[set] ^= 1;
+    // a loop, not subarray() + set(): two native calls cost more than ≤ 64 bytes
+    for (let i = 0, k = way * this.width; i < len; i++) this.keys[k + i] = b[start + i];
+    this.lens[way] = len;
+    this.values[way] = value;
+    return value;
+  }
 }
 
-/** The tags last read and their wire bytes (copied: the input may be reused). */
-let lastTags: { raw: Uint8Array; tags: readonly string[] } | undefined;
+/** Short strings other than test ids (route codes, MIME types, file names, tags). */
+const strings = new ByteCache<string>(256, 64);
+/** Tag sets by their wire bytes: shared, frozen arrays. */
+const tagSets = new ByteCache<readonly string[]>(128, 64);
 
+/** readString for a field whose values repeat. */
+function readCached(b: Uint8Array, off: number, len: number): string {
+  const end = off + len;
+  if (len > strings.width) return readString(b, off, len);
+  return strings.get(b, off, end) ?? strings.set(b, off, end, readString(b, off, len));
+}
+
+/** The tags at b[start …], `n` of them: the same frozen array for the same bytes. */
+function readTags(b: Uint8Array, start: number, n: number): readonly string[] {
+  let end = start;
+  for (let i = 0; i < n; i++) end += tagWidth(b, end);
+  const cached = end - start <= tagSets.width ? tagSets.get(b, start, end) : undefined;
+  if (cached !== undefined) return cached;
+  const tags: string[] = [];
+  for (let p = start, i = 0; i < n; i++) {
+    const w = (b[p] >> 6) + 1;
+    const size = tagWidth(b, p);
+    tags.push(readCached(b, p + w, size - w));
+    p += size;
+  }
+  return tagSets.set(b, start, end, Object.freeze(tags));
+}
+
+/**
+ * A well-formed packet: its batch and record index; fields are read from the
+ * bytes when asked for. Only its flags (read by every getter) and the test id
+ * (read by nearly every consumer, often twice) are kept; caching the rarer
+ * fields too cost 5 % of decode on the real run (bigger objects). An ASCII test id is a slice of the batch's text (no
+ * decoder call; it keeps that string, at most the batch's test ids, alive).
+ */
 class PacketEvent implements SubunitEvent {
   private readonly batch: Batch;
   private readonly at: number;
+  /** Read by every getter: kept, not re-read from the record through the batch. */
+  private readonly flags: number;
   private _testId: string | undefined = undefined;
 
   constructor(batch: Batch, at: number) {
     this.batch = batch;
     this.at = at;
+    this.flags = batch.rec[at + R_FLAGS];
   }
 
   get offset(): number {
@@ -150,9 +240,6 @@ class PacketEvent implements SubunitEvent {
   get length(): number {
     return this.batch.rec[this.at + R_LENGTH];
   }
-  private get flags(): number {
-    return this.batch.rec[this.at + R_FLAGS];
-  }
 
   get source(): 'packet' {
     return 'packet';
@@ -161,14 +248,15 @@ class PacketEvent implements SubunitEvent {
   private str(flag: number, slot: number): string | undefined {
     if (!(this.flags & flag)) return undefined;
     const { bytes, rec, base } = this.batch;
-    return readString(bytes, base + rec[this.at + slot], rec[this.at + slot + 1]);
+    return readCached(bytes, base + rec[this.at + slot], rec[this.at + slot + 1]);
   }
 
   get testId() {
     if (this._testId === undefined && this.flags & F_TEST_ID) {
       const b = this.batch;
       const t = b.rec[this.at + R_TESTID_TEXT];
-      if (t < 0) this._testId = this.str(F_TEST_ID, R_TESTID_OFF);
+      // test ids are mostly distinct: decoded, not looked up
+      if (t < 0) this._testId = readString(b.bytes, b.base + b.rec[this.at + R_TESTID_OFF], b.rec[this.at + R_TESTID_LEN]);
       else {
         // packets in a row that share a copy share its string
         if (b.lastText !== t) {
@@ -215,22 +303,8 @@ class PacketEvent implements SubunitEvent {
 
   get tags(): readonly string[] | undefined {
     if (!(this.flags & F_TAGS)) return undefined;
-    const { bytes: b, rec, base } = this.batch;
-    const start = base + rec[this.at + R_TAGS_OFF];
-    const n = rec[this.at + R_TAGS_COUNT];
-    let end = start;
-    for (let i = 0; i < n; i++) end += tagWidth(b, end);
-    // packets in a row mostly carry the same tags: the same bytes give the same (read-only) array
-    if (lastTags && sameBytes(b, start, end, lastTags.raw)) return lastTags.tags;
-    const tags: string[] = [];
-    for (let p = start, i = 0; i < n; i++) {
-      const w = (b[p] >> 6) + 1;
-      const size = tagWidth(b, p);
-      tags.push(readString(b, p + w, size - w));
-      p += size;
-    }
-    lastTags = { raw: b.slice(start, end), tags };
-    return tags;
+    const { bytes, rec, base } = this.batch;
+    return readTags(bytes, base + rec[this.at + R_TAGS_OFF], rec[this.at + R_TAGS_COUNT]);
   }
 
   toJSON() {

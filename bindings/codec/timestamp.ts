@@ -8,7 +8,8 @@ export class Timestamp {
 
   /** Out-of-range nanoseconds (the wire allows up to 2^30-1) carry into the seconds. */
   constructor(seconds: number, nanos = 0) {
-    const carry = Math.floor(nanos / 1e9);
+    // in range (every decoded packet's, but for 0): no division
+    const carry = nanos > 0 && nanos < 1e9 ? 0 : Math.floor(nanos / 1e9);
     this.seconds = seconds + carry;
     this.nanos = nanos - carry * 1e9;
   }
