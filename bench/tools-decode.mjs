@@ -1,8 +1,7 @@
 // One whole-process library pass for bench/tools.mjs:
 //   node bench/tools-decode.mjs fields FILE    every field of every event read
 //   node bench/tools-decode.mjs results FILE   events folded into per-test results
-import { decodeFile } from '../dist/bindings/node.js';
-import { TestResults } from '../dist/bindings/results.js';
+import { decodeFile, TestResults } from '../dist/bindings/node.js';
 
 const [mode, path] = process.argv.slice(2);
 let sink = 0;
