@@ -6,7 +6,7 @@ import { InputError } from '../bindings/codec/errors.js';
 import type { SubunitEvent } from '../bindings/codec/events.js';
 import { TestResults, isFailed, type TestResult } from '../bindings/results/results.js';
 import type { BackendName } from '../bindings/codec/core.js';
-import { openInput, checkInput, type Input } from './io.js';
+import { openInput, checkInput, type Input, type InputOptions } from './io.js';
 import { looksLikeV1, v1ToV2 } from './v1.js';
 import type { RunContext } from './failure.js';
 
@@ -32,8 +32,9 @@ export async function sniffed(input: Input): Promise<{ kind: 'gzip' | 'plain'; c
     head.push(r.value);
     size += r.value.length;
   }
+  // replayed from this copy: with a reused read buffer, the chunks read may be read into again
   const first = Buffer.concat(head);
-  const raw = prepend(head, it);
+  const raw = prepend(first.length ? [first] : [], it);
   if (first[0] !== 0x1f || first[1] !== 0x8b) return { kind: 'plain', chunks: raw, head: first };
   return { kind: 'gzip', chunks: gunzipped(input.name, raw), head: first };
 }
@@ -126,16 +127,27 @@ export async function inputBytes(input: Input, context: RunContext): Promise<{ n
  * before any output; then open them one at a time (thousands of files never
  * hold thousands of descriptors).
  */
-export async function* openInputs(paths: string[]): AsyncGenerator<Input> {
+export async function* openInputs(paths: string[], options: InputOptions = {}): AsyncGenerator<Input> {
   const all = paths.length ? paths : ['-'];
   for (const path of all) await checkInput(path);
-  for (const path of all) yield await openInput(path);
+  for (const path of all) yield await openInput(path, options);
 }
 
-/** Event batches of every input in turn, up to the first failing one (kept in context.failure). */
-export async function* inputEvents(paths: string[], backend: BackendName | undefined, context: RunContext): AsyncGenerator<SubunitEvent[]> {
-  for await (const input of openInputs(paths)) {
-    yield* decodeStream((await inputBytes(input, context)).chunks, { backend });
+export interface EventOptions extends InputOptions {
+  /** Sees each input's bytes (v2, gzip and v1 undone) on their way to the decoder (a new call per input). */
+  watch?(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array>;
+}
+
+/**
+ * Event batches of every input in turn, up to the first failing one (kept in
+ * context.failure). With `reuse`, read buffers are refilled (see InputOptions):
+ * the caller must be done with a batch's events (they view the input) once
+ * it has taken the batches of the next read and asked for more; copy what is kept.
+ */
+export async function* inputEvents(paths: string[], backend: BackendName | undefined, context: RunContext, options: EventOptions = {}): AsyncGenerator<SubunitEvent[]> {
+  for await (const input of openInputs(paths, options)) {
+    const { chunks } = await inputBytes(input, context);
+    yield* decodeStream(options.watch ? options.watch(chunks) : chunks, { backend });
     if (context.failure) return;
   }
 }
@@ -151,8 +163,10 @@ export interface ResultHandlers {
   onOther?(e: SubunitEvent): void | Promise<void>;
   /** Every event, before it is folded into results. */
   onEvent?(e: SubunitEvent): void | Promise<void>;
-  /** After each batch of input (a read): the moment to flush live output. */
-  onBatchEnd?(): void | Promise<void>;
+  /** After each batch of events (given, to look back over): the moment to flush live output. */
+  onBatchEnd?(batch: readonly SubunitEvent[]): void | Promise<void>;
+  /** The handlers keep no event (nor its bytes) past their call: input buffers may then be reused. */
+  keepsNoEvents?: boolean;
 }
 
 /**
@@ -164,7 +178,7 @@ export async function forEachResult(paths: string[], backend: BackendName | unde
   const results = new TestResults({ attachments: h.attachments ?? true });
   const { onEvent, onOther, onResult, onBatchEnd } = h;
   let waiting: void | Promise<void>;
-  for await (const batch of inputEvents(paths, backend, context)) {
+  for await (const batch of inputEvents(paths, backend, context, { reuse: h.keepsNoEvents })) {
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i];
       if (onEvent && (waiting = onEvent.call(h, e))) await waiting;
@@ -175,7 +189,7 @@ export async function forEachResult(paths: string[], backend: BackendName | unde
       const r = results.add(e);
       if (r && (waiting = onResult.call(h, r))) await waiting;
     }
-    if (onBatchEnd) await onBatchEnd.call(h);
+    if (onBatchEnd && (waiting = onBatchEnd.call(h, batch))) await waiting;
   }
   for (const r of results.end()) await onResult.call(h, r);
 }

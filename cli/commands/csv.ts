@@ -41,6 +41,7 @@ export const csv = defineCommand({
     await out.write('test,status,start_time,stop_time\r\n');
     await forEachResult(positionals, values.backend, context, {
       attachments: false,
+      keepsNoEvents: true,
       onEvent: target.forward,
       onResult(r) {
         if (isFailure(r)) failed = true;

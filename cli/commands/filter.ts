@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { inputEvents, BACKEND_OPTION } from '../source.js';
-import { TestResults, type TestResult, type FinalStatus } from '../../bindings/results/results.js';
+import { TestAggregator, resultOf, type TestRecord, type TestResult, type FinalStatus } from '../../bindings/results/results.js';
 import { toPlainEvent, type SubunitEvent, type Status } from '../../bindings/codec/events.js';
 import { InputError } from '../../bindings/codec/errors.js';
 import { UsageError } from '../errors.js';
 import { Output, describe } from '../io.js';
-import { V2Writer } from '../v2out.js';
+import { V2Writer, InputWindow, reencodesToItself } from '../v2out.js';
 import { attachmentsText } from '../format.js';
 import { translatePython } from '../pyregex.js';
 import { defineCommand } from '../command.js';
@@ -133,9 +133,18 @@ export const filter = defineCommand({
 
     const out = new Output();
     const writer = new V2Writer(out, v.backend);
-    const results = new TestResults({ attachments: !!(withRe || withoutRe) });
-    const held = new Map<string, SubunitEvent[]>(); // the events of each test in flight
-    const emit = async (r: TestResult, events: SubunitEvent[]) => {
+    // tests by the aggregator's records: its notion of one test (testKey), no key string per event
+    const tests = new TestAggregator({ attachments: !!(withRe || withoutRe) });
+    // a kept event is its packet's bytes, copied (written back as they are), or a plain copy to re-encode
+    type Held = Uint8Array | SubunitEvent;
+    const held = new Map<TestRecord, Held[]>(); // the events of each test in flight
+    // packets go out unchanged unless ids are renamed or statuses fixed up
+    const window = renames.length === 0 && expected.size === 0 ? new InputWindow(1) : undefined;
+    const hold = (e: SubunitEvent): Held => {
+      const bytes = window?.copy(e.offset, e.length);
+      return bytes && reencodesToItself(bytes) ? bytes : toPlainEvent(e);
+    };
+    const emit = async (r: TestResult, events: Held[]) => {
       const id = rename(r.id);
       let status: FinalStatus = r.status;
       let changed: Status | undefined;
@@ -149,36 +158,37 @@ export const filter = defineCommand({
       }
       if (!keep(r, id, status)) return;
       for (const e of events) {
-        const wrote = writer.write(e, changed && !unfinished && e.status === r.status ? { testId: id, status: changed } : { testId: id });
+        const wrote =
+          e instanceof Uint8Array
+            ? writer.writePacket(e)
+            : writer.write(e, changed && !unfinished && e.status === r.status ? { testId: id, status: changed } : { testId: id });
         if (wrote) await wrote;
       }
       if (unfinished) {
         await writer.write({ testId: id, status: changed ?? 'fail', routeCode: r.routeCode, tags: r.tags.length ? [...r.tags] : undefined, timestamp: r.stop ?? r.start });
       }
     };
-    for await (const batch of inputEvents(positionals, v.backend, context)) {
-      for (const e of batch) {
+    const watch = window && ((chunks: AsyncIterable<Uint8Array>) => window.watch(chunks));
+    for await (const batch of inputEvents(positionals, v.backend, context, { reuse: true, watch })) {
+      for (let i = 0; i < batch.length; i++) {
+        const e = batch[i];
         if (e.testId === undefined) {
           const wrote = passthrough ? writer.write(e) : undefined;
           if (wrote) await wrote;
           continue;
         }
-        const key = e.routeCode === undefined ? e.testId : `${e.routeCode}\0${e.testId}`;
-        let events = held.get(key);
-        if (!events) held.set(key, (events = []));
-        events.push(toPlainEvent(e));
-        const r = results.add(e);
-        if (r) {
-          held.delete(key);
-          const wrote = emit(r, events);
+        const t = tests.add(e)!;
+        let events = held.get(t);
+        if (!events) held.set(t, (events = []));
+        events.push(hold(e));
+        if (t.finished) {
+          held.delete(t);
+          const wrote = emit(resultOf(tests, t), events);
           if (wrote) await wrote;
         }
       }
     }
-    for (const r of results.end()) {
-      const key = r.routeCode === undefined ? r.id : `${r.routeCode}\0${r.id}`;
-      await emit(r, held.get(key) ?? []);
-    }
+    for (const t of tests.end()) await emit(resultOf(tests, t), held.get(t) ?? []);
     await writer.end();
     await out.flush();
     return 0;

@@ -25,8 +25,13 @@ export const ls = defineCommand({
     let now: Timestamp | undefined; // the stream's clock, for tests it never finished
     await forEachResult(positionals, values.backend, context, {
       attachments: false,
-      onEvent(e) {
-        if (e.timestamp) now = e.timestamp;
+      keepsNoEvents: true,
+      onBatchEnd(batch) {
+        // the last timestamp of the batch (one Timestamp made per batch, not per event)
+        for (let i = batch.length - 1; i >= 0; i--) {
+          const t = batch[i].timestamp;
+          if (t) return void (now = t);
+        }
       },
       onResult(r) {
         if (isFailure(r)) failed = true;

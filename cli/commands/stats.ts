@@ -39,6 +39,7 @@ export const stats = defineCommand({
     };
     await forEachResult(positionals, values.backend, context, {
       attachments: false,
+      keepsNoEvents: true,
       onResult(r) {
         widen(r.start);
         widen(r.stop);

@@ -184,6 +184,7 @@ export const trace = defineCommand({
       last = last === undefined ? s : Math.max(last, s);
     };
     await forEachResult(positionals, values.backend, context, {
+      keepsNoEvents: true,
       onOther,
       onResult(r) {
         if (r.status === 'exists') {
