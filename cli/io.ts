@@ -177,8 +177,15 @@ export class Output {
       return waiting;
     }
     if (part.length <= room) {
-      this.buf.set(part, this.at);
-      this.at += part.length;
+      const buf = this.buf;
+      let at = this.at;
+      // a packet or two: a loop beats set()'s call
+      if (part.length <= 128) for (let i = 0; i < part.length; i++) buf[at++] = part[i];
+      else {
+        buf.set(part, at);
+        at += part.length;
+      }
+      this.at = at;
       return undefined;
     }
     if (part.length > this.buf.length >> 2) return this.sendLarge(part);

@@ -4,7 +4,7 @@ import type { ZlibOptions } from 'node:zlib';
 import { decodeStream } from '../bindings/adapters/streams.js';
 import { InputError } from '../bindings/codec/errors.js';
 import type { SubunitEvent } from '../bindings/codec/events.js';
-import { TestResults, isFailed, type TestResult } from '../bindings/results/results.js';
+import { TestAggregator, resultOf, isFailed, type TestResult, type TestRecord } from '../bindings/results/results.js';
 import type { BackendName } from '../bindings/codec/core.js';
 import { openInput, checkInput, type Input, type InputOptions } from './io.js';
 import { looksLikeV1, v1ToV2 } from './v1.js';
@@ -154,11 +154,9 @@ export async function* inputEvents(paths: string[], backend: BackendName | undef
 
 export { BACKEND_OPTION } from './command.js';
 
-export interface ResultHandlers {
+interface EventHandlers {
   /** Keep attachment bytes (default true). */
   attachments?: boolean;
-  /** Every finished test, then the unfinished ones at the end. */
-  onResult(r: TestResult): void | Promise<void>;
   /** Events that belong to no test (chatter, run-level files). */
   onOther?(e: SubunitEvent): void | Promise<void>;
   /** Every event, before it is folded into results. */
@@ -169,14 +167,28 @@ export interface ResultHandlers {
   keepsNoEvents?: boolean;
 }
 
+export interface ResultHandlers extends EventHandlers {
+  /** Every finished test, then the unfinished ones at the end. */
+  onResult(r: TestResult): void | Promise<void>;
+}
+
+export interface RecordHandlers extends EventHandlers {
+  /**
+   * Every finished test as the aggregator's record (finalStatus(t) its status,
+   * t.finished false for the unfinished ones at the end): for tools that need
+   * no attachments, no result object per test.
+   */
+  onRecord(t: TestRecord, tests: TestAggregator): void | Promise<void>;
+}
+
 /**
- * Drive the per-test results layer over the inputs. A handler's promise is
+ * Drive the per-test aggregator over the inputs. A handler's promise is
  * awaited only when it returns one: synchronous handlers cost no turn of the
  * microtask queue per event.
  */
-export async function forEachResult(paths: string[], backend: BackendName | undefined, context: RunContext, h: ResultHandlers): Promise<void> {
-  const results = new TestResults({ attachments: h.attachments ?? true });
-  const { onEvent, onOther, onResult, onBatchEnd } = h;
+export async function forEachRecord(paths: string[], backend: BackendName | undefined, context: RunContext, h: RecordHandlers): Promise<void> {
+  const tests = new TestAggregator({ attachments: h.attachments ?? true });
+  const { onEvent, onOther, onRecord, onBatchEnd } = h;
   let waiting: void | Promise<void>;
   for await (const batch of inputEvents(paths, backend, context, { reuse: h.keepsNoEvents })) {
     for (let i = 0; i < batch.length; i++) {
@@ -186,12 +198,24 @@ export async function forEachResult(paths: string[], backend: BackendName | unde
         if (onOther && (waiting = onOther.call(h, e))) await waiting;
         continue;
       }
-      const r = results.add(e);
-      if (r && (waiting = onResult.call(h, r))) await waiting;
+      const t = tests.add(e)!;
+      if (t.finished && (waiting = onRecord.call(h, t, tests))) await waiting;
     }
     if (onBatchEnd && (waiting = onBatchEnd.call(h, batch))) await waiting;
   }
-  for (const r of results.end()) await onResult.call(h, r);
+  for (const t of tests.end()) await onRecord.call(h, t, tests);
+}
+
+/** forEachRecord with each test as a TestResult (its attachments joined). */
+export function forEachResult(paths: string[], backend: BackendName | undefined, context: RunContext, h: ResultHandlers): Promise<void> {
+  return forEachRecord(paths, backend, context, {
+    attachments: h.attachments,
+    keepsNoEvents: h.keepsNoEvents,
+    onEvent: h.onEvent?.bind(h),
+    onOther: h.onOther?.bind(h),
+    onBatchEnd: h.onBatchEnd?.bind(h),
+    onRecord: (t, tests) => h.onResult(resultOf(tests, t)),
+  });
 }
 
 /** Did the run fail? (as testtools' StreamSummary: fail, uxsuccess, or never finished) */

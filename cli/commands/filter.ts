@@ -141,10 +141,12 @@ export const filter = defineCommand({
     // packets go out unchanged unless ids are renamed or statuses fixed up
     const window = renames.length === 0 && expected.size === 0 ? new InputWindow(1) : undefined;
     const hold = (e: SubunitEvent): Held => {
-      const bytes = window?.copy(e.offset, e.length);
+      // only a well-formed packet (a parser error's event is made, not read)
+      const bytes = e.source === 'packet' ? window?.copy(e.offset, e.length) : undefined;
       return bytes && reencodesToItself(bytes) ? bytes : toPlainEvent(e);
     };
-    const emit = async (r: TestResult, events: Held[]) => {
+    /** Writes a kept test's events; a promise only when the output had to write (no await per test). */
+    const emit = (r: TestResult, events: Held[]): Promise<void> | undefined => {
       const id = rename(r.id);
       let status: FinalStatus = r.status;
       let changed: Status | undefined;
@@ -156,17 +158,22 @@ export const filter = defineCommand({
         else if (status === 'success') changed = 'fail';
         status = changed ?? status;
       }
-      if (!keep(r, id, status)) return;
-      for (const e of events) {
-        const wrote =
-          e instanceof Uint8Array
-            ? writer.writePacket(e)
-            : writer.write(e, changed && !unfinished && e.status === r.status ? { testId: id, status: changed } : { testId: id });
-        if (wrote) await wrote;
+      if (!keep(r, id, status)) return undefined;
+      const write = (e: Held) =>
+        e instanceof Uint8Array
+          ? writer.writePacket(e)
+          : writer.write(e, changed && !unfinished && e.status === r.status ? { testId: id, status: changed } : { testId: id });
+      const failed = () =>
+        unfinished ? writer.write({ testId: id, status: changed ?? 'fail', routeCode: r.routeCode, tags: r.tags.length ? [...r.tags] : undefined, timestamp: r.stop ?? r.start }) : undefined;
+      for (let i = 0; i < events.length; i++) {
+        const wrote = write(events[i]);
+        if (wrote) return (async () => {
+          await wrote;
+          for (let j = i + 1; j < events.length; j++) await write(events[j]);
+          await failed();
+        })();
       }
-      if (unfinished) {
-        await writer.write({ testId: id, status: changed ?? 'fail', routeCode: r.routeCode, tags: r.tags.length ? [...r.tags] : undefined, timestamp: r.stop ?? r.start });
-      }
+      return failed();
     };
     const watch = window && ((chunks: AsyncIterable<Uint8Array>) => window.watch(chunks));
     for await (const batch of inputEvents(positionals, v.backend, context, { reuse: true, watch })) {
