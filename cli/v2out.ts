@@ -90,13 +90,12 @@ function stringEnd(p: Uint8Array, at: number): number {
  * bytes after the last field. Then a tool may copy the packet instead of
  * re-encoding it, and write the same bytes.
  */
-export function reencodesToItself(p: Uint8Array): boolean {
-  const flags = (p[1] << 8) | p[2];
+export function reencodesToItself(p: Uint8Array, start = 0, length = p.length - start): boolean {
+  const flags = (p[start + 1] << 8) | p[start + 2];
   if ((flags & 0xf008) !== VERSION_2) return false;
-  const length = p.length;
-  const width = (p[3] >> 6) + 1;
-  if (width > 3 || frameLength(length - width) !== length || minimalVarint(p, 3) !== length) return false;
-  let at = 3 + width;
+  const width = (p[start + 3] >> 6) + 1;
+  if (width > 3 || frameLength(length - width) !== length || minimalVarint(p, start + 3) !== length) return false;
+  let at = start + 3 + width;
   if (flags & F_TIMESTAMP) {
     const nanos = minimalVarint(p, at + 4);
     if (nanos < 0 || nanos >= 1e9) return false;
@@ -115,7 +114,7 @@ export function reencodesToItself(p: Uint8Array): boolean {
   }
   if (flags & F_FILE && ((at = stringEnd(p, at)) < 0 || (at = stringEnd(p, at)) < 0)) return false;
   if (flags & F_ROUTE_CODE && (at = stringEnd(p, at)) < 0) return false;
-  return at === length - 4;
+  return at === start + length - 4;
 }
 
 /**
@@ -147,21 +146,22 @@ export class InputWindow {
     }
   }
 
-  /** A copy of the stream's bytes [offset, offset + length), or undefined when they are no longer held. */
-  copy(offset: number, length: number): Uint8Array | undefined {
-    if (offset < this.start || offset + length > this.end) return undefined;
-    const out = new Uint8Array(length);
-    let at = this.start; // stream offset of the chunk in hand
+  /** Copy the stream's bytes [offset, offset + length) into dest[at …]; false when they are no longer held. */
+  copyInto(offset: number, length: number, dest: Uint8Array, at: number): boolean {
+    if (offset < this.start || offset + length > this.end) return false;
+    let from = this.start; // stream offset of the chunk in hand
     let filled = 0;
     for (const chunk of this.chunks) {
-      const from = offset + filled - at;
-      if (from < chunk.length && filled < length) {
-        const n = Math.min(chunk.length - from, length - filled);
-        out.set(chunk.subarray(from, from + n), filled);
+      const i = offset + filled - from;
+      if (i < chunk.length && filled < length) {
+        const n = Math.min(chunk.length - i, length - filled);
+        // a packet of a few dozen bytes: a loop beats a view and set()
+        if (n <= 128) for (let k = 0; k < n; k++) dest[at + filled + k] = chunk[i + k];
+        else dest.set(chunk.subarray(i, i + n), at + filled);
         filled += n;
       }
-      at += chunk.length;
+      from += chunk.length;
     }
-    return out;
+    return true;
   }
 }
