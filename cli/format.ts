@@ -26,9 +26,15 @@ export function pyDatetime(t: Timestamp): string {
   const us = micros(t);
   const s = Math.floor(us / 1e6);
   const frac = us - s * 1e6;
-  const base = new Date(s * 1000).toISOString().slice(0, 19).replace('T', ' ');
-  return `${base}${frac ? '.' + String(frac).padStart(6, '0') : ''}+00:00`;
+  if (s !== dateSecond) {
+    dateSecond = s;
+    dateText = new Date(s * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  }
+  return frac ? `${dateText}.${String(frac).padStart(6, '0')}+00:00` : `${dateText}+00:00`;
 }
+// tests of one second share the date and time up to the second: a Date per second seen, not per call
+let dateSecond = NaN;
+let dateText = '';
 
 const text = new TextDecoder('utf-8');
 

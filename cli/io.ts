@@ -14,10 +14,21 @@ export interface Input {
 
 const CHUNK = 4 << 20; // large reads: fewer packets straddle two chunks (each straddling one is copied once)
 
+export interface InputOptions {
+  stdin?: Readable;
+  /**
+   * Read a file into three buffers in turn instead of fresh memory per read
+   * (fresh 4 MiB buffers pile up until a full GC: ~60 MB of a tool's RSS).
+   * A chunk is then read into again once the one after next is asked for:
+   * only for consumers done with a chunk by then (events view their chunk).
+   */
+  reuse?: boolean;
+}
+
 /** Open a file or "-" (stdin); refuses directories and names the file in every error. */
-export async function openInput(path: string, { stdin = process.stdin }: { stdin?: Readable } = {}): Promise<Input> {
+export async function openInput(path: string, { stdin = process.stdin, reuse = false }: InputOptions = {}): Promise<Input> {
   if (path === '-') return { name: '<stdin>', chunks: stdin };
-  return { name: path, chunks: readAll(await openFile(path), path) };
+  return { name: path, chunks: readAll(await openFile(path), path, reuse) };
 }
 
 /**
@@ -74,9 +85,11 @@ export async function checkInput(path: string): Promise<void> {
 }
 
 /** The file's bytes in large chunks, the next read already under way while the caller works on one. */
-async function* readAll(fh: FileHandle, path: string): AsyncGenerator<Uint8Array> {
+async function* readAll(fh: FileHandle, path: string, reuse: boolean): AsyncGenerator<Uint8Array> {
+  const ring = reuse ? [new Uint8Array(CHUNK), new Uint8Array(CHUNK), new Uint8Array(CHUNK)] : [];
+  let reads = 0;
   const next = async (): Promise<Uint8Array> => {
-    const buf = new Uint8Array(CHUNK);
+    const buf = reuse ? ring[reads++ % ring.length] : new Uint8Array(CHUNK);
     try {
       const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
       return buf.subarray(0, bytesRead);
@@ -121,50 +134,111 @@ export function describe(e: unknown): string {
   }
 }
 
-/** Write strings/bytes to a stream in large pieces, waiting when it is full. */
-export class Output {
-  private parts: (string | Uint8Array)[] = [];
-  private size = 0;
-  constructor(private readonly stream: Writable = process.stdout, private readonly limit = 1 << 16) {}
+type Utf8Write = (this: Uint8Array, s: string, at: number) => number;
+const utf8Write = (Buffer.prototype as unknown as { utf8Write: Utf8Write }).utf8Write;
 
-  /** Buffers the part; a promise only when it had to write (callers in hot loops skip the await otherwise). */
+/**
+ * Writes strings and bytes to a stream in large pieces. Parts are copied into
+ * a buffer (UTF-8 encoded in place: no joined string, no per-part object),
+ * sent when full; a sent buffer is refilled once the stream has called back
+ * for it, so two buffers serve a whole run and memory stays flat. The stream
+ * must be done with a chunk when it calls back (fs, stdout and pipes are).
+ */
+export class Output {
+  private buf: Buffer;
+  private at = 0;
+  /** Buffers whose write has completed, ready to refill. */
+  private readonly free: Buffer[] = [];
+  /** Writes handed to the stream and not yet called back. */
+  private inFlight = 0;
+  private failure: Error | undefined;
+  private waiting: (() => void)[] = [];
+  constructor(private readonly stream: Writable = process.stdout, private readonly size = 1 << 18) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /**
+   * Takes the part (bytes are copied unless large: then the promise resolves
+   * once the stream has written them). A promise only when it sent a full
+   * buffer and the one before is still being written: callers in hot loops
+   * skip the await otherwise, and awaiting it keeps memory bounded.
+   */
   write(part: string | Uint8Array): Promise<void> | undefined {
-    // large binary pieces go out as they are (no concatenation copy)
-    if (typeof part !== 'string' && part.length >= this.limit) return this.flush().then(() => this.send(part));
-    this.parts.push(part);
-    this.size += part.length;
-    return this.size >= this.limit ? this.flush() : undefined;
+    const room = this.buf.length - this.at;
+    if (typeof part === 'string') {
+      // UTF-8 takes at most 3 bytes per UTF-16 unit
+      if (part.length * 3 <= room) {
+        this.at += utf8Write.call(this.buf, part, this.at);
+        return undefined;
+      }
+      if (part.length * 3 > this.buf.length) return this.sendLarge(part);
+      const waiting = this.spill();
+      this.at += utf8Write.call(this.buf, part, this.at);
+      return waiting;
+    }
+    if (part.length <= room) {
+      const buf = this.buf;
+      let at = this.at;
+      // a packet or two: a loop beats set()'s call
+      if (part.length <= 128) for (let i = 0; i < part.length; i++) buf[at++] = part[i];
+      else {
+        buf.set(part, at);
+        at += part.length;
+      }
+      this.at = at;
+      return undefined;
+    }
+    if (part.length > this.buf.length >> 2) return this.sendLarge(part);
+    const waiting = this.spill();
+    this.buf.set(part, this.at);
+    this.at += part.length;
+    return waiting;
   }
 
   /** Write bytes the caller will refill: resolves once the stream has written them (nothing is held). */
-  async writeThrough(part: Uint8Array): Promise<void> {
-    await this.flush();
-    await new Promise<void>((resolve, reject) => this.stream.write(part, (e) => (e ? reject(e) : resolve())));
+  writeThrough(part: Uint8Array): Promise<void> {
+    return this.sendLarge(part);
   }
 
+  /** Send what is buffered; resolves once everything sent so far is written. */
   async flush(): Promise<void> {
-    if (this.parts.length === 0) return;
-    const parts = this.parts;
-    this.parts = [];
-    this.size = 0;
-    const data = parts.every((p) => typeof p === 'string')
-      ? (parts as string[]).join('')
-      : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
-    await this.send(data);
+    if (this.at > 0) this.spill();
+    await this.below(1);
   }
 
-  private async send(data: string | Uint8Array): Promise<void> {
-    if (!this.stream.write(data)) {
-      await new Promise<void>((resolve, reject) => {
-        const done = (e?: Error) => {
-          this.stream.off('drain', done);
-          this.stream.off('error', done);
-          e ? reject(e) : resolve();
-        };
-        this.stream.on('drain', done);
-        this.stream.on('error', done);
-      });
-    }
+  /** Sends a part as it is, after what is buffered; resolves once it is written. */
+  private async sendLarge(part: string | Uint8Array): Promise<void> {
+    if (this.at > 0) this.spill();
+    this.send(part, undefined);
+    await this.below(1);
+  }
+
+  /** Sends the buffer and takes a free one; a promise when more than one write is then in flight. */
+  private spill(): Promise<void> | undefined {
+    const full = this.buf;
+    this.send(full.subarray(0, this.at), full);
+    this.buf = this.free.pop() ?? Buffer.allocUnsafe(this.size);
+    this.at = 0;
+    return this.inFlight > 1 ? this.below(2) : undefined;
+  }
+
+  private send(data: string | Uint8Array, reuse: Buffer | undefined): void {
+    if (this.failure) throw this.failure;
+    this.inFlight++;
+    this.stream.write(data, (e) => {
+      this.inFlight--;
+      if (e) this.failure ??= e;
+      else if (reuse) this.free.push(reuse);
+      const waiting = this.waiting;
+      this.waiting = [];
+      for (const wake of waiting) wake();
+    });
+  }
+
+  /** Resolves once fewer than `n` writes are in flight; rejects with a write's error. */
+  private async below(n: number): Promise<void> {
+    while (this.inFlight >= n && !this.failure) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.failure) throw this.failure;
   }
 
   /** Flush, then end the stream when it is not stdout/stderr. */
@@ -189,29 +263,43 @@ export async function outputStream(path: string | undefined): Promise<Writable> 
 
 /**
  * Text kept to be written later (a report whose header needs totals known only
- * at the end): held in memory up to `limit` characters, beyond that in a
- * temporary file, so memory stays flat however long the run.
+ * at the end): UTF-8 in one buffer of `limit` bytes, and beyond that in a
+ * temporary file, so memory stays flat however long the run (and no string
+ * is kept per part).
  */
 export class Spool {
-  private parts: string[] = [];
-  private size = 0;
+  private readonly buf: Buffer;
+  private at = 0;
   private file: { dir: string; fd: number } | undefined;
-  constructor(private readonly limit = 4 << 20) {}
-
-  add(text: string): void {
-    this.parts.push(text);
-    this.size += text.length;
-    if (this.size >= this.limit) this.spill();
+  constructor(limit = 1 << 20) {
+    this.buf = Buffer.allocUnsafe(limit);
   }
 
-  private spill(): void {
+  add(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit
+    if (text.length * 3 > this.buf.length - this.at) {
+      this.spill();
+      if (text.length * 3 > this.buf.length) {
+        writeSync(this.openFile(), text);
+        return;
+      }
+    }
+    this.at += utf8Write.call(this.buf, text, this.at);
+  }
+
+  private openFile(): number {
     if (!this.file) {
       const dir = mkdtempSync(join(tmpdir(), 'subunit-spool-'));
       this.file = { dir, fd: openSync(join(dir, 'spool'), 'w+') };
     }
-    writeSync(this.file.fd, this.parts.join(''));
-    this.parts = [];
-    this.size = 0;
+    return this.file.fd;
+  }
+
+  private spill(): void {
+    if (this.at === 0) return;
+    const fd = this.openFile();
+    for (let done = 0; done < this.at; ) done += writeSync(fd, this.buf, done, this.at - done);
+    this.at = 0;
   }
 
   /** Writes everything held, in order, then frees it. */
@@ -221,7 +309,8 @@ export class Spool {
         const buf = Buffer.allocUnsafe(1 << 20);
         for (let at = 0, n; (n = readSync(this.file.fd, buf, 0, buf.length, at)) > 0; at += n) await out.writeThrough(buf.subarray(0, n));
       }
-      for (const p of this.parts) await out.write(p);
+      if (this.at > 0) await out.writeThrough(this.buf.subarray(0, this.at));
+      this.at = 0;
     } finally {
       this.dispose();
     }

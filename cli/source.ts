@@ -4,9 +4,9 @@ import type { ZlibOptions } from 'node:zlib';
 import { decodeStream } from '../bindings/adapters/streams.js';
 import { InputError } from '../bindings/codec/errors.js';
 import type { SubunitEvent } from '../bindings/codec/events.js';
-import { TestResults, isFailed, type TestResult } from '../bindings/results/results.js';
+import { TestAggregator, resultOf, isFailed, type TestResult, type TestRecord } from '../bindings/results/results.js';
 import type { BackendName } from '../bindings/codec/core.js';
-import { openInput, checkInput, type Input } from './io.js';
+import { openInput, checkInput, type Input, type InputOptions } from './io.js';
 import { looksLikeV1, v1ToV2 } from './v1.js';
 import type { RunContext } from './failure.js';
 
@@ -32,8 +32,9 @@ export async function sniffed(input: Input): Promise<{ kind: 'gzip' | 'plain'; c
     head.push(r.value);
     size += r.value.length;
   }
+  // replayed from this copy: with a reused read buffer, the chunks read may be read into again
   const first = Buffer.concat(head);
-  const raw = prepend(head, it);
+  const raw = prepend(first.length ? [first] : [], it);
   if (first[0] !== 0x1f || first[1] !== 0x8b) return { kind: 'plain', chunks: raw, head: first };
   return { kind: 'gzip', chunks: gunzipped(input.name, raw), head: first };
 }
@@ -126,45 +127,70 @@ export async function inputBytes(input: Input, context: RunContext): Promise<{ n
  * before any output; then open them one at a time (thousands of files never
  * hold thousands of descriptors).
  */
-export async function* openInputs(paths: string[]): AsyncGenerator<Input> {
+export async function* openInputs(paths: string[], options: InputOptions = {}): AsyncGenerator<Input> {
   const all = paths.length ? paths : ['-'];
   for (const path of all) await checkInput(path);
-  for (const path of all) yield await openInput(path);
+  for (const path of all) yield await openInput(path, options);
 }
 
-/** Event batches of every input in turn, up to the first failing one (kept in context.failure). */
-export async function* inputEvents(paths: string[], backend: BackendName | undefined, context: RunContext): AsyncGenerator<SubunitEvent[]> {
-  for await (const input of openInputs(paths)) {
-    yield* decodeStream((await inputBytes(input, context)).chunks, { backend });
+export interface EventOptions extends InputOptions {
+  /** Sees each input's bytes (v2, gzip and v1 undone) on their way to the decoder (a new call per input). */
+  watch?(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array>;
+}
+
+/**
+ * Event batches of every input in turn, up to the first failing one (kept in
+ * context.failure). With `reuse`, read buffers are refilled (see InputOptions):
+ * the caller must be done with a batch's events (they view the input) once
+ * it has taken the batches of the next read and asked for more; copy what is kept.
+ */
+export async function* inputEvents(paths: string[], backend: BackendName | undefined, context: RunContext, options: EventOptions = {}): AsyncGenerator<SubunitEvent[]> {
+  for await (const input of openInputs(paths, options)) {
+    const { chunks } = await inputBytes(input, context);
+    yield* decodeStream(options.watch ? options.watch(chunks) : chunks, { backend });
     if (context.failure) return;
   }
 }
 
 export { BACKEND_OPTION } from './command.js';
 
-export interface ResultHandlers {
+interface EventHandlers {
   /** Keep attachment bytes (default true). */
   attachments?: boolean;
-  /** Every finished test, then the unfinished ones at the end. */
-  onResult(r: TestResult): void | Promise<void>;
   /** Events that belong to no test (chatter, run-level files). */
   onOther?(e: SubunitEvent): void | Promise<void>;
   /** Every event, before it is folded into results. */
   onEvent?(e: SubunitEvent): void | Promise<void>;
-  /** After each batch of input (a read): the moment to flush live output. */
-  onBatchEnd?(): void | Promise<void>;
+  /** After each batch of events (given, to look back over): the moment to flush live output. */
+  onBatchEnd?(batch: readonly SubunitEvent[]): void | Promise<void>;
+  /** The handlers keep no event (nor its bytes) past their call: input buffers may then be reused. */
+  keepsNoEvents?: boolean;
+}
+
+export interface ResultHandlers extends EventHandlers {
+  /** Every finished test, then the unfinished ones at the end. */
+  onResult(r: TestResult): void | Promise<void>;
+}
+
+export interface RecordHandlers extends EventHandlers {
+  /**
+   * Every finished test as the aggregator's record (finalStatus(t) its status,
+   * t.finished false for the unfinished ones at the end): for tools that need
+   * no attachments, no result object per test.
+   */
+  onRecord(t: TestRecord, tests: TestAggregator): void | Promise<void>;
 }
 
 /**
- * Drive the per-test results layer over the inputs. A handler's promise is
+ * Drive the per-test aggregator over the inputs. A handler's promise is
  * awaited only when it returns one: synchronous handlers cost no turn of the
  * microtask queue per event.
  */
-export async function forEachResult(paths: string[], backend: BackendName | undefined, context: RunContext, h: ResultHandlers): Promise<void> {
-  const results = new TestResults({ attachments: h.attachments ?? true });
-  const { onEvent, onOther, onResult, onBatchEnd } = h;
+export async function forEachRecord(paths: string[], backend: BackendName | undefined, context: RunContext, h: RecordHandlers): Promise<void> {
+  const tests = new TestAggregator({ attachments: h.attachments ?? true });
+  const { onEvent, onOther, onRecord, onBatchEnd } = h;
   let waiting: void | Promise<void>;
-  for await (const batch of inputEvents(paths, backend, context)) {
+  for await (const batch of inputEvents(paths, backend, context, { reuse: h.keepsNoEvents })) {
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i];
       if (onEvent && (waiting = onEvent.call(h, e))) await waiting;
@@ -172,12 +198,24 @@ export async function forEachResult(paths: string[], backend: BackendName | unde
         if (onOther && (waiting = onOther.call(h, e))) await waiting;
         continue;
       }
-      const r = results.add(e);
-      if (r && (waiting = onResult.call(h, r))) await waiting;
+      const t = tests.add(e)!;
+      if (t.finished && (waiting = onRecord.call(h, t, tests))) await waiting;
     }
-    if (onBatchEnd) await onBatchEnd.call(h);
+    if (onBatchEnd && (waiting = onBatchEnd.call(h, batch))) await waiting;
   }
-  for (const r of results.end()) await onResult.call(h, r);
+  for (const t of tests.end()) await onRecord.call(h, t, tests);
+}
+
+/** forEachRecord with each test as a TestResult (its attachments joined). */
+export function forEachResult(paths: string[], backend: BackendName | undefined, context: RunContext, h: ResultHandlers): Promise<void> {
+  return forEachRecord(paths, backend, context, {
+    attachments: h.attachments,
+    keepsNoEvents: h.keepsNoEvents,
+    onEvent: h.onEvent?.bind(h),
+    onOther: h.onOther?.bind(h),
+    onBatchEnd: h.onBatchEnd?.bind(h),
+    onRecord: (t, tests) => h.onResult(resultOf(tests, t)),
+  });
 }
 
 /** Did the run fail? (as testtools' StreamSummary: fail, uxsuccess, or never finished) */

@@ -4,6 +4,8 @@ import type { EventInit, SubunitEvent } from '../bindings/codec/events.js';
 import type { BackendName } from '../bindings/codec/core.js';
 import type { Output } from './io.js';
 import { utf8WholeEnd } from '../bindings/codec/utf8.js';
+import { frameLength, varintSize } from '../bindings/codec/size.js';
+import { MAX_PACKET, MAX_TAGS, VERSION_2, F_TIMESTAMP, F_TEST_ID, F_TAGS, F_MIME, F_FILE, F_ROUTE_CODE } from '../assembly/layout.js';
 
 /** The fields of an event as encoder input, with some replaced. */
 export function eventInit(e: SubunitEvent | EventInit, changes: Partial<EventInit> = {}): EventInit {
@@ -36,11 +38,17 @@ export class V2Writer {
       const bytes = this.held ? Buffer.concat([this.held.bytes, e.fileBytes]) : e.fileBytes;
       this.held = undefined;
       const end = utf8WholeEnd(bytes);
-      if (end < bytes.length) this.held = { e, changes, bytes: bytes.slice(end) };
+      if (end < bytes.length) this.held = { e, changes, bytes: Uint8Array.prototype.slice.call(bytes, end) }; // a copy (a Buffer's slice() is a view)
       return end > 0 ? this.send(e, { ...changes, fileBytes: bytes.subarray(0, end) }) : undefined;
     }
     if (this.held) return this.end().then(() => this.send(e, changes));
     return this.send(e, changes);
+  }
+
+  /** A packet as it is (bytes the encoder would write for it: see reencodesToItself), in order with the events written. */
+  writePacket(bytes: Uint8Array): Promise<void> | undefined {
+    if (this.held) return this.end().then(() => this.out.write(bytes));
+    return this.out.write(bytes);
   }
 
   /** Write the bytes of an unfinished character still held (at the end of the input, or before another event). */
@@ -52,5 +60,108 @@ export class V2Writer {
 
   private send(e: SubunitEvent | EventInit, changes?: Partial<EventInit>): Promise<void> | undefined {
     return this.out.write(this.encoder.encode(changes ? eventInit(e, changes) : e));
+  }
+}
+
+/** Where the varint read last by minimalVarint ended. */
+let varintEnd = 0;
+
+/** The varint at p[at]; -1 when it is longer than its value needs (the encoder writes the shortest). */
+function minimalVarint(p: Uint8Array, at: number): number {
+  const width = (p[at] >> 6) + 1;
+  let v = p[at] & 0x3f;
+  for (let k = 1; k < width; k++) v = v * 256 + p[at + k];
+  varintEnd = at + width;
+  return varintSize(v) === width ? v : -1;
+}
+
+/** Where the length-prefixed string at p[at] ends; -1 when its length is not minimal. */
+function stringEnd(p: Uint8Array, at: number): number {
+  const len = minimalVarint(p, at);
+  return len < 0 ? -1 : varintEnd + len;
+}
+
+/**
+ * Would the encoder write this well-formed packet's event back as these very
+ * bytes? It does unless the packet says something the encoder spells one way
+ * only: a version other than 2 or the reserved bit, a varint longer than
+ * needed (the packet length included), nanoseconds of a second or more (they
+ * carry into the seconds), an empty tag list or MIME type (left out), or
+ * bytes after the last field. Then a tool may copy the packet instead of
+ * re-encoding it, and write the same bytes.
+ */
+export function reencodesToItself(p: Uint8Array, start = 0, length = p.length - start): boolean {
+  const flags = (p[start + 1] << 8) | p[start + 2];
+  if ((flags & 0xf008) !== VERSION_2) return false;
+  const width = (p[start + 3] >> 6) + 1;
+  if (width > 3 || frameLength(length - width) !== length || minimalVarint(p, start + 3) !== length) return false;
+  let at = start + 3 + width;
+  if (flags & F_TIMESTAMP) {
+    const nanos = minimalVarint(p, at + 4);
+    if (nanos < 0 || nanos >= 1e9) return false;
+    at = varintEnd;
+  }
+  if (flags & F_TEST_ID && (at = stringEnd(p, at)) < 0) return false;
+  if (flags & F_TAGS) {
+    const count = minimalVarint(p, at);
+    if (count < 1 || count > MAX_TAGS) return false;
+    at = varintEnd;
+    for (let i = 0; i < count; i++) if ((at = stringEnd(p, at)) < 0) return false;
+  }
+  if (flags & F_MIME) {
+    if (minimalVarint(p, at) < 1) return false;
+    at = stringEnd(p, at);
+  }
+  if (flags & F_FILE && ((at = stringEnd(p, at)) < 0 || (at = stringEnd(p, at)) < 0)) return false;
+  if (flags & F_ROUTE_CODE && (at = stringEnd(p, at)) < 0) return false;
+  return at === start + length - 4;
+}
+
+/**
+ * The last chunks of one input as they went into its decoder, to copy a
+ * packet's bytes out by its stream offset. Holds enough to cover any packet
+ * ending in the newest chunk, and at most `older` chunks besides it (one for
+ * reused read buffers: the chunk before the newest is the only one intact).
+ */
+export class InputWindow {
+  private chunks: Uint8Array[] = [];
+  /** Stream offsets of chunks[0] and of the end of the newest. */
+  private start = 0;
+  private end = 0;
+  constructor(private readonly older: number) {}
+
+  /** The chunks of a new input (stream offsets start again at 0), noted as they pass. */
+  async *watch(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    this.chunks = [];
+    this.start = this.end = 0;
+    for await (const chunk of chunks) {
+      if (chunk.length > 0) {
+        this.chunks.push(chunk);
+        this.end += chunk.length;
+        while (this.chunks.length > this.older + 1 || (this.chunks.length > 1 && this.end - this.start - this.chunks[0].length > MAX_PACKET)) {
+          this.start += this.chunks.shift()!.length;
+        }
+      }
+      yield chunk;
+    }
+  }
+
+  /** Copy the stream's bytes [offset, offset + length) into dest[at …]; false when they are no longer held. */
+  copyInto(offset: number, length: number, dest: Uint8Array, at: number): boolean {
+    if (offset < this.start || offset + length > this.end) return false;
+    let from = this.start; // stream offset of the chunk in hand
+    let filled = 0;
+    for (const chunk of this.chunks) {
+      const i = offset + filled - from;
+      if (i < chunk.length && filled < length) {
+        const n = Math.min(chunk.length - i, length - filled);
+        // a packet of a few dozen bytes: a loop beats a view and set()
+        if (n <= 128) for (let k = 0; k < n; k++) dest[at + filled + k] = chunk[i + k];
+        else dest.set(chunk.subarray(i, i + n), at + filled);
+        filled += n;
+      }
+      from += chunk.length;
+    }
+    return true;
   }
 }

@@ -225,20 +225,25 @@ export class TestResults {
   }
 
   private result(t: TestRecord): TestResult {
-    const stop = t.stop;
-    return {
-      id: t.id,
-      routeCode: t.routeCode,
-      worker: workerOf(t.tags, t.routeCode),
-      status: finalStatus(t),
-      start: t.start,
-      stop,
-      duration: t.start && stop ? secondsBetween(t.start, stop) : undefined,
-      tags: t.tags,
-      attachments: this.tests.attachments(t),
-      complete: t.finished,
-    };
+    return resultOf(this.tests, t);
   }
+}
+
+/** A test of `tests` as a result (final or not: unfinished tests say why). */
+export function resultOf(tests: TestAggregator, t: TestRecord): TestResult {
+  const stop = t.stop;
+  return {
+    id: t.id,
+    routeCode: t.routeCode,
+    worker: workerOf(t.tags, t.routeCode),
+    status: finalStatus(t),
+    start: t.start,
+    stop,
+    duration: t.start && stop ? secondsBetween(t.start, stop) : undefined,
+    tags: t.tags,
+    attachments: tests.attachments(t),
+    complete: t.finished,
+  };
 }
 
 /** Results of whole streams: every batch of events → the tests they finished, then the unfinished ones. */

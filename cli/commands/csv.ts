@@ -1,5 +1,5 @@
-import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
-import type { FinalStatus } from '../../bindings/results/results.js';
+import { forEachRecord, BACKEND_OPTION } from '../source.js';
+import { finalStatus, isFailed, type FinalStatus } from '../../bindings/results/results.js';
 import type { Timestamp } from '../../bindings/codec/timestamp.js';
 import { pyDatetime, shownOn } from '../format.js';
 import { REPORT_OPTIONS, reportTarget } from '../report.js';
@@ -39,17 +39,19 @@ export const csv = defineCommand({
     let failed = false;
     let clock: Timestamp | undefined;
     await out.write('test,status,start_time,stop_time\r\n');
-    await forEachResult(positionals, values.backend, context, {
+    await forEachRecord(positionals, values.backend, context, {
       attachments: false,
+      keepsNoEvents: true,
       onEvent: target.forward,
-      onResult(r) {
-        if (isFailure(r)) failed = true;
-        if (r.status === 'exists') return; // enumerated, never run
+      onRecord(t) {
+        const status = finalStatus(t);
+        if (isFailed(status)) failed = true;
+        if (status === 'exists') return; // enumerated, never run
         // as in testtools, a test without timestamps takes the clock's time (the previous test's)
-        const start = r.start ?? clock;
-        const stop = r.stop ?? start;
+        const start = t.start ?? clock;
+        const stop = t.stop ?? start;
         clock = stop;
-        return out.write(`${field(shown(r.id))},${OUTCOME[r.status]},${start ? pyDatetime(start) : ''},${stop ? pyDatetime(stop) : ''}\r\n`);
+        return out.write(`${field(shown(t.id))},${OUTCOME[status]},${start ? pyDatetime(start) : ''},${stop ? pyDatetime(stop) : ''}\r\n`);
       },
     });
     await target.finish();

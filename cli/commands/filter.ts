@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { inputEvents, BACKEND_OPTION } from '../source.js';
-import { TestResults, type TestResult, type FinalStatus } from '../../bindings/results/results.js';
-import { toPlainEvent, type SubunitEvent, type Status } from '../../bindings/codec/events.js';
+import { TestAggregator, resultOf, type TestRecord, type TestResult, type FinalStatus } from '../../bindings/results/results.js';
+import { toPlainEvent, type SubunitEvent, type EventInit, type Status } from '../../bindings/codec/events.js';
 import { InputError } from '../../bindings/codec/errors.js';
 import { UsageError } from '../errors.js';
 import { Output, describe } from '../io.js';
-import { V2Writer } from '../v2out.js';
+import { V2Writer, InputWindow, reencodesToItself } from '../v2out.js';
 import { attachmentsText } from '../format.js';
 import { translatePython } from '../pyregex.js';
 import { defineCommand } from '../command.js';
@@ -31,6 +31,50 @@ export function pythonReplacement(repl: string): string {
 }
 
 const FAILING: FinalStatus[] = ['fail', 'inprogress', 'unknown'];
+
+/**
+ * One test's events while it runs: the bytes of its packets as read, one
+ * after another (written back as they are when the encoder would write the
+ * same: reencodesToItself), and the events to re-encode, each at its place.
+ */
+class HeldTest {
+  private bytes = new Uint8Array(0);
+  private size = 0;
+  private readonly plain: SubunitEvent[] = [];
+  /** Where in `bytes` each plain event goes. */
+  private readonly places: number[] = [];
+
+  add(e: SubunitEvent, window: InputWindow | undefined): void {
+    // only a well-formed packet (a parser error's event is made, not read)
+    if (window && e.source === 'packet') {
+      const length = e.length;
+      if (this.size + length > this.bytes.length) {
+        const grown = new Uint8Array(Math.max(2 * this.bytes.length, this.size + length, 256));
+        grown.set(this.bytes.subarray(0, this.size));
+        this.bytes = grown;
+      }
+      if (window.copyInto(e.offset, length, this.bytes, this.size) && reencodesToItself(this.bytes, this.size, length)) {
+        this.size += length;
+        return;
+      }
+    }
+    this.plain.push(toPlainEvent(e));
+    this.places.push(this.size);
+  }
+
+  /** In stream order: runs of packet bytes, and the plain events with the changes `changes` gives each. */
+  parts(changes: (e: SubunitEvent) => Partial<EventInit>): (Uint8Array | [SubunitEvent, Partial<EventInit>])[] {
+    const out: (Uint8Array | [SubunitEvent, Partial<EventInit>])[] = [];
+    let from = 0;
+    for (let i = 0; i < this.plain.length; i++) {
+      if (this.places[i] > from) out.push(this.bytes.subarray(from, this.places[i]));
+      from = this.places[i];
+      out.push([this.plain[i], changes(this.plain[i])]);
+    }
+    if (this.size > from) out.push(this.bytes.subarray(from, this.size));
+    return out;
+  }
+}
 
 export const filter = defineCommand({
   name: 'filter',
@@ -133,9 +177,13 @@ export const filter = defineCommand({
 
     const out = new Output();
     const writer = new V2Writer(out, v.backend);
-    const results = new TestResults({ attachments: !!(withRe || withoutRe) });
-    const held = new Map<string, SubunitEvent[]>(); // the events of each test in flight
-    const emit = async (r: TestResult, events: SubunitEvent[]) => {
+    // tests by the aggregator's records: its notion of one test (testKey), no key string per event
+    const tests = new TestAggregator({ attachments: !!(withRe || withoutRe) });
+    const held = new Map<TestRecord, HeldTest>(); // the events of each test in flight
+    // packets go out unchanged unless ids are renamed or statuses fixed up
+    const window = renames.length === 0 && expected.size === 0 ? new InputWindow(1) : undefined;
+    /** Writes a kept test's events; a promise only when the output had to write (no await per test). */
+    const emit = (r: TestResult, events: HeldTest): Promise<void> | undefined => {
       const id = rename(r.id);
       let status: FinalStatus = r.status;
       let changed: Status | undefined;
@@ -147,38 +195,42 @@ export const filter = defineCommand({
         else if (status === 'success') changed = 'fail';
         status = changed ?? status;
       }
-      if (!keep(r, id, status)) return;
-      for (const e of events) {
-        const wrote = writer.write(e, changed && !unfinished && e.status === r.status ? { testId: id, status: changed } : { testId: id });
-        if (wrote) await wrote;
+      if (!keep(r, id, status)) return undefined;
+      const parts = events.parts((e) => (changed && !unfinished && e.status === r.status ? { testId: id, status: changed } : { testId: id }));
+      const write = (part: Uint8Array | [SubunitEvent, Partial<EventInit>]) => (part instanceof Uint8Array ? writer.writePacket(part) : writer.write(part[0], part[1]));
+      const failed = () =>
+        unfinished ? writer.write({ testId: id, status: changed ?? 'fail', routeCode: r.routeCode, tags: r.tags.length ? [...r.tags] : undefined, timestamp: r.stop ?? r.start }) : undefined;
+      for (let i = 0; i < parts.length; i++) {
+        const wrote = write(parts[i]);
+        if (wrote) return (async () => {
+          await wrote;
+          for (let j = i + 1; j < parts.length; j++) await write(parts[j]);
+          await failed();
+        })();
       }
-      if (unfinished) {
-        await writer.write({ testId: id, status: changed ?? 'fail', routeCode: r.routeCode, tags: r.tags.length ? [...r.tags] : undefined, timestamp: r.stop ?? r.start });
-      }
+      return failed();
     };
-    for await (const batch of inputEvents(positionals, v.backend, context)) {
-      for (const e of batch) {
+    const watch = window && ((chunks: AsyncIterable<Uint8Array>) => window.watch(chunks));
+    for await (const batch of inputEvents(positionals, v.backend, context, { reuse: true, watch })) {
+      for (let i = 0; i < batch.length; i++) {
+        const e = batch[i];
         if (e.testId === undefined) {
           const wrote = passthrough ? writer.write(e) : undefined;
           if (wrote) await wrote;
           continue;
         }
-        const key = e.routeCode === undefined ? e.testId : `${e.routeCode}\0${e.testId}`;
-        let events = held.get(key);
-        if (!events) held.set(key, (events = []));
-        events.push(toPlainEvent(e));
-        const r = results.add(e);
-        if (r) {
-          held.delete(key);
-          const wrote = emit(r, events);
+        const t = tests.add(e)!;
+        let events = held.get(t);
+        if (!events) held.set(t, (events = new HeldTest()));
+        events.add(e, window);
+        if (t.finished) {
+          held.delete(t);
+          const wrote = emit(resultOf(tests, t), events);
           if (wrote) await wrote;
         }
       }
     }
-    for (const r of results.end()) {
-      const key = r.routeCode === undefined ? r.id : `${r.routeCode}\0${r.id}`;
-      await emit(r, held.get(key) ?? []);
-    }
+    for (const t of tests.end()) await emit(resultOf(tests, t), held.get(t) ?? new HeldTest());
     await writer.end();
     await out.flush();
     return 0;

@@ -1,4 +1,5 @@
-import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
+import { forEachRecord, BACKEND_OPTION } from '../source.js';
+import { finalStatus, isFailed } from '../../bindings/results/results.js';
 import type { Timestamp } from '../../bindings/codec/timestamp.js';
 import { Output } from '../io.js';
 import { pyDuration, shownOn } from '../format.js';
@@ -23,17 +24,24 @@ export const ls = defineCommand({
     const shown = shownOn(process.stdout);
     let failed = false;
     let now: Timestamp | undefined; // the stream's clock, for tests it never finished
-    await forEachResult(positionals, values.backend, context, {
+    await forEachRecord(positionals, values.backend, context, {
       attachments: false,
-      onEvent(e) {
-        if (e.timestamp) now = e.timestamp;
+      keepsNoEvents: true,
+      onBatchEnd(batch) {
+        // the last timestamp of the batch (one Timestamp made per batch, not per event)
+        for (let i = batch.length - 1; i >= 0; i--) {
+          const t = batch[i].timestamp;
+          if (t) return void (now = t);
+        }
       },
-      onResult(r) {
-        if (isFailure(r)) failed = true;
+      onRecord(t) {
+        const status = finalStatus(t);
+        if (isFailed(status)) failed = true;
         // subunit-ls prints no empty ids
-        if (r.id === '' || (r.status === 'exists' && !values.exists)) return;
-        const seconds = r.status === 'exists' ? 0 : pyDuration(r.start, r.complete ? r.stop : now);
-        return out.write(values.times ? `${shown(r.id)} ${seconds.toFixed(3)}\n` : `${shown(r.id)}\n`);
+        if (t.id === '' || (status === 'exists' && !values.exists)) return;
+        if (!values.times) return out.write(`${shown(t.id)}\n`);
+        const seconds = status === 'exists' ? 0 : pyDuration(t.start, t.finished ? t.stop : now);
+        return out.write(`${shown(t.id)} ${seconds.toFixed(3)}\n`);
       },
       onOther: values['no-passthrough'] ? undefined : (e) => (e.fileBytes?.length ? out.write(e.fileBytes) : undefined),
     });

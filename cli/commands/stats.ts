@@ -1,5 +1,5 @@
-import { forEachResult, BACKEND_OPTION } from '../source.js';
-import { secondsBetween } from '../../bindings/results/results.js';
+import { forEachRecord, BACKEND_OPTION } from '../source.js';
+import { secondsBetween, finalStatus } from '../../bindings/results/results.js';
 import type { Timestamp } from '../../bindings/codec/timestamp.js';
 import { Output } from '../io.js';
 import { REPORT_OPTIONS, reportTarget } from '../report.js';
@@ -37,18 +37,21 @@ export const stats = defineCommand({
       if (!first || secondsBetween(first, t) < 0) first = t;
       if (!last || secondsBetween(last, t) > 0) last = t;
     };
-    await forEachResult(positionals, values.backend, context, {
+    let tagsSeen: readonly string[] | undefined; // the last test's tags array (decoded tags are shared while their bytes repeat)
+    await forEachRecord(positionals, values.backend, context, {
       attachments: false,
-      onResult(r) {
-        widen(r.start);
-        widen(r.stop);
-        if (r.status === 'exists') return; // enumeration, not a run
+      keepsNoEvents: true,
+      onRecord(t) {
+        widen(t.start);
+        widen(t.stop);
+        const status = finalStatus(t);
+        if (status === 'exists') return; // enumeration, not a run
         n.total++;
-        for (const t of r.tags) tags.add(t);
-        if (r.status === 'skip') n.skipped++;
-        else if (r.status === 'fail' || r.status === 'inprogress' || r.status === 'unknown') n.failed++;
-        else if (r.status === 'xfail') n.xfail++;
-        else if (r.status === 'uxsuccess') n.uxsuccess++;
+        if (t.tags !== tagsSeen) for (const tag of (tagsSeen = t.tags)) tags.add(tag);
+        if (status === 'skip') n.skipped++;
+        else if (status === 'fail' || status === 'inprogress' || status === 'unknown') n.failed++;
+        else if (status === 'xfail') n.xfail++;
+        else if (status === 'uxsuccess') n.uxsuccess++;
       },
       onEvent: target.forward,
       onOther: values['no-passthrough'] || target.forward ? undefined : (e) => (e.fileBytes?.length ? passOn.write(e.fileBytes) : undefined),

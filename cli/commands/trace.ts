@@ -23,11 +23,6 @@ function clock(seconds: number): string {
   return `${h}:${String(m).padStart(2, '0')}:${s.toFixed(2).padStart(5, '0')}`;
 }
 
-/** A test's duration as subunit-trace prints it (`2.000123s`), or undefined without both timestamps. */
-function durationMicros(r: TestResult): number | undefined {
-  return r.start && r.stop ? micros(r.stop) - micros(r.start) : undefined;
-}
-
 /** `%d.%06ds` of a span, as subunit-trace's get_duration. */
 const seconds6 = (us: number) => `${Math.floor(us / 1e6)}.${String(((us % 1e6) + 1e6) % 1e6).padStart(6, '0')}s`;
 
@@ -179,11 +174,13 @@ export const trace = defineCommand({
       return out.write(fresh() + lines.map((l) => `[${e.routeCode}] ${l}\n`).join(''));
     };
 
+    let labelOf: { tags?: readonly string[]; routeCode?: string; label: string } = { label: '' };
     const widen = (s: number) => {
       first = first === undefined ? s : Math.min(first, s);
       last = last === undefined ? s : Math.max(last, s);
     };
     await forEachResult(positionals, values.backend, context, {
+      keepsNoEvents: true,
       onOther,
       onResult(r) {
         if (r.status === 'exists') {
@@ -195,7 +192,9 @@ export const trace = defineCommand({
           n.incomplete++;
           incomplete.push(r.id);
         } else n[r.status]++;
-        const us = durationMicros(r);
+        const startUs = r.start && micros(r.start);
+        const stopUs = r.stop && micros(r.stop);
+        const us = startUs !== undefined && stopUs !== undefined ? stopUs - startUs : undefined;
         if (us !== undefined) {
           testMicros += us;
           // only a test slower than the slowest kept's last changes them (a tie stays out: the sort is stable)
@@ -205,13 +204,15 @@ export const trace = defineCommand({
             if (slowest.length > slowestWanted) slowest.pop();
           }
         }
-        if (r.start) widen(micros(r.start));
-        if (r.stop) widen(micros(r.stop));
-        const label = workerOf(r);
+        if (startUs !== undefined) widen(startUs);
+        if (stopUs !== undefined) widen(stopUs);
+        // tests in a row on one worker share its tags array and route code
+        if (r.tags !== labelOf.tags || r.routeCode !== labelOf.routeCode) labelOf = { tags: r.tags, routeCode: r.routeCode, label: workerOf(r) };
+        const label = labelOf.label;
         let w = workers.get(label);
-        if (!w) workers.set(label, (w = { label, tests: 0, firstStart: r.start && micros(r.start) }));
+        if (!w) workers.set(label, (w = { label, tests: 0, firstStart: startUs }));
         w.tests++;
-        w.lastStop = r.stop && micros(r.stop);
+        w.lastStop = stopUs;
 
         const failed = isFailure(r);
         if (failed && values.fails) failures.push(r);
