@@ -60,8 +60,9 @@ export const serve = defineCommand({
     'Serves a page on 127.0.0.1 that decodes the given runs in the browser (WebAssembly, in a\n' +
     'Worker) and shows totals, a filterable table of tests, failures with their attachments, a\n' +
     'timeline with one lane per worker and each worker\'s other output. Files are followed as\n' +
-    'they grow (watch a run in progress); so are pipes and `-` (stdin): `stestr run --subunit |\n' +
-    'subunit serve -` shows the run as it happens. URLs are fetched by the server; gzip is detected.\n' +
+    'they grow (watch a run in progress); so are pipes and `-` (stdin): with\n' +
+    '`stestr run --subunit | subunit serve -` the page shows the run as it happens. URLs are\n' +
+    'fetched by the server; gzip is detected.\n' +
     'More files can be dropped on the page, or URLs typed into it. Runs until interrupted.',
   options: {
     port: { type: 'string', default: '0', help: 'port to listen on (default 0: any free port)' },
