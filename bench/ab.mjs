@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { realRun, smallPackets, attachments, chatterHeavy } from './workloads.mjs';
+import { readAllFields } from './fields.mjs';
 
 const args = process.argv.slice(2);
 const r = args.indexOf('--rounds');
@@ -32,10 +33,7 @@ const operations = {
   },
   'decode (every field)': (bytes, backend, api) => {
     let n = 0;
-    for (const e of api.decode(bytes, { backend })) {
-      n += (e.testId?.length ?? 0) + (e.status?.length ?? 0) + (e.tags?.length ?? 0) + (e.mimeType?.length ?? 0);
-      n += (e.fileName?.length ?? 0) + (e.fileBytes?.length ?? 0) + (e.routeCode?.length ?? 0) + (e.timestamp?.nanos ?? 0);
-    }
+    for (const e of api.decode(bytes, { backend })) n += readAllFields(e);
     return n;
   },
   'TestResults': (bytes, backend, api) => {

@@ -21,13 +21,11 @@ const PACKAGE = new URL('../../../', import.meta.url).pathname;
 const FOLLOW_POLL_MS = 250;
 const CHUNK = 1 << 20;
 
-interface Input {
-  /** As the user gave it: a path, a URL, or `-`. */
-  name: string;
-  kind: 'file' | 'url';
-  /** Where a file input's bytes are read: the file itself, or the spool of a pipe. */
-  path?: string;
-}
+/**
+ * An input as the user gave it (`name`: a path, a URL, or `-`); a file's bytes
+ * are read from `path`: the file itself, or the spool of a pipe.
+ */
+type Input = { name: string; kind: 'url' } | { name: string; kind: 'file'; path: string };
 
 /** Where index.html carries the token (a meta tag's content). */
 const TOKEN_SLOT = '{{subunit-token}}';
@@ -159,8 +157,8 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, site: 
   }
   const input = /^\/api\/input\/(\d+)$/.exec(path);
   if (input && site.inputs[Number(input[1])]) {
-    const { name, kind, path } = site.inputs[Number(input[1])];
-    return kind === 'file' ? followFile(req, res, path!) : proxy(res, name, site.proxyTimeoutMs);
+    const given = site.inputs[Number(input[1])];
+    return given.kind === 'file' ? followFile(req, res, given.path) : proxy(res, given.name, site.proxyTimeoutMs);
   }
   if (path === '/api/proxy') {
     const target = url.searchParams.get('url') ?? '';
@@ -255,16 +253,15 @@ async function followFile(req: IncomingMessage, res: ServerResponse, path: strin
  */
 async function proxy(res: ServerResponse, target: string, timeoutMs: number): Promise<void> {
   const upstream = new AbortController();
-  const pageGone = () => upstream.abort();
-  res.once('close', pageGone);
-  const late = setTimeout(() => upstream.abort(new Error(`no answer in ${timeoutMs / 1000} s`)), timeoutMs);
+  res.once('close', () => upstream.abort()); // a no-op once the fetch is done
+  const noAnswer = new Error(`no answer in ${timeoutMs / 1000} s`);
+  const late = setTimeout(() => upstream.abort(noAnswer), timeoutMs);
   let response: Response;
   try {
     response = await fetch(target, { signal: upstream.signal });
   } catch (e) {
     const err = e as Error;
-    const timedOut = upstream.signal.reason instanceof Error && err === upstream.signal.reason;
-    if (!res.destroyed) res.writeHead(timedOut ? 504 : 502, { 'content-type': 'text/plain' }).end(`${target}: ${err.cause ?? err.message}\n`);
+    if (!res.destroyed) res.writeHead(err === noAnswer ? 504 : 502, { 'content-type': 'text/plain' }).end(`${target}: ${err.cause ?? err.message}\n`);
     return;
   } finally {
     clearTimeout(late);
@@ -286,8 +283,6 @@ async function proxy(res: ServerResponse, target: string, timeoutMs: number): Pr
   } catch {
     // the server broke off: break off too, so the page sees a cut run, not an ended one
     res.destroy();
-  } finally {
-    res.off('close', pageGone);
   }
 }
 
