@@ -6,22 +6,16 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { InputError } from '../bindings/codec/errors.js';
 import type { FillSource } from '../bindings/mux/route.js';
+import { fileChunks } from '../bindings/adapters/files.js';
 
 export interface Input {
   name: string;
   chunks: AsyncIterable<Uint8Array>;
 }
 
-const CHUNK = 4 << 20; // large reads: fewer packets straddle two chunks (each straddling one is copied once)
-
 export interface InputOptions {
   stdin?: Readable;
-  /**
-   * Read a file into three buffers in turn instead of fresh memory per read
-   * (fresh 4 MiB buffers pile up until a full GC: ~60 MB of a tool's RSS).
-   * A chunk is then read into again once the one after next is asked for:
-   * only for consumers done with a chunk by then (events view their chunk).
-   */
+  /** Read a file into three buffers in turn (see fileChunks): for consumers done with each chunk before the one after next. */
   reuse?: boolean;
 }
 
@@ -84,33 +78,16 @@ export async function checkInput(path: string): Promise<void> {
   if (path !== '-') await (await openFile(path)).close();
 }
 
-/** The file's bytes in large chunks, the next read already under way while the caller works on one. */
+/** The file's chunks (see fileChunks), a failed read named with the file and the bytes read before it. */
 async function* readAll(fh: FileHandle, path: string, reuse: boolean): AsyncGenerator<Uint8Array> {
-  const ring = reuse ? [new Uint8Array(CHUNK), new Uint8Array(CHUNK), new Uint8Array(CHUNK)] : [];
-  let reads = 0;
-  const next = async (): Promise<Uint8Array> => {
-    const buf = reuse ? ring[reads++ % ring.length] : new Uint8Array(CHUNK);
-    try {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
-      return buf.subarray(0, bytesRead);
-    } catch (e) {
-      throw readFailure(path, e, at);
-    }
-  };
   let at = 0; // bytes handed out so far
-  let ahead: Promise<Uint8Array> | undefined;
   try {
-    for (let chunk = await next(); chunk.length > 0; ) {
+    for await (const chunk of fileChunks(fh, reuse)) {
       at += chunk.length;
-      ahead = next();
-      ahead.catch(() => {}); // reported when awaited below
       yield chunk;
-      chunk = await ahead;
-      ahead = undefined;
     }
-  } finally {
-    await ahead?.catch(() => {});
-    await fh.close();
+  } catch (e) {
+    throw readFailure(path, e, at);
   }
 }
 
