@@ -1,6 +1,6 @@
 // bytes → core index → lazy events. The backend (which core) is chosen in backend.ts.
 import { RECORD_STRIDE, S_TEXT_LEN, TEXT_CHUNK, R_KIND, R_START, R_LENGTH, KIND_CHATTER } from '../../assembly/layout.js';
-import { ChunkedPass } from './pass.js';
+import { ChunkedPass, flatten } from './pass.js';
 import type { Core } from './core.js';
 import { coreFor, type BackendOptions } from './backend.js';
 import { pushEvents, readAscii, BatchEvents, type Batch, type SubunitEvent } from './events.js';
@@ -38,9 +38,10 @@ class EventPass extends BatchPass {
   }
 
   push(chunk: Uint8Array): SubunitEvent[] {
-    const events: SubunitEvent[] = [];
-    for (const batch of this.pushLazily(chunk)) addEvents(events, batch);
-    return events;
+    // an array per batch, then joined: adding every event to one array was 10 % slower (js, small packets)
+    const batches: SubunitEvent[][] = [];
+    for (const batch of this.pushLazily(chunk)) batches.push(addEvents([], batch));
+    return flatten(batches);
   }
 
   *pushBatches(chunk: Uint8Array): Generator<SubunitEvent[]> {
