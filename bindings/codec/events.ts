@@ -406,8 +406,8 @@ abstract class SpanEvent implements SubunitEvent {
   abstract readonly fileName: string;
   abstract readonly eof: boolean;
   constructor(
-    private readonly bytes: Uint8Array,
-    private readonly start: number,
+    protected readonly bytes: Uint8Array,
+    protected readonly start: number,
     readonly length: number,
     readonly offset: number,
   ) {}
@@ -424,6 +424,9 @@ abstract class SpanEvent implements SubunitEvent {
 
 // the constant fields are getters: four fields an object, not up to nine
 class ChatterEvent extends SpanEvent {
+  static join(a: ChatterEvent, b: ChatterEvent): ChatterEvent | undefined {
+    return b.bytes === a.bytes && b.start === a.start + a.length ? new ChatterEvent(a.bytes, a.start, a.length + b.length, a.offset) : undefined;
+  }
   get source() {
     return 'chatter' as const;
   }
@@ -433,6 +436,11 @@ class ChatterEvent extends SpanEvent {
   get eof() {
     return false;
   }
+}
+
+/** One chatter event for `a` and the chatter right after it in the same bytes, or undefined if they are not that. */
+export function joinChatter(a: SubunitEvent, b: SubunitEvent): SubunitEvent | undefined {
+  return a instanceof ChatterEvent && b instanceof ChatterEvent ? ChatterEvent.join(a, b) : undefined;
 }
 
 class DamagedBytesEvent extends SpanEvent {

@@ -57,6 +57,28 @@ export abstract class ChunkedPass<T> {
   /** One core call on window[pos …]; returns what it produced, or null. */
   protected abstract step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): T | null;
 
+  /*
+   * A call can stop inside a run of text before the window's end without
+   * waiting for bytes past it: the wasm core reads at most its input area
+   * (5 MiB) of the window per call, the js core the whole window. Only the
+   * caller's chunks may cut text, so a pass repairs such a stop with one of
+   * these (a pass with neither keeps the core's cuts).
+   */
+
+  /**
+   * Join the text that starts `next` (a call that went on where `held`
+   * stopped) to the text that ends `held`; returns what is left of `next`,
+   * or null when nothing is.
+   */
+  protected joinText?(held: T, next: T): T | null;
+
+  /**
+   * Take the last piece of text out of `item` (made by a call that stopped
+   * at `pos`), to be made again by the next call: returns where that piece
+   * starts and the text bytes before it (the UTF-8 context), or null to keep it.
+   */
+  protected backUpText?(item: T | null, window: Uint8Array, pos: number): { at: number; ctx: number; ctxLen: number } | null;
+
   protected pushItems(chunk: Uint8Array): T[] {
     return [...this.pushLazily(chunk)];
   }
@@ -152,6 +174,8 @@ export abstract class ChunkedPass<T> {
     const core = this.core;
     let needAbs = 0;
     this.rejoin = false;
+    // an item whose text the core cut only where its input area ended: the next call's text joins it
+    let held: T | null = null;
     while (pos < window.length) {
       const from = pos;
       const ctx = this.ctx;
@@ -168,11 +192,35 @@ export abstract class ChunkedPass<T> {
         this.ctxLen = ctxLen;
         this.need = 0;
         this.rejoin = true;
+        if (held !== null) yield held;
         return from;
       }
-      if (item !== null) yield item;
+      // stopped in text before the window's end, not for bytes past it: the core's input area ended there
+      const areaCut = this.ctxLen > 0 && pos > from && pos < window.length && needAbs <= window.length;
+      let out = item;
+      if (areaCut && this.backUpText) {
+        const back = this.backUpText(item, window, pos);
+        if (back !== null) {
+          pos = back.at;
+          this.ctx = back.ctx;
+          this.ctxLen = back.ctxLen;
+          core.reset(); // the next call starts inside what the core has loaded: make it load again from there
+        }
+      }
+      if (held !== null && out !== null) {
+        out = this.joinText!(held, out);
+        if (out !== null || !areaCut) {
+          yield held;
+          held = null;
+        }
+      }
+      if (out !== null) {
+        if (areaCut && this.joinText) held = out;
+        else yield out;
+      }
       if (needAbs > window.length) break;
     }
+    if (held !== null) yield held;
     this.need = needAbs > 0 ? needAbs - pos : 0;
     return pos;
   }

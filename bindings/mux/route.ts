@@ -2,7 +2,7 @@
 // rewriter, which derives each new CRC from the old one instead of re-hashing.
 import {
   REWRITE_PREFIX, REWRITE_STRIP, REWRITE_BY_REF, MAX_COMPONENT, S_OUT_LEN, SEG_STRIDE, SEG_PACKET, G_KIND, G_OUT,
-  G_OUT_LEN, G_COMP_OFF, G_COMP_LEN, G_REF_IN, G_REF_LEN, G_REF_AT,
+  G_OUT_LEN, G_COMP_OFF, G_COMP_LEN, G_REF_IN, G_REF_LEN, G_REF_AT, G_IN, SEG_CHATTER, WRAP_PIECE,
 } from '../../assembly/layout.js';
 import type { Core } from '../codec/core.js';
 import { ChunkedPass, flatten } from '../codec/pass.js';
@@ -83,9 +83,11 @@ export class RoutePrefixer extends ChunkedPass<Uint8Array[]> {
   }
   /** Pieces of the core's output area are views, not copies: each call's pieces are taken before the next call. */
   private viewOutput = false;
+  /** Segments the last call made. */
+  private count = 0;
   protected step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): Uint8Array[] | null {
     const core = this.core;
-    const count = core.rewrite(window, pos, eof, ctx, ctxLen, REWRITE_PREFIX | REWRITE_BY_REF, this.component);
+    const count = (this.count = core.rewrite(window, pos, eof, ctx, ctxLen, REWRITE_PREFIX | REWRITE_BY_REF, this.component));
     if (count === 0) return null;
     const parts: Uint8Array[] = [];
     eachPiece(core, window, count, this.viewOutput, (_seg, bytes) => {
@@ -95,6 +97,33 @@ export class RoutePrefixer extends ChunkedPass<Uint8Array[]> {
       else parts.push(bytes);
     });
     return parts;
+  }
+
+  /**
+   * Text is wrapped in stdout packets of WRAP_PIECE bytes from where its run
+   * starts: a last packet cut short where the wasm core's area ended (js
+   * reads the whole window and goes on) is dropped and wrapped again by the
+   * next call, so that both make the same packets. Text before it in its run
+   * is at least one whole piece (>= 3 bytes) or none (a packet ends there).
+   */
+  protected override backUpText(parts: Uint8Array[] | null, window: Uint8Array, pos: number): { at: number; ctx: number; ctxLen: number } | null {
+    const core = this.core;
+    const g = core.segments;
+    const last = (this.count - 1) * SEG_STRIDE;
+    if (parts === null || last <= 0 || g[last + G_KIND] !== SEG_CHATTER) return null;
+    const at = core.base + g[last + G_IN];
+    if (pos - at >= WRAP_PIECE) return null; // a whole piece: as js makes it
+    let ctx = 0;
+    let ctxLen = 0;
+    if (g[last - SEG_STRIDE + G_KIND] === SEG_CHATTER) {
+      ctxLen = 3;
+      for (let i = 0; i < 3; i++) ctx |= window[at - 3 + i] << (i << 3);
+    }
+    // the piece is the end of the last part (parts adjacent in memory are joined)
+    const keep = parts[parts.length - 1].length - g[last + G_OUT_LEN];
+    if (keep > 0) parts[parts.length - 1] = parts[parts.length - 1].subarray(0, keep);
+    else parts.pop();
+    return { at, ctx, ctxLen };
   }
 }
 
