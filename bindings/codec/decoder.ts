@@ -69,7 +69,8 @@ export class Decoder {
   }
 
   /**
-   * Like push, as batches (one per core call, up to 4,096 records) made as
+   * Like push, as batches (one per core call, up to 4,096 records; a text run the
+   * wasm core cut at its area end joins the next call's batch) made as
    * they are asked for: for large chunks, consume each batch before the next.
    * Iterate to the end before pushing again.
    */
