@@ -1,7 +1,9 @@
 import { STATUSES, type SubunitEvent } from '../../bindings/codec/events.js';
 import type { Timestamp } from '../../bindings/codec/timestamp.js';
 import { Output } from '../io.js';
-import { inputEvents } from '../source.js';
+import { openInputs, inputBytes } from '../source.js';
+import { JsonLines } from '../jsonlines.js';
+import { init, coreFor } from '../../bindings/codec/backend.js';
 import { defineCommand, BACKEND_OPTION } from '../command.js';
 
 type Write = (this: Uint8Array, s: string, at: number) => number;
@@ -170,16 +172,20 @@ export const json = defineCommand({
   options: { backend: BACKEND_OPTION },
   async run({ context, values, positionals }) {
     const out = new Output();
-    const lines = new JsonLinesWriter();
-    // gzip and v1 detected; an input that fails midway ends with what it held
-    for await (const batch of inputEvents(positionals, values.backend, context, { reuse: true })) {
-      for (let i = 0; i < batch.length; i++) lines.add(batch[i]);
-      if (lines.at >= WRITE_FROM) {
-        await out.writeThrough(lines.buf.subarray(0, lines.at));
-        lines.at = 0;
+    let buf: Buffer | undefined; // one line buffer for every input
+    for await (const input of openInputs(positionals, { reuse: true })) {
+      // gzip and v1 detected; an input that fails midway ends with what it held
+      const { chunks } = await inputBytes(input, context);
+      await init(values.backend);
+      const lines = new JsonLines(coreFor(values.backend), buf);
+      for await (const chunk of chunks) {
+        for (const _ of lines.push(chunk)) if (lines.at >= WRITE_FROM) await out.writeThrough(lines.take());
       }
+      lines.end();
+      await out.writeThrough(lines.take());
+      buf = lines.out;
+      if (context.failure) break;
     }
-    await out.writeThrough(lines.buf.subarray(0, lines.at));
     await out.flush();
     return 0;
   },
