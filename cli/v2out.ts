@@ -39,7 +39,8 @@ export class V2Writer {
 
   /** A promise only when the output had to write (see Output.write). */
   write(e: SubunitEvent | EventInit, changes?: Partial<EventInit>): Promise<void> | undefined {
-    if (this.rangeEnd > this.rangeStart) return this.flushRange()!.then(() => this.write(e, changes));
+    const flushed = this.flushRange();
+    if (flushed) return flushed.then(() => this.write(e, changes));
     if (isChatter(e) && e.fileBytes) {
       const bytes = this.held ? Buffer.concat([this.held.bytes, e.fileBytes]) : e.fileBytes;
       this.held = undefined;
