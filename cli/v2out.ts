@@ -200,6 +200,9 @@ export class InputWindow {
       for (const f of this.advance) await f(this.end - chunk.length);
     }
     for (const f of this.advance) await f(this.end); // the input is over: nothing stays
+    // what the decoder gives after its input ends is not held (it is re-encoded)
+    this.chunks = [];
+    this.start = this.end;
   }
 
   /** The chunk holding all of [offset, offset + length), and where in it; null when no one chunk does. */

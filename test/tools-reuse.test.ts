@@ -104,6 +104,14 @@ describe('packets copied instead of re-encoded', () => {
         }
       }
     }
+    // several inputs in one run: held tests and joined ranges cross from one input to the next
+    const all = names.map((n) => FIXTURES + n);
+    const many = run(['filter', '-s', '--xfail', ...all, ...all]);
+    expect(many.stdout.length).toBeGreaterThan(0);
+    expect(many.stdout.equals(run(['filter', '-s', '--xfail', '--rename', 'no-such-test-id', 'x', ...all, ...all]).stdout)).toBe(true);
+    // json's lines of several inputs are each input's lines in turn
+    const json = run(['json', ...all]);
+    expect(json.stdout.equals(Buffer.concat(all.map((f) => run(['json', f]).stdout)))).toBe(true);
   }, 240_000);
 
   it('reencodesToItself only where the encoder writes the same bytes, on every packet of every fixture', () => {

@@ -54,21 +54,24 @@ class HeldTest {
       const offset = e.offset;
       const length = e.length;
       const found = window.locate(offset, length);
-      if (found && reencodesToItself(found.bytes, found.at, length)) {
-        const n = this.ranges.length;
-        if (n > 0 && this.ranges[n - 2] + this.ranges[n - 1] === offset) this.ranges[n - 1] += length;
-        else this.ranges.push(offset, length);
-        return;
+      if (found) {
+        if (reencodesToItself(found.bytes, found.at, length)) {
+          const n = this.ranges.length;
+          if (n > 0 && this.ranges[n - 2] + this.ranges[n - 1] === offset) this.ranges[n - 1] += length;
+          else this.ranges.push(offset, length);
+          return;
+        }
+      } else {
+        // a packet across two chunks: checked in a copy, after the ranges before it
+        this.copyRanges(window);
+        this.grow(length);
+        if (window.copyInto(offset, length, this.bytes, this.size) && reencodesToItself(this.bytes, this.size, length)) {
+          this.size += length;
+          return;
+        }
       }
-      // a packet across two chunks: checked in a copy
-      this.copyRanges(window);
-      this.grow(length);
-      if (window.copyInto(offset, length, this.bytes, this.size) && reencodesToItself(this.bytes, this.size, length)) {
-        this.size += length;
-        return;
-      }
+      this.copyRanges(window); // the plain event goes after them
     }
-    if (window) this.copyRanges(window);
     this.plain.push(toPlainEvent(e));
     this.places.push(this.size);
   }
