@@ -5,7 +5,7 @@ import type { BackendName } from '../bindings/codec/core.js';
 import type { Output } from './io.js';
 import { utf8WholeEnd } from '../bindings/codec/utf8.js';
 import { frameLength, varintSize } from '../bindings/codec/size.js';
-import { MAX_PACKET, MAX_TAGS, VERSION_2, F_TIMESTAMP, F_TEST_ID, F_TAGS, F_MIME, F_FILE, F_ROUTE_CODE } from '../assembly/layout.js';
+import { MAX_TAGS, VERSION_2, F_TIMESTAMP, F_TEST_ID, F_TAGS, F_MIME, F_FILE, F_ROUTE_CODE } from '../assembly/layout.js';
 
 /** The fields of an event as encoder input, with some replaced. */
 export function eventInit(e: SubunitEvent | EventInit, changes: Partial<EventInit> = {}): EventInit {
@@ -28,12 +28,19 @@ const isChatter = (e: SubunitEvent | EventInit) => 'source' in e && e.source ===
 export class V2Writer {
   private readonly encoder: Encoder;
   private held: { e: SubunitEvent | EventInit; changes?: Partial<EventInit>; bytes: Uint8Array } | undefined;
-  constructor(private readonly out: Output, backend?: BackendName) {
+  /** Stream bytes [rangeStart, rangeEnd) of `window` to write next (writeRange), not yet written. */
+  private rangeStart = 0;
+  private rangeEnd = 0;
+  /** `window`: the input whose bytes writeRange() writes. */
+  constructor(private readonly out: Output, backend?: BackendName, private readonly window?: InputWindow) {
     this.encoder = new Encoder({ backend });
+    window?.onAdvance(() => this.flushRange());
   }
 
   /** A promise only when the output had to write (see Output.write). */
   write(e: SubunitEvent | EventInit, changes?: Partial<EventInit>): Promise<void> | undefined {
+    const flushed = this.flushRange();
+    if (flushed) return flushed.then(() => this.write(e, changes));
     if (isChatter(e) && e.fileBytes) {
       const bytes = this.held ? Buffer.concat([this.held.bytes, e.fileBytes]) : e.fileBytes;
       this.held = undefined;
@@ -47,12 +54,46 @@ export class V2Writer {
 
   /** A packet as it is (bytes the encoder would write for it: see reencodesToItself), in order with the events written. */
   writePacket(bytes: Uint8Array): Promise<void> | undefined {
-    if (this.held) return this.end().then(() => this.out.write(bytes));
+    if (this.held || this.rangeEnd > this.rangeStart) return this.end().then(() => this.out.write(bytes));
     return this.out.write(bytes);
+  }
+
+  /**
+   * The window's bytes [offset, offset + length): packets written as they
+   * are (see writePacket). Adjacent ranges are joined and written as one
+   * (tests that follow each other in the input go out in a few large
+   * writes); the window calls back before it lets the bytes go.
+   */
+  writeRange(offset: number, length: number): Promise<void> | undefined {
+    if (offset === this.rangeEnd && this.rangeEnd > this.rangeStart && !this.held) {
+      this.rangeEnd += length;
+      return undefined;
+    }
+    const before = this.held ? this.end() : this.flushRange();
+    if (before) return before.then(() => this.writeRange(offset, length));
+    this.rangeStart = offset;
+    this.rangeEnd = offset + length;
+    return undefined;
+  }
+
+  /** Write the range held by writeRange. */
+  private flushRange(): Promise<void> | undefined {
+    if (this.rangeEnd === this.rangeStart) return undefined;
+    const parts = this.window!.views(this.rangeStart, this.rangeEnd - this.rangeStart);
+    this.rangeStart = this.rangeEnd = 0;
+    // cannot happen: the window calls back before it lets bytes go
+    if (parts === null) throw new Error('internal error: a packet range left the input window before it was written');
+    let waiting: Promise<void> | undefined;
+    for (const part of parts) {
+      const wrote = this.out.write(part);
+      if (wrote) waiting = waiting ? waiting.then(() => wrote) : wrote;
+    }
+    return waiting;
   }
 
   /** Write the bytes of an unfinished character still held (at the end of the input, or before another event). */
   async end(): Promise<void> {
+    await this.flushRange();
     const held = this.held;
     this.held = undefined;
     if (held) await this.send(held.e, { ...held.changes, fileBytes: held.bytes });
@@ -119,16 +160,28 @@ export function reencodesToItself(p: Uint8Array, start = 0, length = p.length - 
 
 /**
  * The last chunks of one input as they went into its decoder, to copy a
- * packet's bytes out by its stream offset. Holds enough to cover any packet
- * ending in the newest chunk, and at most `older` chunks besides it (one for
- * reused read buffers: the chunk before the newest is the only one intact).
+ * packet's bytes out by its stream offset: the newest and `older` chunks
+ * before it (one for reused read buffers: the chunk before the newest is the
+ * only one intact). A packet that began earlier is not held.
  */
 export class InputWindow {
   private chunks: Uint8Array[] = [];
   /** Stream offsets of chunks[0] and of the end of the newest. */
   private start = 0;
   private end = 0;
+  /** Called when the consumer is done with the newest chunk, before the next is read (see onAdvance). */
+  private readonly advance: ((keepFrom: number) => Promise<void> | undefined | void)[] = [];
   constructor(private readonly older: number) {}
+
+  /**
+   * Call `f` each time the consumer asks for the next chunk, before it is
+   * read: a reused read buffer may then overwrite every byte before
+   * `keepFrom` (the newest chunk's start), so views of them must be used or
+   * copied by then.
+   */
+  onAdvance(f: (keepFrom: number) => Promise<void> | undefined | void): void {
+    this.advance.push(f);
+  }
 
   /** The chunks of a new input (stream offsets start again at 0), noted as they pass. */
   async *watch(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -138,12 +191,43 @@ export class InputWindow {
       if (chunk.length > 0) {
         this.chunks.push(chunk);
         this.end += chunk.length;
-        while (this.chunks.length > this.older + 1 || (this.chunks.length > 1 && this.end - this.start - this.chunks[0].length > MAX_PACKET)) {
+        // not fewer: ranges of the chunk before the newest are let go only by the onAdvance callbacks
+        while (this.chunks.length > this.older + 1) {
           this.start += this.chunks.shift()!.length;
         }
       }
       yield chunk;
+      for (const f of this.advance) await f(this.end - chunk.length);
     }
+    for (const f of this.advance) await f(this.end); // the input is over: nothing stays
+    // what the decoder gives after its input ends is not held (it is re-encoded)
+    this.chunks = [];
+    this.start = this.end;
+  }
+
+  /** The chunk holding all of [offset, offset + length), and where in it; null when no one chunk does. */
+  locate(offset: number, length: number): { bytes: Uint8Array; at: number } | null {
+    let from = this.end;
+    for (let i = this.chunks.length - 1; i >= 0; i--) {
+      const chunk = this.chunks[i];
+      from -= chunk.length;
+      if (offset >= from) return offset + length <= from + chunk.length ? { bytes: chunk, at: offset - from } : null;
+    }
+    return null;
+  }
+
+  /** Views of the stream's bytes [offset, offset + length) (one per chunk they lie in); null when they are no longer held. */
+  views(offset: number, length: number): Uint8Array[] | null {
+    if (offset < this.start || offset + length > this.end) return null;
+    const out: Uint8Array[] = [];
+    let from = this.start;
+    for (const chunk of this.chunks) {
+      const i = Math.max(offset - from, 0);
+      const j = Math.min(offset + length - from, chunk.length);
+      if (i < j) out.push(chunk.subarray(i, j));
+      from += chunk.length;
+    }
+    return out;
   }
 
   /** Copy the stream's bytes [offset, offset + length) into dest[at …]; false when they are no longer held. */

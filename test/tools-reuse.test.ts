@@ -69,6 +69,13 @@ describe('tools over a file read into reused buffers', () => {
     });
   }
 
+  it('filter -s --xfail: packets written as input ranges give what re-encoding gives (a --rename that matches nothing)', () => {
+    const copied = run(['filter', '-s', '--xfail', path]);
+    const reencoded = run(['filter', '-s', '--xfail', '--rename', 'no-such-test-id', 'x', path]);
+    expect(copied.stderr).toBe('');
+    expect(copied.stdout.equals(reencoded.stdout)).toBe(true);
+  });
+
   it('filter -s copies every packet through unchanged (no chatter, all of it canonical)', () => {
     const out = run(['filter', '-s', '--xfail', path]).stdout;
     // every test kept (uxsuccess, fail, skip, xfail, success and the unfinished ones' added fail): the input's packets all come back
@@ -82,6 +89,31 @@ describe('tools over a file read into reused buffers', () => {
 });
 
 describe('packets copied instead of re-encoded', () => {
+  it('filter writes every fixture (damaged ones too) as the re-encoding path does, from a file and from stdin', () => {
+    const names = readdirSync(FIXTURES).filter((n) => n.endsWith('.subunit'));
+    for (const name of names) {
+      const file = FIXTURES + name;
+      const bytes = readFileSync(file);
+      for (const args of [['-s'], ['-s', '--xfail', '--no-passthrough'], []]) {
+        // renaming nothing takes the path that re-encodes every event
+        const reencoded = run(['filter', ...args, '--rename', 'no-such-test-id', 'x', file]);
+        for (const copied of [run(['filter', ...args, file]), run(['filter', ...args, '-'], bytes)]) {
+          expect(copied.status, `${name} ${args.join(' ')}`).toBe(reencoded.status);
+          expect(copied.stderr).toBe(reencoded.stderr);
+          expect(copied.stdout.equals(reencoded.stdout), `${name} ${args.join(' ')}`).toBe(true);
+        }
+      }
+    }
+    // several inputs in one run: held tests and joined ranges cross from one input to the next
+    const all = names.map((n) => FIXTURES + n);
+    const many = run(['filter', '-s', '--xfail', ...all, ...all]);
+    expect(many.stdout.length).toBeGreaterThan(0);
+    expect(many.stdout.equals(run(['filter', '-s', '--xfail', '--rename', 'no-such-test-id', 'x', ...all, ...all]).stdout)).toBe(true);
+    // json's lines of several inputs are each input's lines in turn
+    const json = run(['json', ...all]);
+    expect(json.stdout.equals(Buffer.concat(all.map((f) => run(['json', f]).stdout)))).toBe(true);
+  }, 240_000);
+
   it('reencodesToItself only where the encoder writes the same bytes, on every packet of every fixture', () => {
     let yes = 0;
     let no = 0;

@@ -1,0 +1,283 @@
+// `subunit json`'s lines written straight from the core's records: the text
+// of eventToJsonLine (bindings/adapters/jsonl.ts) plus a newline, as UTF-8
+// bytes, with no event object, string or Batch per packet.
+import {
+  RECORD_STRIDE, KIND_PACKET, KIND_CHATTER, R_KIND, R_START, R_LENGTH, R_FLAGS, R_SECONDS, R_NANOS, R_TESTID_OFF,
+  R_TESTID_LEN, R_TAGS_OFF, R_TAGS_COUNT, R_DETAIL_A, R_DETAIL_B, R_DETAIL_C, R_DETAIL_D, R_MIME_OFF, R_MIME_LEN,
+  R_NAME_OFF, R_NAME_LEN, R_FILE_OFF, R_FILE_LEN, R_ROUTE_OFF, R_ROUTE_LEN, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP,
+  F_RUNNABLE, F_TAGS, F_FILE, F_MIME, F_EOF, F_STATUS,
+} from '../assembly/layout.js';
+import { ChunkedPass } from '../bindings/codec/pass.js';
+import type { Core } from '../bindings/codec/core.js';
+import { STATUSES, readString, errorReason } from '../bindings/codec/events.js';
+
+type Write = (this: Uint8Array, s: string, at: number) => number;
+type Slice = (this: Uint8Array, start: number, end: number) => string;
+const { utf8Write, latin1Write, base64Slice } = Buffer.prototype as unknown as { utf8Write: Write; latin1Write: Write; base64Slice: Slice };
+
+const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const STATUS_FIELD = STATUSES.map((s) => ascii(`"status":"${s}",`));
+const TEST_ID = ascii('{"testId":');
+const TAGS = ascii('"tags":[');
+const RUNNABLE = ascii('"runnable":true');
+const NOT_RUNNABLE = ascii('"runnable":false');
+const MIME = ascii(',"mimeType":');
+const FILE_NAME = ascii(',"fileName":');
+const FILE_BYTES = ascii(',"fileBytes":"');
+const EOF = ascii(',"eof":true');
+const NOT_EOF = ascii(',"eof":false');
+const ROUTE = ascii(',"routeCode":');
+/** 1 for the bytes a JSON string holds as they are (printable ASCII but " and \\). */
+const PLAIN = Uint8Array.from({ length: 256 }, (_, c) => (c >= 0x20 && c <= 0x7e && c !== 34 && c !== 92 ? 1 : 0));
+const LINE_END = ascii('}\n');
+const LINE_END_QUOTED = ascii('Z"}\n');
+// the fixed parts of the lines of a chatter run and of a damaged span (as ChatterEvent, DamagedBytesEvent, ParserErrorEvent)
+const CHATTER_HEAD = ascii('{"runnable":true,"fileName":"stdout","fileBytes":"');
+const CHATTER_TAIL = ascii('","eof":false}\n');
+const DAMAGED_HEAD = ascii('{"testId":"subunit.parser","runnable":true,"mimeType":"application/octet-stream","fileName":"Packet data","fileBytes":"');
+const REASON_HEAD = ascii(
+  '","eof":true}\n{"testId":"subunit.parser","status":"fail","runnable":true,"mimeType":"text/plain;charset=utf8","fileName":"Parser Error","fileBytes":"',
+);
+const DAMAGED_TAIL = ascii('","eof":true}\n');
+
+/**
+ * A chunked pass over one input that writes its events' JSON lines into
+ * `out`. A core call that the pass undoes (it ended in chatter that the next
+ * bytes go on with) wrote lines that must not stay: lines count only once
+ * their call is yielded (`committed`); the next call writes over the rest.
+ */
+export class JsonLines extends ChunkedPass<true> {
+  out: Buffer;
+  /** Bytes written; out[0, at) are whole lines between the steps of push(). */
+  at = 0;
+  /** End of the lines of calls the pass kept. */
+  private committed = 0;
+  /** Room that packet() made for its line. */
+  private lineRoom = 0;
+  /** The day of the last timestamp, and its text: ,"timestamp":"YYYY-MM-DDT */
+  private day = -1;
+  private dayText = new Uint8Array(0);
+
+  constructor(core: Core, out: Buffer = Buffer.allocUnsafe(1 << 20)) {
+    super(core);
+    this.out = out;
+    this.recycle = true; // the lines are copies: nothing views a chunk once push() is done with it
+  }
+
+  /**
+   * Write the lines of a chunk, pausing after each core call's lines (to
+   * take() them, if you like). Run it to the end before
+   * the next push.
+   */
+  *push(chunk: Uint8Array): Generator<void> {
+    for (const _ of this.pushLazily(chunk)) {
+      this.committed = this.at;
+      yield;
+    }
+    this.at = this.committed;
+  }
+
+  /** The end of the input: lines for what is still pending (a cut packet becomes the parser-error lines). */
+  end(): void {
+    this.endItems(); // never undone: nothing follows
+    this.committed = this.at;
+  }
+
+  /** Take out[0, at) as written; the next lines start at 0 again. */
+  take(): Buffer {
+    const lines = this.out.subarray(0, this.at);
+    this.at = this.committed = 0;
+    return lines;
+  }
+
+  protected step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): true | null {
+    const core = this.core;
+    this.at = this.committed; // lines of an undone call
+    const count = core.scan(window, pos, eof, ctx, ctxLen);
+    const rec = core.records;
+    const base = core.base;
+    for (let r = 0, end = count * RECORD_STRIDE; r < end; r += RECORD_STRIDE) {
+      const kind = rec[r + R_KIND];
+      if (kind === KIND_PACKET) this.packet(window, rec, r, base);
+      else {
+        const start = base + rec[r + R_START];
+        const bytes = window.subarray(start, start + rec[r + R_LENGTH]);
+        if (kind === KIND_CHATTER) {
+          this.bytes(CHATTER_HEAD);
+          this.base64(bytes);
+          this.bytes(CHATTER_TAIL);
+        } else {
+          const reason = errorReason(rec[r + R_FLAGS], rec[r + R_DETAIL_A], rec[r + R_DETAIL_B], rec[r + R_DETAIL_C], rec[r + R_DETAIL_D]);
+          this.bytes(DAMAGED_HEAD);
+          this.base64(bytes);
+          this.bytes(REASON_HEAD);
+          this.base64(Buffer.from(`${reason} (at byte ${this.offset + start})`));
+          this.bytes(DAMAGED_TAIL);
+        }
+      }
+    }
+    return count > 0 ? true : null;
+  }
+
+  /**
+   * One packet's line. Room for the whole line is made first (every field's
+   * text is at most three times its bytes, base64 4/3), then it is written
+   * with the position in a local: no bounds check or field store per part.
+   */
+  private packet(b: Uint8Array, rec: Int32Array, r: number, base: number): void {
+    const flags = rec[r + R_FLAGS];
+    this.lineRoom = 256 + 3 * rec[r + R_LENGTH];
+    this.room(this.lineRoom);
+    let buf = this.out;
+    let at = this.at;
+    if (flags & F_TEST_ID) {
+      at = put(buf, at, TEST_ID);
+      at = this.str(buf, at, b, base + rec[r + R_TESTID_OFF], rec[r + R_TESTID_LEN]);
+      buf = this.out;
+      buf[at++] = 44; // ,
+    } else buf[at++] = 123; // {
+    if (flags & F_STATUS) at = put(buf, at, STATUS_FIELD[(flags & F_STATUS) - 1]);
+    if (flags & F_TAGS) {
+      at = put(buf, at, TAGS);
+      let p = base + rec[r + R_TAGS_OFF];
+      for (let i = 0, n = rec[r + R_TAGS_COUNT]; i < n; i++) {
+        if (i > 0) buf[at++] = 44;
+        // a length varint (1–4 bytes) and the tag
+        const w = (b[p] >> 6) + 1;
+        let len = b[p] & 0x3f;
+        for (let k = 1; k < w; k++) len = (len << 8) | b[p + k];
+        at = this.str(buf, at, b, p + w, len);
+        buf = this.out;
+        p += w + len;
+      }
+      buf[at++] = 93; // ]
+      buf[at++] = 44;
+    }
+    at = put(buf, at, flags & F_RUNNABLE ? RUNNABLE : NOT_RUNNABLE);
+    if (flags & F_MIME) {
+      at = put(buf, at, MIME);
+      at = this.str(buf, at, b, base + rec[r + R_MIME_OFF], rec[r + R_MIME_LEN]);
+      buf = this.out;
+    }
+    if (flags & F_FILE) {
+      at = put(buf, at, FILE_NAME);
+      at = this.str(buf, at, b, base + rec[r + R_NAME_OFF], rec[r + R_NAME_LEN]);
+      buf = this.out;
+      at = put(buf, at, FILE_BYTES);
+      const off = base + rec[r + R_FILE_OFF];
+      const len = rec[r + R_FILE_LEN];
+      if (len > 0) at += latin1Write.call(buf, base64Slice.call(b, off, off + len), at);
+      buf[at++] = 34;
+    }
+    at = put(buf, at, flags & F_EOF ? EOF : NOT_EOF);
+    if (flags & F_ROUTE_CODE) {
+      at = put(buf, at, ROUTE);
+      at = this.str(buf, at, b, base + rec[r + R_ROUTE_OFF], rec[r + R_ROUTE_LEN]);
+      buf = this.out;
+    }
+    if (flags & F_TIMESTAMP) {
+      let seconds = rec[r + R_SECONDS] >>> 0;
+      let nanos = rec[r + R_NANOS];
+      // the wire allows nanoseconds up to 2^30 - 1: they carry into the seconds, as in Timestamp
+      if (nanos >= 1e9) {
+        seconds += 1;
+        nanos -= 1e9;
+      }
+      // the date is made once per day; the time of day is arithmetic (a Date per second cost 15 %)
+      const day = Math.floor(seconds / 86400);
+      if (day !== this.day) {
+        this.day = day;
+        this.dayText = ascii(`,"timestamp":"${new Date(day * 86400_000).toISOString().slice(0, 11)}`);
+      }
+      at = put(buf, at, this.dayText);
+      const inDay = seconds - day * 86400;
+      const hours = Math.floor(inDay / 3600);
+      const minutes = Math.floor((inDay - hours * 3600) / 60);
+      at = digits2(buf, at, hours);
+      buf[at++] = 58; // :
+      at = digits2(buf, at, minutes);
+      buf[at++] = 58;
+      at = digits2(buf, at, inDay - hours * 3600 - minutes * 60);
+      buf[at++] = 46; // .
+      // nine digits, three at a time
+      const hi = Math.floor(nanos / 1e6);
+      const rest = nanos - hi * 1e6;
+      const mid = Math.floor(rest / 1000);
+      at = digits3(buf, at, hi);
+      at = digits3(buf, at, mid);
+      at = digits3(buf, at, rest - mid * 1000);
+      at = put(buf, at, LINE_END_QUOTED);
+    } else at = put(buf, at, LINE_END);
+    this.at = at;
+  }
+
+  /** Room for n more bytes (the buffer grows; its content is kept). */
+  private room(n: number): void {
+    if (this.at + n <= this.out.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(2 * this.out.length, this.at + n));
+    this.out.copy(grown, 0, 0, this.at);
+    this.out = grown;
+  }
+
+  private bytes(s: Uint8Array): void {
+    this.room(s.length);
+    const buf = this.out;
+    let at = this.at;
+    for (let i = 0; i < s.length; i++) buf[at++] = s[i];
+    this.at = at;
+  }
+
+  /**
+   * Write the validated UTF-8 string b[off, off + len) at buf[at …] in JSON
+   * quotes, as JSON.stringify writes it; returns where it ends. `out` may
+   * have grown (a string that needs escapes): the caller reloads it.
+   */
+  private str(buf: Uint8Array, at: number, b: Uint8Array, off: number, len: number): number {
+    const from = at;
+    buf[at++] = 34;
+    for (let i = off, end = off + len; i < end; i++) {
+      const c = b[i];
+      // controls, quote, backslash and anything past ASCII: JSON.stringify decides
+      if (PLAIN[c] === 0) {
+        const json = JSON.stringify(readString(b, off, len));
+        this.at = from;
+        this.room(3 * json.length + this.lineRoom); // and the rest of the line
+        return from + utf8Write.call(this.out, json, from);
+      }
+      buf[at++] = c;
+    }
+    buf[at++] = 34;
+    return at;
+  }
+
+  private base64(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    const text = base64Slice.call(bytes, 0, bytes.length);
+    this.room(text.length);
+    this.at += latin1Write.call(this.out, text, this.at);
+  }
+}
+
+/** Copy a constant of a few dozen bytes: a loop beats set()'s call. */
+function put(buf: Uint8Array, at: number, s: Uint8Array): number {
+  for (let i = 0; i < s.length; i++) buf[at++] = s[i];
+  return at;
+}
+
+/** n (0–99) as two decimal digits. */
+function digits2(buf: Uint8Array, at: number, n: number): number {
+  const t = Math.floor(n / 10);
+  buf[at] = 48 + t;
+  buf[at + 1] = 48 + n - t * 10;
+  return at + 2;
+}
+
+/** n (0–999) as three decimal digits. */
+function digits3(buf: Uint8Array, at: number, n: number): number {
+  const h = Math.floor(n / 100);
+  const t = Math.floor((n - h * 100) / 10);
+  buf[at] = 48 + h;
+  buf[at + 1] = 48 + t;
+  buf[at + 2] = 48 + (n - h * 100 - t * 10);
+  return at + 3;
+}
