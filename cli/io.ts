@@ -141,6 +141,26 @@ export class Output {
    * skip the await otherwise, and awaiting it keeps memory bounded.
    */
   write(part: string | Uint8Array): Promise<void> | undefined {
+    // short strings (a tool's line a test) are joined and encoded together:
+    // the native encode call per line cost as much as making the line
+    if (typeof part === 'string' && part.length <= 256) {
+      this.text += part;
+      return this.text.length < 8192 ? undefined : this.putText();
+    }
+    const waiting = this.text ? this.putText() : undefined;
+    return waiting ? waiting.then(() => this.put(part)) : this.put(part);
+  }
+
+  /** Short strings written and not yet encoded into the buffer. */
+  private text = '';
+
+  private putText(): Promise<void> | undefined {
+    const text = this.text;
+    this.text = '';
+    return this.put(text);
+  }
+
+  private put(part: string | Uint8Array): Promise<void> | undefined {
     const room = this.buf.length - this.at;
     if (typeof part === 'string') {
       // UTF-8 takes at most 3 bytes per UTF-16 unit
@@ -174,11 +194,13 @@ export class Output {
 
   /** Write bytes the caller will refill: resolves once the stream has written them (nothing is held). */
   writeThrough(part: Uint8Array): Promise<void> {
-    return this.sendLarge(part);
+    const waiting = this.text ? this.putText() : undefined;
+    return waiting ? waiting.then(() => this.sendLarge(part)) : this.sendLarge(part);
   }
 
   /** Send what is buffered; resolves once everything sent so far is written. */
   async flush(): Promise<void> {
+    if (this.text) await this.putText();
     if (this.at > 0) this.spill();
     await this.below(1);
   }
