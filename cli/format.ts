@@ -26,15 +26,33 @@ export function pyDatetime(t: Timestamp): string {
   const us = micros(t);
   const s = Math.floor(us / 1e6);
   const frac = us - s * 1e6;
-  if (s !== dateSecond) {
-    dateSecond = s;
-    dateText = new Date(s * 1000).toISOString().slice(0, 19).replace('T', ' ');
-  }
-  return frac ? `${dateText}.${String(frac).padStart(6, '0')}+00:00` : `${dateText}+00:00`;
+  const text = s === dateSecond ? dateText : dateTime(s);
+  // 1e6 + frac: six digits with their leading zeros, no padStart
+  return frac ? `${text}.${String(1e6 + frac).slice(1)}+00:00` : `${text}+00:00`;
 }
-// tests of one second share the date and time up to the second: a Date per second seen, not per call
+// A Date per day seen, not per second: the time of day is arithmetic. Tests
+// of a parallel run finish out of order, so one remembered second missed often.
 let dateSecond = NaN;
 let dateText = '';
+let day = NaN;
+let dayText = '';
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+
+function dateTime(s: number): string {
+  const d = Math.floor(s / 86_400);
+  if (d !== day) {
+    const iso = new Date(d * 86_400_000).toISOString();
+    // years past 9999 (not in a u32 of seconds) would make a longer ISO string
+    if (iso.length !== 24) return new Date(s * 1000).toISOString().slice(0, 19).replace('T', ' ');
+    day = d;
+    dayText = iso.slice(0, 10) + ' ';
+  }
+  const inDay = s - d * 86_400;
+  const m = Math.floor(inDay / 60);
+  dateSecond = s;
+  dateText = `${dayText}${TWO_DIGITS[Math.floor(m / 60)]}:${TWO_DIGITS[m % 60]}:${TWO_DIGITS[inDay - m * 60]}`;
+  return dateText;
+}
 
 const text = new TextDecoder('utf-8');
 
