@@ -274,7 +274,26 @@ export class Spool {
     this.buf = Buffer.allocUnsafe(limit);
   }
 
+  /** Short texts added and not yet encoded: joined first, as Output does (a native call per part). */
+  private text = '';
+
   add(text: string): void {
+    if (text.length <= 256) {
+      this.text += text;
+      if (this.text.length >= 8192) this.putText();
+      return;
+    }
+    this.putText();
+    this.put(text);
+  }
+
+  private putText(): void {
+    const text = this.text;
+    this.text = '';
+    if (text) this.put(text);
+  }
+
+  private put(text: string): void {
     // UTF-8 takes at most 3 bytes per UTF-16 unit
     if (text.length * 3 > this.buf.length - this.at) {
       this.spill();
@@ -304,6 +323,7 @@ export class Spool {
   /** Writes everything held, in order, then frees it. */
   async writeTo(out: Output): Promise<void> {
     try {
+      this.putText();
       if (this.file) {
         const buf = Buffer.allocUnsafe(1 << 20);
         for (let at = 0, n; (n = readSync(this.file.fd, buf, 0, buf.length, at)) > 0; at += n) await out.writeThrough(buf.subarray(0, n));
