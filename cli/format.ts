@@ -16,6 +16,21 @@ export function pySeconds(deltaMicros: number): number {
   return whole + (deltaMicros - whole * 1e6) / 1e6;
 }
 
+/**
+ * `pySeconds(us).toFixed(3)` from the whole microseconds (toFixed was a tenth
+ * of junit's time). Off a tie the milliseconds round as the double does: its
+ * error is far below the microsecond away from the boundary. A tie, a
+ * negative or a huge span goes to toFixed.
+ */
+export function secondsFixed3(deltaMicros: number): string {
+  const whole = Math.floor(deltaMicros / 1e6);
+  const rem = deltaMicros - whole * 1e6;
+  const r = rem % 1000;
+  if (whole < 0 || whole >= 1e9 || r === 500 || !Number.isInteger(rem)) return pySeconds(deltaMicros).toFixed(3);
+  const ms = (rem - r) / 1000 + (r > 500 ? 1 : 0);
+  return ms === 1000 ? `${whole + 1}.000` : `${whole}.${String(1000 + ms).slice(1)}`;
+}
+
 /** Seconds between two timestamps at python-subunit's (microsecond) precision. */
 export function pyDuration(start: Timestamp | undefined, stop: Timestamp | undefined): number {
   return start && stop ? pySeconds(micros(stop) - micros(start)) : 0;

@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Timestamp } from '../bindings/index.js';
-import { micros, pyDatetime } from '../cli/format.js';
+import { micros, pyDatetime, pySeconds, secondsFixed3 } from '../cli/format.js';
 
 /** str(datetime) by way of a Date per call: what pyDatetime must give. */
 function slowDatetime(t: Timestamp): string {
@@ -28,5 +28,18 @@ describe('pyDatetime', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('secondsFixed3', () => {
+  it('is pySeconds(us).toFixed(3) for any span: ties, carries, negatives, huge', () => {
+    const us = fc.oneof(
+      fc.integer({ min: -5e9, max: 5e9 }),
+      fc.integer({ min: -1e6, max: 1e7 }).map((n) => n - (n % 1000) + 500), // ties
+      fc.integer({ min: 0, max: 1e7 }).map((n) => n - (n % 1000) + 999), // carries
+      fc.maxSafeInteger(),
+    );
+    fc.assert(fc.property(us, (n) => secondsFixed3(n) === pySeconds(n).toFixed(3)), { numRuns: 20_000 });
+    for (const n of [0, 499, 500, 501, 999_499, 999_500, 999_501, 1_000_000, -500, -1, 2 ** 53 - 1]) expect(secondsFixed3(n)).toBe(pySeconds(n).toFixed(3));
   });
 });
