@@ -114,6 +114,11 @@ export function describe(e: unknown): string {
 type Utf8Write = (this: Uint8Array, s: string, at: number) => number;
 const utf8Write = (Buffer.prototype as unknown as { utf8Write: Utf8Write }).utf8Write;
 
+/** One promise for two (either may be missing). */
+function both(a: Promise<void> | undefined, b: Promise<void> | undefined): Promise<void> | undefined {
+  return a && b ? Promise.all([a, b]).then(() => undefined) : a ?? b;
+}
+
 /**
  * Writes strings and bytes to a stream in large pieces. Parts are copied into
  * a buffer (UTF-8 encoded in place: no joined string, no per-part object),
@@ -147,8 +152,9 @@ export class Output {
       this.text += part;
       return this.text.length < 8192 ? undefined : this.putText();
     }
+    // both taken now, as the contract says: the promises only ask the caller to wait
     const waiting = this.text ? this.putText() : undefined;
-    return waiting ? waiting.then(() => this.put(part)) : this.put(part);
+    return both(waiting, this.put(part));
   }
 
   /** Short strings written and not yet encoded into the buffer. */
@@ -195,7 +201,7 @@ export class Output {
   /** Write bytes the caller will refill: resolves once the stream has written them (nothing is held). */
   writeThrough(part: Uint8Array): Promise<void> {
     const waiting = this.text ? this.putText() : undefined;
-    return waiting ? waiting.then(() => this.sendLarge(part)) : this.sendLarge(part);
+    return both(waiting, this.sendLarge(part)) as Promise<void>;
   }
 
   /** Send what is buffered; resolves once everything sent so far is written. */

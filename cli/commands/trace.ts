@@ -189,7 +189,7 @@ export const trace = defineCommand({
         const status = finalStatus(r);
         const attachments = () => (r.files ? tests.attachments(r) : none);
         if (status === 'exists') {
-          // only the progress line reads them (a key a test: a third of trace's time on a piped run)
+          // only the progress line reads them (a key string per test: 0.1 s of the real run's 1.2 s)
           if (progress && !abbreviate) enumerated.add(testKey(r.id, r.routeCode));
           return;
         }
