@@ -16,6 +16,21 @@ export function pySeconds(deltaMicros: number): number {
   return whole + (deltaMicros - whole * 1e6) / 1e6;
 }
 
+/**
+ * `pySeconds(us).toFixed(3)` from the whole microseconds (toFixed was a tenth
+ * of junit's time). Off a tie the milliseconds round as the double does: its
+ * error is far below the microsecond away from the boundary. A tie, a
+ * negative or a huge span goes to toFixed.
+ */
+export function secondsFixed3(deltaMicros: number): string {
+  const whole = Math.floor(deltaMicros / 1e6);
+  const rem = deltaMicros - whole * 1e6;
+  const r = rem % 1000;
+  if (whole < 0 || whole >= 1e9 || r === 500 || !Number.isInteger(rem)) return pySeconds(deltaMicros).toFixed(3);
+  const ms = (rem - r) / 1000 + (r > 500 ? 1 : 0);
+  return ms === 1000 ? `${whole + 1}.000` : `${whole}.${String(1000 + ms).slice(1)}`;
+}
+
 /** Seconds between two timestamps at python-subunit's (microsecond) precision. */
 export function pyDuration(start: Timestamp | undefined, stop: Timestamp | undefined): number {
   return start && stop ? pySeconds(micros(stop) - micros(start)) : 0;
@@ -26,15 +41,33 @@ export function pyDatetime(t: Timestamp): string {
   const us = micros(t);
   const s = Math.floor(us / 1e6);
   const frac = us - s * 1e6;
-  if (s !== dateSecond) {
-    dateSecond = s;
-    dateText = new Date(s * 1000).toISOString().slice(0, 19).replace('T', ' ');
-  }
-  return frac ? `${dateText}.${String(frac).padStart(6, '0')}+00:00` : `${dateText}+00:00`;
+  const text = s === dateSecond ? dateText : dateTime(s);
+  // 1e6 + frac: six digits with their leading zeros, no padStart
+  return frac ? `${text}.${String(1e6 + frac).slice(1)}+00:00` : `${text}+00:00`;
 }
-// tests of one second share the date and time up to the second: a Date per second seen, not per call
+// A Date per day seen, not per second: the time of day is arithmetic. Tests
+// of a parallel run finish out of order, so one remembered second missed often.
 let dateSecond = NaN;
 let dateText = '';
+let day = NaN;
+let dayText = '';
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+
+function dateTime(s: number): string {
+  const d = Math.floor(s / 86_400);
+  if (d !== day) {
+    const iso = new Date(d * 86_400_000).toISOString();
+    // years past 9999 (not in a u32 of seconds) would make a longer ISO string
+    if (iso.length !== 24) return new Date(s * 1000).toISOString().slice(0, 19).replace('T', ' ');
+    day = d;
+    dayText = iso.slice(0, 10) + ' ';
+  }
+  const inDay = s - d * 86_400;
+  const m = Math.floor(inDay / 60);
+  dateSecond = s;
+  dateText = `${dayText}${TWO_DIGITS[Math.floor(m / 60)]}:${TWO_DIGITS[m % 60]}:${TWO_DIGITS[inDay - m * 60]}`;
+  return dateText;
+}
 
 const text = new TextDecoder('utf-8');
 

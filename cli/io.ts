@@ -114,6 +114,11 @@ export function describe(e: unknown): string {
 type Utf8Write = (this: Uint8Array, s: string, at: number) => number;
 const utf8Write = (Buffer.prototype as unknown as { utf8Write: Utf8Write }).utf8Write;
 
+/** One promise for two (either may be missing). */
+function both(a: Promise<void> | undefined, b: Promise<void> | undefined): Promise<void> | undefined {
+  return a && b ? Promise.all([a, b]).then(() => undefined) : a ?? b;
+}
+
 /**
  * Writes strings and bytes to a stream in large pieces. Parts are copied into
  * a buffer (UTF-8 encoded in place: no joined string, no per-part object),
@@ -141,6 +146,27 @@ export class Output {
    * skip the await otherwise, and awaiting it keeps memory bounded.
    */
   write(part: string | Uint8Array): Promise<void> | undefined {
+    // short strings (a tool's line a test) are joined and encoded together:
+    // the native encode call per line cost as much as making the line
+    if (typeof part === 'string' && part.length <= 256) {
+      this.text += part;
+      return this.text.length < 8192 ? undefined : this.putText();
+    }
+    // both taken now, as the contract says: the promises only ask the caller to wait
+    const waiting = this.text ? this.putText() : undefined;
+    return both(waiting, this.put(part));
+  }
+
+  /** Short strings written and not yet encoded into the buffer. */
+  private text = '';
+
+  private putText(): Promise<void> | undefined {
+    const text = this.text;
+    this.text = '';
+    return this.put(text);
+  }
+
+  private put(part: string | Uint8Array): Promise<void> | undefined {
     const room = this.buf.length - this.at;
     if (typeof part === 'string') {
       // UTF-8 takes at most 3 bytes per UTF-16 unit
@@ -174,11 +200,13 @@ export class Output {
 
   /** Write bytes the caller will refill: resolves once the stream has written them (nothing is held). */
   writeThrough(part: Uint8Array): Promise<void> {
-    return this.sendLarge(part);
+    const waiting = this.text ? this.putText() : undefined;
+    return both(waiting, this.sendLarge(part)) as Promise<void>;
   }
 
   /** Send what is buffered; resolves once everything sent so far is written. */
   async flush(): Promise<void> {
+    if (this.text) await this.putText();
     if (this.at > 0) this.spill();
     await this.below(1);
   }
@@ -252,7 +280,26 @@ export class Spool {
     this.buf = Buffer.allocUnsafe(limit);
   }
 
+  /** Short texts added and not yet encoded: joined first, as Output does (a native call per part). */
+  private text = '';
+
   add(text: string): void {
+    if (text.length <= 256) {
+      this.text += text;
+      if (this.text.length >= 8192) this.putText();
+      return;
+    }
+    this.putText();
+    this.put(text);
+  }
+
+  private putText(): void {
+    const text = this.text;
+    this.text = '';
+    if (text) this.put(text);
+  }
+
+  private put(text: string): void {
     // UTF-8 takes at most 3 bytes per UTF-16 unit
     if (text.length * 3 > this.buf.length - this.at) {
       this.spill();
@@ -282,6 +329,7 @@ export class Spool {
   /** Writes everything held, in order, then frees it. */
   async writeTo(out: Output): Promise<void> {
     try {
+      this.putText();
       if (this.file) {
         const buf = Buffer.allocUnsafe(1 << 20);
         for (let at = 0, n; (n = readSync(this.file.fd, buf, 0, buf.length, at)) > 0; at += n) await out.writeThrough(buf.subarray(0, n));

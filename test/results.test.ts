@@ -1,5 +1,6 @@
 // The per-test results layer (bindings/results/results.ts).
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
 import {
   encode, decodeAll, Timestamp, TestResults, TestAggregator, testResults, RunSummary, testKey, isFailed, isUnfinished, finalStatus,
   STATUSES, type EventInit, type TestResult, type FinalStatus,
@@ -224,6 +225,74 @@ describe('TestAggregator', () => {
     tests.add(three);
     expect(tests.attachments(a).map((f) => [f.name, f.mimeType, utf8.decode(f.bytes)])).toEqual([['f', 'text/plain', 'abcdef']]);
   });
+});
+
+describe('TestAggregator against a plain map by testKey', () => {
+  // The aggregator checks the last test touched before its map; this model
+  // keys every event by testKey. Few ids and route codes, so events of open
+  // tests interleave, finished keys restart, and '' meets no route code.
+  interface Model { index: number; start?: number; stop?: number; status?: string; tags: readonly string[]; files: string[]; finished: boolean }
+  function model(events: EventInit[]) {
+    const open = new Map<string, Model>();
+    const all: Model[] = [];
+    const touched: (number | undefined)[] = [];
+    for (const e of events) {
+      if (e.testId === undefined) { touched.push(undefined); continue; }
+      const key = testKey(e.testId, e.routeCode);
+      let m = open.get(key);
+      if (!m) {
+        open.set(key, (m = { index: all.length, tags: [], files: [], finished: false }));
+        all.push(m);
+      }
+      const final = e.status !== undefined && e.status !== 'inprogress';
+      const ts = (e.timestamp as Timestamp | undefined)?.seconds;
+      if (m.start === undefined) m.start = ts;
+      if (e.tags) m.tags = e.tags;
+      if (e.fileName !== undefined && !m.files.includes(e.fileName)) m.files.push(e.fileName);
+      if (e.status !== undefined) m.status = e.status;
+      if (final) {
+        m.finished = true;
+        m.stop = ts;
+        open.delete(key);
+      }
+      touched.push(m.index);
+    }
+    return { all, touched, pending: open.size, ended: [...open.values()].map((m) => m.index).sort((a, b) => a - b) };
+  }
+  const eventArb: fc.Arbitrary<EventInit> = fc.record(
+    {
+      testId: fc.constantFrom('a', 'b', 'c'),
+      routeCode: fc.constantFrom(undefined, '', '0', '1'),
+      status: fc.constantFrom(undefined, undefined, ...STATUSES),
+      timestamp: fc.option(fc.integer({ min: 0, max: 99 }).map((s) => t(s)), { nil: undefined }),
+      tags: fc.option(fc.constantFrom(['worker-0'], ['worker-1', 'x']), { nil: undefined }),
+      fileName: fc.option(fc.constantFrom('log', 'traceback'), { nil: undefined }),
+    },
+    { requiredKeys: ['testId'] },
+  ).map((e) => (e.fileName === undefined ? e : { ...e, fileBytes: Buffer.from('x') }));
+  // a few events of no test (run-level files) between the tests'
+  const streamArb = fc.array(fc.oneof({ weight: 9, arbitrary: eventArb }, { weight: 1, arbitrary: fc.constant<EventInit>({ fileName: 'stdout', fileBytes: Buffer.from('c') }) }), { maxLength: 60 });
+
+  for (const backend of ['wasm', 'js'] as const) {
+    it(`touches, finishes and ends the same tests (${backend})`, () => {
+      fc.assert(
+        fc.property(streamArb, (events) => {
+          const want = model(events);
+          const tests = new TestAggregator({ retain: true });
+          const decoded = decodeAll(Buffer.concat(events.map((e) => encode(e))), { backend });
+          expect(decoded.map((e) => tests.add(e)?.index)).toEqual(want.touched);
+          expect(tests.pending).toBe(want.pending);
+          expect(tests.tests.map((x) => ({
+            index: x.index, start: x.start?.seconds, stop: x.stop?.seconds, status: x.status, tags: [...x.tags],
+            files: tests.attachments(x).map((f) => f.name), finished: x.finished,
+          }))).toEqual(want.all.map((m) => ({ ...m, tags: [...m.tags] })));
+          expect(tests.end().map((x) => x.index)).toEqual(want.ended);
+          expect(tests.pending).toBe(0);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
 });
 
 describe('the viewer model (web/model.ts)', () => {

@@ -81,6 +81,27 @@ export function finalStatus(t: TestRecord): FinalStatus {
   return t.status === 'inprogress' ? 'inprogress' : 'unknown';
 }
 
+/** A test's record: every field set from the start (one object shape for all). */
+class OpenTest implements TestRecord {
+  status: Status | undefined = undefined;
+  start: Timestamp | undefined = undefined;
+  stop: Timestamp | undefined = undefined;
+  tags: readonly string[] = NO_TAGS;
+  files: Map<string, FileParts> | undefined = undefined;
+  finished = false;
+  /** It is in the aggregator's map of tests in flight (it has been interleaved with another). */
+  mapped = false;
+  constructor(
+    readonly index: number,
+    readonly id: string,
+    readonly routeCode: string | undefined,
+    /** The route code as the key compares it ('' for none). */
+    readonly route: string,
+  ) {}
+}
+
+const NO_TAGS: readonly string[] = Object.freeze([]);
+
 /**
  * Folds events into tests, keyed by testKey. A test is open from its first
  * event to its final status; `add` returns the test an event touched (with
@@ -88,8 +109,12 @@ export function finalStatus(t: TestRecord): FinalStatus {
  * (chatter, run-level files) are not tests and are ignored here.
  */
 export class TestAggregator {
-  // tests in flight by id, one map per route code ('' for none): no key string built per event
-  private readonly open = new Map<string, Map<string, TestRecord>>();
+  // A test's events mostly come in a row: the test the last event touched is
+  // checked first, and tests enter the map (by route code, then id: no key
+  // string built) only when another test's event comes between theirs.
+  private current: OpenTest | undefined = undefined;
+  private readonly open = new Map<string, Map<string, OpenTest>>();
+  private inMap = 0;
   private inFlight = 0;
   private readonly kept: TestRecord[] = [];
   private seen = 0;
@@ -117,49 +142,70 @@ export class TestAggregator {
     const routeCode = e.routeCode;
     // as testKey: no route code and an empty one are the same worker
     const route = routeCode ?? '';
-    let tests = this.open.get(route);
-    if (!tests) this.open.set(route, (tests = new Map()));
-    let t = tests.get(id);
-    if (!t) {
-      t = { index: this.seen++, id, routeCode, tags: [], finished: false };
-      tests.set(id, t);
-      this.inFlight++;
-      if (this.retain) this.kept.push(t);
-    }
+    let t = this.current;
+    if (t === undefined || t.id !== id || t.route !== route) t = this.current = this.find(id, routeCode, route);
     const status = e.status;
     const final = status !== undefined && status !== 'inprogress';
     // a Timestamp is made per read: read it only when it is kept
     const ts = t.start === undefined || final ? e.timestamp : undefined;
-    if (ts) t.start ??= ts;
+    if (ts && t.start === undefined) t.start = ts;
     const tags = e.tags;
     if (tags !== undefined) t.tags = tags;
     const name = e.fileName;
-    if (name !== undefined) {
-      t.files ??= new Map();
-      let file = t.files.get(name);
-      if (!file) t.files.set(name, (file = { mimeType: e.mimeType, chunks: [] }));
-      file.mimeType ??= e.mimeType;
-      const bytes = e.fileBytes;
-      // copied once, here: event bytes view the decoder's input, which callers may reuse
-      if (this.keepBytes && bytes && bytes.length) file.chunks.push(copyOf(bytes));
-    }
+    if (name !== undefined) this.addFile(t, name, e);
     if (status !== undefined) {
       t.status = status;
       if (final) {
         t.finished = true;
         t.stop = ts;
-        tests.delete(id);
         this.inFlight--;
+        this.current = undefined;
+        if (t.mapped) {
+          this.open.get(route)!.delete(id);
+          this.inMap--;
+        }
       }
     }
     return t;
+  }
+
+  /** The open test of (id, route), or a new one; the test it replaces as current goes into the map. */
+  private find(id: string, routeCode: string | undefined, route: string): OpenTest {
+    const last = this.current;
+    if (last !== undefined && !last.mapped) {
+      last.mapped = true;
+      let tests = this.open.get(last.route);
+      if (!tests) this.open.set(last.route, (tests = new Map()));
+      tests.set(last.id, last);
+      this.inMap++;
+    }
+    const found = this.inMap === 0 ? undefined : this.open.get(route)?.get(id);
+    if (found !== undefined) return found;
+    const t = new OpenTest(this.seen++, id, routeCode, route);
+    this.inFlight++;
+    if (this.retain) this.kept.push(t);
+    return t;
+  }
+
+  private addFile(t: OpenTest, name: string, e: SubunitEvent): void {
+    t.files ??= new Map();
+    let file = t.files.get(name);
+    if (!file) t.files.set(name, (file = { mimeType: e.mimeType, chunks: [] }));
+    file.mimeType ??= e.mimeType;
+    const bytes = e.fileBytes;
+    // copied once, here: event bytes view the decoder's input, which callers may reuse
+    if (this.keepBytes && bytes && bytes.length) file.chunks.push(copyOf(bytes));
   }
 
   /** End of stream: the tests still open, which stay unfinished, in order of first event. */
   end(): TestRecord[] {
     const out: TestRecord[] = [];
     for (const tests of this.open.values()) out.push(...tests.values());
+    const last = this.current;
+    if (last !== undefined && !last.mapped) out.push(last);
     this.open.clear();
+    this.inMap = 0;
+    this.current = undefined;
     this.inFlight = 0;
     return out.sort((a, b) => a.index - b.index);
   }
@@ -193,8 +239,11 @@ export function secondsBetween(a: Timestamp, b: Timestamp): number {
 
 /** The worker a test ran on: its `worker-N` tag, else its route code. */
 export function workerOf(tags: readonly string[] | undefined, routeCode: string | undefined): string | undefined {
-  const tag = tags?.find((t) => t.startsWith('worker-'));
-  return tag ?? routeCode;
+  // a loop, not find(): a closure call per tag cost 8 % of TestResults on 1M tests
+  if (tags !== undefined) {
+    for (let i = 0; i < tags.length; i++) if (tags[i].startsWith('worker-')) return tags[i];
+  }
+  return routeCode;
 }
 
 /**

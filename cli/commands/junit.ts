@@ -1,8 +1,8 @@
-import { forEachResult, isFailure, BACKEND_OPTION } from '../source.js';
+import { forEachRecord, BACKEND_OPTION } from '../source.js';
 import type { Timestamp } from '../../bindings/codec/timestamp.js';
-import { secondsBetween, type TestResult } from '../../bindings/results/results.js';
+import { finalStatus, isFailed, secondsBetween, type Attachment, type FinalStatus, type TestAggregator, type TestRecord } from '../../bindings/results/results.js';
 import { REPORT_OPTIONS, reportTarget } from '../report.js';
-import { attachmentsText, pyDuration } from '../format.js';
+import { attachmentsText, micros, pyDuration, secondsFixed3 } from '../format.js';
 import { Spool } from '../io.js';
 import { defineCommand } from '../command.js';
 
@@ -33,25 +33,29 @@ export function splitId(id: string): [classname: string, name: string] {
 
 const decoder = new TextDecoder();
 
-function testcase(r: TestResult, seconds: number): string {
-  const [classname, name] = splitId(r.id);
-  const open = `<testcase classname="${xmlAttr(classname)}" name="${xmlAttr(name)}" time="${seconds.toFixed(3)}"`;
-  switch (r.status) {
+/** A test's case; `attachments` is asked only for the tests that show them. */
+function testcase(id: string, status: FinalStatus, attachments: () => Attachment[], time: string): string {
+  const [classname, name] = splitId(id);
+  // an id XML takes as it is (nearly all) has parts that need no escaping: one test, not two
+  const plain = !XML_SPECIAL.test(id);
+  const open = `<testcase classname="${plain ? classname : xmlAttr(classname)}" name="${plain ? name : xmlAttr(name)}" time="${time}"`;
+  switch (status) {
     case 'success':
     case 'xfail':
       return `${open}/>\n`;
     case 'skip': {
-      const reason = r.attachments.find((a) => a.name === 'reason');
+      const reason = attachments().find((a) => a.name === 'reason');
       return `${open}>\n<skipped>${xmlAttr(reason ? decoder.decode(reason.bytes) : '')}</skipped>\n</testcase>\n`;
     }
     case 'uxsuccess':
       return `${open}>\n<failure type="unittest.case._UnexpectedSuccess"/>\n</testcase>\n`;
     default: {
       // the traceback last, as testtools prints details
-      const tb = r.attachments.filter((a) => a.name === 'traceback');
-      let text = attachmentsText(r.attachments, (n) => n === 'traceback');
+      const atts = attachments();
+      const tb = atts.filter((a) => a.name === 'traceback');
+      let text = attachmentsText(atts, (n) => n === 'traceback');
       for (const a of tb) text += decoder.decode(a.bytes);
-      if (r.status !== 'fail') text = `test ${r.status === 'inprogress' ? 'never finished' : 'has no status'}\n` + text;
+      if (status !== 'fail') text = `test ${status === 'inprogress' ? 'never finished' : 'has no status'}\n` + text;
       return `${open}>\n<failure type="testtools.testresult.real._StringException">${xmlText(text)}</failure>\n</testcase>\n`;
     }
   }
@@ -81,20 +85,23 @@ export const junit = defineCommand({
     let clock: Timestamp | undefined;
     let first: Timestamp | undefined;
     const target = await reportTarget(values, values.backend);
-    const onResult = (r: TestResult) => {
-      if (r.status === 'exists') return;
+    const none: Attachment[] = [];
+    // the aggregator's records, not TestResult objects: attachments joined only for the cases that show them
+    const onRecord = (r: TestRecord, all: TestAggregator) => {
+      const status = finalStatus(r);
+      if (status === 'exists') return;
       tests++;
-      if (isFailure(r)) failures++;
+      if (isFailed(status)) failures++;
       // a test without timestamps runs at the clock's time, as in testtools
       const start = r.start ?? clock;
       const stop = r.stop ?? start;
       clock = stop;
       if (start && (!first || secondsBetween(first, start) < 0)) first = start;
       if (stop && (!first || secondsBetween(first, stop) < 0)) first = stop;
-      cases.add(testcase(r, pyDuration(start, stop)));
+      cases.add(testcase(r.id, status, () => (r.files ? all.attachments(r) : none), secondsFixed3(start && stop ? micros(stop) - micros(start) : 0)));
     };
     try {
-      await forEachResult(positionals, values.backend, context, { onEvent: target.forward, onResult, keepsNoEvents: true });
+      await forEachRecord(positionals, values.backend, context, { onEvent: target.forward, onRecord, keepsNoEvents: true });
     } catch (e) {
       cases.dispose(); // no temporary file left behind
       throw e;

@@ -1,0 +1,45 @@
+// cli/format.ts: the formatting the python-subunit tools' outputs are compared on.
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { Timestamp } from '../bindings/index.js';
+import { micros, pyDatetime, pySeconds, secondsFixed3 } from '../cli/format.js';
+
+/** str(datetime) by way of a Date per call: what pyDatetime must give. */
+function slowDatetime(t: Timestamp): string {
+  const us = micros(t);
+  const s = Math.floor(us / 1e6);
+  const frac = us - s * 1e6;
+  const text = new Date(s * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  return frac ? `${text}.${String(frac).padStart(6, '0')}+00:00` : `${text}+00:00`;
+}
+
+describe('pyDatetime', () => {
+  it('matches a Date per call for any u32 second and nanosecond, in any order', () => {
+    const stamp = fc.record({ seconds: fc.nat({ max: 0xffffffff }), nanos: fc.integer({ min: 0, max: 999_999_999 }) });
+    // near neighbours too: the same second, day and minute as the last call
+    const near = fc.tuple(stamp, fc.integer({ min: -90_000, max: 90_000 }), fc.constantFrom(0, 499, 500, 501, 999_999_500));
+    fc.assert(
+      fc.property(fc.array(near, { maxLength: 30 }), (stamps) => {
+        for (const [a, step, nanos] of stamps) {
+          for (const t of [new Timestamp(a.seconds, a.nanos), new Timestamp(Math.max(0, Math.min(0xffffffff, a.seconds + step)), nanos)]) {
+            expect(pyDatetime(t)).toBe(slowDatetime(t));
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('secondsFixed3', () => {
+  it('is pySeconds(us).toFixed(3) for any span: ties, carries, negatives, huge', () => {
+    const us = fc.oneof(
+      fc.integer({ min: -5e9, max: 5e9 }),
+      fc.integer({ min: -1e6, max: 1e7 }).map((n) => n - (n % 1000) + 500), // ties
+      fc.integer({ min: 0, max: 1e7 }).map((n) => n - (n % 1000) + 999), // carries
+      fc.maxSafeInteger(),
+    );
+    fc.assert(fc.property(us, (n) => secondsFixed3(n) === pySeconds(n).toFixed(3)), { numRuns: 20_000 });
+    for (const n of [0, 499, 500, 501, 999_499, 999_500, 999_501, 1_000_000, -500, -1, 2 ** 53 - 1]) expect(secondsFixed3(n)).toBe(pySeconds(n).toFixed(3));
+  });
+});
