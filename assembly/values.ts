@@ -11,8 +11,9 @@ const FIELDS = 4; // tag set, MIME type, file name, route code (the byte of R_VA
 const SLOTS = 256; // open-addressing slots per field (ids fill at most 3/4)
 /** Per field and hash slot: an id, 0 if empty. */
 const TABLE: usize = memory.data(FIELDS * SLOTS, 16);
-/** Per field and id: where its first occurrence is in the window (offset, length). */
-const KEYS: usize = memory.data(FIELDS * SLOTS * 8, 16);
+const KEY_SIZE = 24;
+/** Per field and id: its first 8 and last 8 bytes (zero-padded below 8), length, window offset. */
+const KEYS: usize = memory.data(FIELDS * SLOTS * KEY_SIZE, 16);
 const COUNT: usize = memory.data(FIELDS * 4, 16);
 
 /** Forget the last call's values (their offsets are into another window). */
@@ -25,21 +26,27 @@ export function resetValues(): void {
 export function valueId(field: i32, s: i32, len: i32): i32 {
   if (len > VALUE_KEY_MAX) return 0;
   const p = INPUT + <usize>s;
-  // the length and four sampled bytes, as the bindings' ByteCache: values of
-  // one field differ at their ends or in their length (worker-3, worker-12)
-  let h: u32 = <u32>len;
-  if (len > 0) {
-    h ^= (<u32>load<u8>(p) << 8) ^ (<u32>load<u8>(p + <usize>(len >> 1)) << 16) ^ (<u32>load<u8>(p + <usize>(len - 1)) << 4);
-    if (len > 1) h ^= <u32>load<u8>(p + <usize>(len - 2)) << 24;
+  // the key's first and last word (one word, its bytes past len cleared, up
+  // to 8 bytes; the input area has 16 bytes of padding to read into): for
+  // keys up to 16 bytes (tag sets of one tag, route codes) comparing the
+  // two words is comparing the bytes
+  let a: u64, b: u64;
+  if (len < 8) {
+    a = load<u64>(p) & ((<u64>1 << (<u64>len << 3)) - 1);
+    b = 0;
+  } else {
+    a = load<u64>(p);
+    b = load<u64>(p + <usize>(len - 8));
   }
-  let slot = (h * 0x9e3779b1) >> 24;
+  let slot = <u32>(((a ^ rotl<u64>(b, 29) ^ <u64>len) * 0x9e3779b97f4a7c15) >> 56);
   const table = TABLE + <usize>(field * SLOTS);
-  const keys = KEYS + <usize>(field * SLOTS * 8);
+  const keys = KEYS + <usize>(field * SLOTS * KEY_SIZE);
   while (true) {
     const id = <i32>load<u8>(table + <usize>slot);
     if (id == 0) break;
-    const k = keys + (<usize>id << 3);
-    if (load<i32>(k, 4) == len && same(INPUT + <usize>load<i32>(k), p, len)) return id;
+    const k = keys + <usize>(id * KEY_SIZE);
+    if (load<u64>(k) == a && load<u64>(k, 8) == b && load<i32>(k, 16) == len
+      && (len <= 16 || same(INPUT + <usize>load<i32>(k, 20), p, len))) return id;
     slot = (slot + 1) & (SLOTS - 1);
   }
   const counter = COUNT + <usize>(field << 2);
@@ -47,9 +54,11 @@ export function valueId(field: i32, s: i32, len: i32): i32 {
   if (id > VALUE_ID_MAX) return 0;
   store<i32>(counter, id);
   store<u8>(table + <usize>slot, <u8>id);
-  const k = keys + (<usize>id << 3);
-  store<i32>(k, s);
-  store<i32>(k, len, 4);
+  const k = keys + <usize>(id * KEY_SIZE);
+  store<u64>(k, a);
+  store<u64>(k, b, 8);
+  store<i32>(k, len, 16);
+  store<i32>(k, s, 20);
   return id;
 }
 
