@@ -41,9 +41,7 @@ export function valueId(field: i32, s: i32, len: i32): i32 {
   let slot = <u32>(((a ^ rotl<u64>(b, 29) ^ <u64>len) * 0x9e3779b97f4a7c15) >> 56);
   const table = TABLE + <usize>(field * SLOTS);
   const keys = KEYS + <usize>(field * SLOTS * KEY_SIZE);
-  while (true) {
-    const id = <i32>load<u8>(table + <usize>slot);
-    if (id == 0) break;
+  for (let id = <i32>load<u8>(table + <usize>slot); id != 0; id = <i32>load<u8>(table + <usize>slot)) {
     const k = keys + <usize>(id * KEY_SIZE);
     if (load<u64>(k) == a && load<u64>(k, 8) == b && load<i32>(k, 16) == len
       && (len <= 16 || same(INPUT + <usize>load<i32>(k, 20), p, len))) return id;
