@@ -13,7 +13,7 @@ export const MAX_PACKET = 4194303;
 export const DEFAULT_INPUT_CAPACITY = 5 << 20;
 
 // ---- scan: one record per packet, chatter run or damaged span --------------
-export const RECORD_STRIDE = 19; // i32 slots per record
+export const RECORD_STRIDE = 20; // i32 slots per record
 export const RECORD_CAPACITY = 4096; // records per scan call
 
 export const KIND_PACKET = 1;
@@ -40,6 +40,9 @@ export const R_FILE_LEN = 15;
 export const R_ROUTE_OFF = 16;
 export const R_ROUTE_LEN = 17;
 export const R_TESTID_TEXT = 18; // packet: offset of an ASCII test id's copy in the text area, -1 if none
+// packet, with SCAN_VALUE_IDS: per-call ids (1-255; 0: none) of its tag set (bits 0-7), MIME type (8-15),
+// file name (16-23) and route code (24-31); packets of one call with the same bytes there share an id
+export const R_VALUE_IDS = 19;
 // an error record's details a..d (ERR_* below) share the slots of seconds … test id length
 export const R_DETAIL_A = 4;
 export const R_DETAIL_B = 5;
@@ -74,6 +77,9 @@ export const HEADER_CUT = -1; // plausible, but the stream ends inside the heade
 export const SCAN_EOF = 1; // no bytes follow the window
 export const SCAN_APPENDED = 2; // the window only grew at its end since the last call: CRC checkpoints stay valid
 export const SCAN_VERIFIED = 4; // trust the runs verify() reports: skip the CRC of packets it checked
+export const SCAN_VALUE_IDS = 8; // write R_VALUE_IDS (else it is 0)
+export const VALUE_ID_MAX = 192; // distinct values per field and call that get an id
+export const VALUE_KEY_MAX = 64; // bytes of the longest value that gets an id
 
 // ---- verify: CRC checks on a helper thread (shared-memory build) ------------
 // The helper's verify(from, to) walks window [from, to) packet by packet, as

@@ -10,7 +10,7 @@ import {
   RECORD_STRIDE, RECORD_CAPACITY, KIND_PACKET, KIND_CHATTER, KIND_ERROR,
   R_KIND, R_START, R_LENGTH, R_FLAGS, R_SECONDS, R_NANOS, R_TESTID_OFF, R_TESTID_LEN,
   R_TAGS_OFF, R_TAGS_COUNT, R_MIME_OFF, R_MIME_LEN, R_NAME_OFF, R_NAME_LEN, R_FILE_OFF,
-  R_FILE_LEN, R_ROUTE_OFF, R_ROUTE_LEN, R_TESTID_TEXT, R_DETAIL_A, R_DETAIL_B, R_DETAIL_C, R_DETAIL_D,
+  R_FILE_LEN, R_ROUTE_OFF, R_ROUTE_LEN, R_TESTID_TEXT, R_VALUE_IDS, SCAN_VALUE_IDS, R_DETAIL_A, R_DETAIL_B, R_DETAIL_C, R_DETAIL_D,
   TEXT_CAPACITY, TEXT_CHUNK, S_TEXT_LEN, IMPLAUSIBLE, HEADER_CUT,
   F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_TAGS, F_FILE, F_MIME,
   ERR_TRUNCATED, ERR_CRC, ERR_OVERRUN, ERR_UTF8, ERR_NUL, ERR_TRAILING,
@@ -22,6 +22,7 @@ import {
   findB3, classify, readVarint, continuesText,
 } from './window';
 import { beginVerified, expectedCrc, packetValid } from './verified';
+import { resetValues, valueId } from './values';
 
 const RECORDS: usize = memory.data(RECORD_CAPACITY * RECORD_STRIDE * 4, 16);
 const TEXT: usize = memory.data(TEXT_CAPACITY, 16);
@@ -36,6 +37,7 @@ let strAt: i32 = 0, strLen: i32 = 0; // the string readString() checked last
 let textLen: i32 = 0; // bytes used in TEXT by this call
 let strText: i32 = -1; // where readString() copied the string in TEXT, or -1
 let lastText: i32 = -1, lastLen: i32 = 0; // the string this call copied to TEXT last
+let valueIds = false; // SCAN_VALUE_IDS
 
 // @ts-ignore: decorator
 @inline function rec(slot: i32, field: i32, v: i32): void {
@@ -152,7 +154,7 @@ function validate(q: i32, len: i32, slot: i32): i32 {
   let p = q + 3 + <i32>(at(q + 3) >> 6) + 1;
   const end = crcPos;
   let seconds = 0, nanos = 0, idAt = 0, idLen = 0, tagsAt = 0, tagCount = 0, mimeAt = 0, mimeLen = 0;
-  let nameAt = 0, nameLen = 0, fileAt = 0, fileLen = 0, routeAt = 0, routeLen = 0, idText = -1;
+  let nameAt = 0, nameLen = 0, fileAt = 0, fileLen = 0, routeAt = 0, routeLen = 0, idText = -1, tagsEnd = 0;
   if (flags & F_TIMESTAMP) {
     if (end - p < 4) return -overrun(FIELD_TIMESTAMP, q, p, 4, end - p);
     seconds = <i32>bswap<u32>(load<u32>(INPUT + <usize>p));
@@ -175,6 +177,7 @@ function validate(q: i32, len: i32, slot: i32): i32 {
       p = readString(q, p, end, FIELD_TAGS, false);
       if (p < 0) return -p;
     }
+    tagsEnd = p;
   }
   if (flags & F_MIME) {
     p = readString(q, p, end, FIELD_MIME, false);
@@ -198,6 +201,14 @@ function validate(q: i32, len: i32, slot: i32): i32 {
     routeAt = strAt; routeLen = strLen;
   }
   if (p != end) { errA = end - p; errB = p - q; return ERR_TRAILING; }
+  let ids = 0;
+  if (valueIds) {
+    // a tag set by its wire bytes (the tags' varints and text)
+    if (flags & F_TAGS) ids = valueId(0, tagsAt, tagsEnd - tagsAt);
+    if (flags & F_MIME) ids |= valueId(1, mimeAt, mimeLen) << 8;
+    if (flags & F_FILE) ids |= valueId(2, nameAt, nameLen) << 16;
+    if (flags & F_ROUTE_CODE) ids |= valueId(3, routeAt, routeLen) << 24;
+  }
   rec(slot, R_KIND, KIND_PACKET);
   rec(slot, R_START, q);
   rec(slot, R_LENGTH, len);
@@ -217,6 +228,7 @@ function validate(q: i32, len: i32, slot: i32): i32 {
   rec(slot, R_ROUTE_OFF, routeAt);
   rec(slot, R_ROUTE_LEN, routeLen);
   rec(slot, R_TESTID_TEXT, idText);
+  rec(slot, R_VALUE_IDS, ids);
   if (idText >= 0) textLen = idText + idLen;
   packetValid(q, len);
   return 0;
@@ -255,6 +267,8 @@ export function scan(len: i32, start: i32, flags: i32, ctxBytes: u32, ctxBytesLe
   textLen = 0;
   lastText = -1;
   lastLen = 0;
+  valueIds = (flags & SCAN_VALUE_IDS) != 0;
+  if (valueIds) resetValues();
   let pos = start; // first byte not yet covered by a record
   let q = start; // where the search for the next signature goes on
   let need = 0;

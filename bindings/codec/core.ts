@@ -17,8 +17,9 @@ export interface Core {
   /**
    * Index window[from …]. `eof`: no bytes will follow the window. ctx/ctxLen:
    * the chatter bytes just before `from`. Returns the number of records.
+   * `ids`: ask for R_VALUE_IDS (a core may still write 0: the js core does).
    */
-  scan(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number): number;
+  scan(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number, ids?: boolean): number;
   /**
    * Rewrite route codes in window[from …]: op REWRITE_PREFIX puts `component`
    * in front of each packet's route code, REWRITE_STRIP removes the first

@@ -3,7 +3,7 @@ import { RECORD_STRIDE, S_TEXT_LEN, TEXT_CHUNK, R_KIND, R_START, R_LENGTH, KIND_
 import { ChunkedPass, flatten } from './pass.js';
 import type { Core } from './core.js';
 import { coreFor, type BackendOptions } from './backend.js';
-import { pushEvents, readAscii, joinChatter, BatchEvents, type Batch, type SubunitEvent } from './events.js';
+import { pushEvents, readAscii, joinChatter, BatchEvents, valueIdsWanted, type Batch, type SubunitEvent } from './events.js';
 
 export interface DecodeOptions extends BackendOptions {
   /**
@@ -86,14 +86,14 @@ export class Decoder {
 
 /** One core call over window[pos …] as a batch its events can share (null: no records). */
 function scanBatch(core: Core, window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number, offset: number): Batch | null {
-  const count = core.scan(window, pos, eof, ctx, ctxLen);
+  const count = core.scan(window, pos, eof, ctx, ctxLen, valueIdsWanted());
   if (count === 0) return null;
   // the core's text area (ASCII test ids), decoded once per chunk: events slice it
   const text: string[] = [];
   const textLen = core.state[S_TEXT_LEN];
   for (let c = 0; c < textLen; c += TEXT_CHUNK) text.push(readAscii(core.text, c, Math.min(TEXT_CHUNK, textLen - c)));
   // events keep this copy of the records: the next call reuses the core's table
-  return { bytes: window, offset, rec: core.records.slice(0, count * RECORD_STRIDE), base: core.base, text, lastText: -1, lastId: undefined };
+  return { bytes: window, offset, rec: core.records.slice(0, count * RECORD_STRIDE), base: core.base, text, lastText: -1, lastId: undefined, values: null };
 }
 
 /** Batches of a whole buffer, for decode(). */

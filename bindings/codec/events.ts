@@ -2,7 +2,7 @@
 import {
   RECORD_STRIDE, KIND_PACKET, KIND_CHATTER, KIND_ERROR, R_KIND, R_START, R_LENGTH, R_FLAGS, R_SECONDS, R_NANOS,
   R_TESTID_OFF, R_TESTID_LEN, R_TAGS_OFF, R_TAGS_COUNT, R_DETAIL_A, R_DETAIL_B, R_DETAIL_C, R_DETAIL_D, R_MIME_OFF, R_NAME_OFF,
-  R_FILE_OFF, R_FILE_LEN, R_ROUTE_OFF, R_TESTID_TEXT, TEXT_CHUNK, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_RUNNABLE,
+  R_FILE_OFF, R_FILE_LEN, R_ROUTE_OFF, R_TESTID_TEXT, R_VALUE_IDS, TEXT_CHUNK, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP, F_RUNNABLE,
   F_TAGS, F_FILE, F_MIME, F_EOF, F_STATUS, ERR_TRUNCATED, ERR_CRC, ERR_OVERRUN, ERR_UTF8, ERR_NUL,
   ERR_TRAILING,
 } from '../../assembly/layout.js';
@@ -107,6 +107,20 @@ export interface Batch {
   /** The test id cut from the text area last, and its offset there. */
   lastText: number;
   lastId: string | undefined;
+  /**
+   * The values of this call's R_VALUE_IDS, made when first read: field byte
+   * (0 tags, 1 MIME type, 2 file name, 3 route code) × 256 + id.
+   */
+  values: (string | readonly string[] | undefined)[] | null;
+}
+
+/**
+ * Whether a reader has read a field that R_VALUE_IDS covers: until then
+ * scans do not ask for ids, so readers of test ids and statuses pay nothing.
+ */
+let idsWanted = false;
+export function valueIdsWanted(): boolean {
+  return idsWanted;
 }
 
 /** The bytes of one tag: its length prefix (1–4 bytes) and its text. */
@@ -245,10 +259,18 @@ class PacketEvent implements SubunitEvent {
     return 'packet';
   }
 
-  private str(flag: number, slot: number): string | undefined {
+  /** A MIME type, file name or route code: the call's value for its id (byte `shift` / 8 of R_VALUE_IDS), else looked up. */
+  private str(flag: number, slot: number, shift: number): string | undefined {
     if (!(this.flags & flag)) return undefined;
-    const { bytes, rec, base } = this.batch;
-    return readCached(bytes, base + rec[this.at + slot], rec[this.at + slot + 1]);
+    const b = this.batch;
+    const id = (b.rec[this.at + R_VALUE_IDS] >>> shift) & 0xff;
+    if (id === 0) {
+      idsWanted = true;
+      return readCached(b.bytes, b.base + b.rec[this.at + slot], b.rec[this.at + slot + 1]);
+    }
+    const values = (b.values ??= new Array(1024));
+    const k = (shift << 5) | id;
+    return (values[k] as string | undefined) ?? (values[k] = readCached(b.bytes, b.base + b.rec[this.at + slot], b.rec[this.at + slot + 1]));
   }
 
   get testId() {
@@ -270,13 +292,13 @@ class PacketEvent implements SubunitEvent {
     return this._testId;
   }
   get routeCode() {
-    return this.str(F_ROUTE_CODE, R_ROUTE_OFF);
+    return this.str(F_ROUTE_CODE, R_ROUTE_OFF, 24);
   }
   get mimeType() {
-    return this.str(F_MIME, R_MIME_OFF);
+    return this.str(F_MIME, R_MIME_OFF, 8);
   }
   get fileName() {
-    return this.str(F_FILE, R_NAME_OFF);
+    return this.str(F_FILE, R_NAME_OFF, 16);
   }
   get status() {
     return statusName(this.flags & F_STATUS);
@@ -303,8 +325,14 @@ class PacketEvent implements SubunitEvent {
 
   get tags(): readonly string[] | undefined {
     if (!(this.flags & F_TAGS)) return undefined;
-    const { bytes, rec, base } = this.batch;
-    return readTags(bytes, base + rec[this.at + R_TAGS_OFF], rec[this.at + R_TAGS_COUNT]);
+    const b = this.batch;
+    const id = b.rec[this.at + R_VALUE_IDS] & 0xff;
+    if (id === 0) {
+      idsWanted = true;
+      return readTags(b.bytes, b.base + b.rec[this.at + R_TAGS_OFF], b.rec[this.at + R_TAGS_COUNT]);
+    }
+    const values = (b.values ??= new Array(1024));
+    return (values[id] as readonly string[] | undefined) ?? (values[id] = readTags(b.bytes, b.base + b.rec[this.at + R_TAGS_OFF], b.rec[this.at + R_TAGS_COUNT]));
   }
 
   toJSON() {

@@ -1,7 +1,7 @@
 // The WebAssembly backend: a thin wrapper over the module's raw exports
 // (numbers and pointers only). Memory views are made once: the module never
 // grows its memory (static buffers, stub runtime, no allocation).
-import { RECORD_CAPACITY, RECORD_STRIDE, STATE_SLOTS, TEXT_CAPACITY, SEG_CAPACITY, SEG_STRIDE, MAX_COMPONENT, E_FLAGS, E_SECONDS, E_NANOS, E_TESTID_OFF, E_TAGS_COUNT, E_MIME_OFF, E_NAME_OFF, E_FILE_OFF, E_FILE_LEN, E_ROUTE_OFF, E_TAGS, E_OUT_AT, ENCODE_SLOTS, ENC_TOO_LONG, MAX_PACKET, S_NEED, SCAN_EOF, SCAN_APPENDED } from '../../assembly/layout.js';
+import { RECORD_CAPACITY, RECORD_STRIDE, STATE_SLOTS, TEXT_CAPACITY, SEG_CAPACITY, SEG_STRIDE, MAX_COMPONENT, E_FLAGS, E_SECONDS, E_NANOS, E_TESTID_OFF, E_TAGS_COUNT, E_MIME_OFF, E_NAME_OFF, E_FILE_OFF, E_FILE_LEN, E_ROUTE_OFF, E_TAGS, E_OUT_AT, ENCODE_SLOTS, ENC_TOO_LONG, MAX_PACKET, S_NEED, SCAN_EOF, SCAN_APPENDED, SCAN_VALUE_IDS } from '../../assembly/layout.js';
 import { packetLength } from '../codec/size.js';
 import type { Core } from '../codec/core.js';
 import type { StagedPacket } from '../codec/stage.js';
@@ -90,8 +90,8 @@ export class WasmCore implements Core {
     return this.helper ? null : this.input;
   }
 
-  scan(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number): number {
-    let flags = this.load(window, from);
+  scan(window: Uint8Array, from: number, eof: boolean, ctx: number, ctxLen: number, ids = false): number {
+    let flags = this.load(window, from) | (ids ? SCAN_VALUE_IDS : 0);
     const helper = this.helper;
     if (helper) {
       helper.loaded(from - this.base, this.loadedEnd - this.base);
