@@ -24,9 +24,13 @@ interface Text {
 }
 function text(s: string): Text {
   const bytes = ascii(s);
-  const words = new Int32Array(bytes.length >> 2);
-  for (let i = 0; i < words.length; i++) words[i] = bytes[4 * i] | (bytes[4 * i + 1] << 8) | (bytes[4 * i + 2] << 16) | (bytes[4 * i + 3] << 24);
-  return { bytes, words };
+  const t = { bytes, words: new Int32Array(bytes.length >> 2) };
+  setWords(t);
+  return t;
+}
+/** Make a Text's words again from its bytes. */
+function setWords({ bytes: b, words }: Text): void {
+  for (let i = 0; i < words.length; i++) words[i] = b[4 * i] | (b[4 * i + 1] << 8) | (b[4 * i + 2] << 16) | (b[4 * i + 3] << 24);
 }
 const STATUS_FIELD = STATUSES.map((s) => text(`"status":"${s}",`));
 const TEST_ID = text('{"testId":');
@@ -66,9 +70,10 @@ export class JsonLines extends ChunkedPass<true> {
   private committed = 0;
   /** Room that packet() made for its line. */
   private lineRoom = 0;
-  /** The day of the last timestamp, and its text: ,"timestamp":"YYYY-MM-DDT */
+  /** The second of the last timestamp, and its text: ,"timestamp":"YYYY-MM-DDTHH:MM:SS. (remade when it changes). */
+  private second = -1;
+  private readonly stamp: Text = { bytes: new Uint8Array(34), words: new Int32Array(8) };
   private day = -1;
-  private dayText = text('');
   /** A view of `out` for put()'s four-byte writes. */
   private view: DataView;
 
@@ -204,22 +209,8 @@ export class JsonLines extends ChunkedPass<true> {
         seconds += 1;
         nanos -= 1e9;
       }
-      // the date is made once per day; the time of day is arithmetic (a Date per second cost 15 %)
-      const day = Math.floor(seconds / 86400);
-      if (day !== this.day) {
-        this.day = day;
-        this.dayText = text(`,"timestamp":"${new Date(day * 86400_000).toISOString().slice(0, 11)}`);
-      }
-      at = put(view, buf, at, this.dayText);
-      const inDay = seconds - day * 86400;
-      const hours = Math.floor(inDay / 3600);
-      const minutes = Math.floor((inDay - hours * 3600) / 60);
-      at = digits2(buf, at, hours);
-      buf[at++] = 58; // :
-      at = digits2(buf, at, minutes);
-      buf[at++] = 58;
-      at = digits2(buf, at, inDay - hours * 3600 - minutes * 60);
-      buf[at++] = 46; // .
+      if (seconds !== this.second) this.setSecond(seconds);
+      at = put(view, buf, at, this.stamp);
       // nine digits, three at a time
       const hi = Math.floor(nanos / 1e6);
       const rest = nanos - hi * 1e6;
@@ -230,6 +221,32 @@ export class JsonLines extends ChunkedPass<true> {
       at = put(view, buf, at, LINE_END_QUOTED);
     } else at = put(view, buf, at, LINE_END);
     this.at = at;
+  }
+
+  /**
+   * Make the stamp of another second: the date once per day (its digits in
+   * the same place), the time of day by arithmetic (a Date per second cost
+   * 15 %), in place.
+   */
+  private setSecond(seconds: number): void {
+    this.second = seconds;
+    const t = this.stamp.bytes;
+    const day = Math.floor(seconds / 86400);
+    if (day !== this.day) {
+      this.day = day;
+      const head = `,"timestamp":"${new Date(day * 86400_000).toISOString().slice(0, 11)}`;
+      for (let i = 0; i < 25; i++) t[i] = head.charCodeAt(i);
+    }
+    const inDay = seconds - day * 86400;
+    const hours = Math.floor(inDay / 3600);
+    const minutes = Math.floor((inDay - hours * 3600) / 60);
+    digits2(t, 25, hours);
+    t[27] = 58; // :
+    digits2(t, 28, minutes);
+    t[30] = 58;
+    digits2(t, 31, inDay - hours * 3600 - minutes * 60);
+    t[33] = 46; // .
+    setWords(this.stamp);
   }
 
   /** Room for n more bytes (the buffer grows; its content is kept). */
