@@ -16,21 +16,37 @@ type Slice = (this: Uint8Array, start: number, end: number) => string;
 const { utf8Write, latin1Write, base64Slice } = Buffer.prototype as unknown as { utf8Write: Write; latin1Write: Write; base64Slice: Slice };
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const STATUS_FIELD = STATUSES.map((s) => ascii(`"status":"${s}",`));
-const TEST_ID = ascii('{"testId":');
-const TAGS = ascii('"tags":[');
-const RUNNABLE = ascii('"runnable":true');
-const NOT_RUNNABLE = ascii('"runnable":false');
-const MIME = ascii(',"mimeType":');
-const FILE_NAME = ascii(',"fileName":');
-const FILE_BYTES = ascii(',"fileBytes":"');
-const EOF = ascii(',"eof":true');
-const NOT_EOF = ascii(',"eof":false');
-const ROUTE = ascii(',"routeCode":');
+
+/** ASCII text to copy (see put): its bytes, and the whole four-byte words of them as little-endian numbers. */
+interface Text {
+  bytes: Uint8Array;
+  words: Int32Array;
+}
+function text(s: string): Text {
+  const bytes = ascii(s);
+  const t = { bytes, words: new Int32Array(bytes.length >> 2) };
+  setWords(t);
+  return t;
+}
+/** Make a Text's words again from its bytes. */
+function setWords({ bytes: b, words }: Text): void {
+  for (let i = 0; i < words.length; i++) words[i] = b[4 * i] | (b[4 * i + 1] << 8) | (b[4 * i + 2] << 16) | (b[4 * i + 3] << 24);
+}
+const STATUS_FIELD = STATUSES.map((s) => text(`"status":"${s}",`));
+const TEST_ID = text('{"testId":');
+const TAGS = text('"tags":[');
+const RUNNABLE = text('"runnable":true');
+const NOT_RUNNABLE = text('"runnable":false');
+const MIME = text(',"mimeType":');
+const FILE_NAME = text(',"fileName":');
+const FILE_BYTES = text(',"fileBytes":"');
+const EOF = text(',"eof":true');
+const NOT_EOF = text(',"eof":false');
+const ROUTE = text(',"routeCode":');
 /** 1 for the bytes a JSON string holds as they are (printable ASCII but " and \\). */
 const PLAIN = Uint8Array.from({ length: 256 }, (_, c) => (c >= 0x20 && c <= 0x7e && c !== 34 && c !== 92 ? 1 : 0));
-const LINE_END = ascii('}\n');
-const LINE_END_QUOTED = ascii('Z"}\n');
+const LINE_END = text('}\n');
+const LINE_END_QUOTED = text('Z"}\n');
 // the fixed parts of the lines of a chatter run and of a damaged span (as ChatterEvent, DamagedBytesEvent, ParserErrorEvent)
 const CHATTER_HEAD = ascii('{"runnable":true,"fileName":"stdout","fileBytes":"');
 const CHATTER_TAIL = ascii('","eof":false}\n');
@@ -54,13 +70,19 @@ export class JsonLines extends ChunkedPass<true> {
   private committed = 0;
   /** Room that packet() made for its line. */
   private lineRoom = 0;
-  /** The day of the last timestamp, and its text: ,"timestamp":"YYYY-MM-DDT */
+  /** The second of the last timestamp, and its text: ,"timestamp":"YYYY-MM-DDTHH:MM:SS. (remade when it changes). */
+  private second = -1;
+  private readonly stamp: Text = { bytes: new Uint8Array(34), words: new Int32Array(8) };
   private day = -1;
-  private dayText = new Uint8Array(0);
+  /** A view of the window step() is in, for str()'s four-byte reads. */
+  private input: DataView = new DataView(new ArrayBuffer(0));
+  /** A view of `out` for put()'s four-byte writes. */
+  private view: DataView;
 
   constructor(core: Core, out: Buffer = Buffer.allocUnsafe(1 << 20)) {
     super(core);
     this.out = out;
+    this.view = new DataView(out.buffer, out.byteOffset, out.length);
     this.recycle = true; // the lines are copies: nothing views a chunk once push() is done with it
   }
 
@@ -94,6 +116,7 @@ export class JsonLines extends ChunkedPass<true> {
     const core = this.core;
     this.at = this.committed; // lines of an undone call
     const count = core.scan(window, pos, eof, ctx, ctxLen);
+    this.input = new DataView(window.buffer, window.byteOffset, window.length);
     const rec = core.records;
     const base = core.base;
     for (let r = 0, end = count * RECORD_STRIDE; r < end; r += RECORD_STRIDE) {
@@ -129,16 +152,18 @@ export class JsonLines extends ChunkedPass<true> {
     this.lineRoom = 256 + 3 * rec[r + R_LENGTH];
     this.room(this.lineRoom);
     let buf = this.out;
+    let view = this.view;
     let at = this.at;
     if (flags & F_TEST_ID) {
-      at = put(buf, at, TEST_ID);
+      at = put(view, buf, at, TEST_ID);
       at = this.str(buf, at, b, base + rec[r + R_TESTID_OFF], rec[r + R_TESTID_LEN]);
       buf = this.out;
+      view = this.view;
       buf[at++] = 44; // ,
     } else buf[at++] = 123; // {
-    if (flags & F_STATUS) at = put(buf, at, STATUS_FIELD[(flags & F_STATUS) - 1]);
+    if (flags & F_STATUS) at = put(view, buf, at, STATUS_FIELD[(flags & F_STATUS) - 1]);
     if (flags & F_TAGS) {
-      at = put(buf, at, TAGS);
+      at = put(view, buf, at, TAGS);
       let p = base + rec[r + R_TAGS_OFF];
       for (let i = 0, n = rec[r + R_TAGS_COUNT]; i < n; i++) {
         if (i > 0) buf[at++] = 44;
@@ -148,32 +173,36 @@ export class JsonLines extends ChunkedPass<true> {
         for (let k = 1; k < w; k++) len = (len << 8) | b[p + k];
         at = this.str(buf, at, b, p + w, len);
         buf = this.out;
+      view = this.view;
         p += w + len;
       }
       buf[at++] = 93; // ]
       buf[at++] = 44;
     }
-    at = put(buf, at, flags & F_RUNNABLE ? RUNNABLE : NOT_RUNNABLE);
+    at = put(view, buf, at, flags & F_RUNNABLE ? RUNNABLE : NOT_RUNNABLE);
     if (flags & F_MIME) {
-      at = put(buf, at, MIME);
+      at = put(view, buf, at, MIME);
       at = this.str(buf, at, b, base + rec[r + R_MIME_OFF], rec[r + R_MIME_LEN]);
       buf = this.out;
+      view = this.view;
     }
     if (flags & F_FILE) {
-      at = put(buf, at, FILE_NAME);
+      at = put(view, buf, at, FILE_NAME);
       at = this.str(buf, at, b, base + rec[r + R_NAME_OFF], rec[r + R_NAME_LEN]);
       buf = this.out;
-      at = put(buf, at, FILE_BYTES);
+      view = this.view;
+      at = put(view, buf, at, FILE_BYTES);
       const off = base + rec[r + R_FILE_OFF];
       const len = rec[r + R_FILE_LEN];
       if (len > 0) at += latin1Write.call(buf, base64Slice.call(b, off, off + len), at);
       buf[at++] = 34;
     }
-    at = put(buf, at, flags & F_EOF ? EOF : NOT_EOF);
+    at = put(view, buf, at, flags & F_EOF ? EOF : NOT_EOF);
     if (flags & F_ROUTE_CODE) {
-      at = put(buf, at, ROUTE);
+      at = put(view, buf, at, ROUTE);
       at = this.str(buf, at, b, base + rec[r + R_ROUTE_OFF], rec[r + R_ROUTE_LEN]);
       buf = this.out;
+      view = this.view;
     }
     if (flags & F_TIMESTAMP) {
       let seconds = rec[r + R_SECONDS] >>> 0;
@@ -183,22 +212,8 @@ export class JsonLines extends ChunkedPass<true> {
         seconds += 1;
         nanos -= 1e9;
       }
-      // the date is made once per day; the time of day is arithmetic (a Date per second cost 15 %)
-      const day = Math.floor(seconds / 86400);
-      if (day !== this.day) {
-        this.day = day;
-        this.dayText = ascii(`,"timestamp":"${new Date(day * 86400_000).toISOString().slice(0, 11)}`);
-      }
-      at = put(buf, at, this.dayText);
-      const inDay = seconds - day * 86400;
-      const hours = Math.floor(inDay / 3600);
-      const minutes = Math.floor((inDay - hours * 3600) / 60);
-      at = digits2(buf, at, hours);
-      buf[at++] = 58; // :
-      at = digits2(buf, at, minutes);
-      buf[at++] = 58;
-      at = digits2(buf, at, inDay - hours * 3600 - minutes * 60);
-      buf[at++] = 46; // .
+      if (seconds !== this.second) this.setSecond(seconds);
+      at = put(view, buf, at, this.stamp);
       // nine digits, three at a time
       const hi = Math.floor(nanos / 1e6);
       const rest = nanos - hi * 1e6;
@@ -206,9 +221,35 @@ export class JsonLines extends ChunkedPass<true> {
       at = digits3(buf, at, hi);
       at = digits3(buf, at, mid);
       at = digits3(buf, at, rest - mid * 1000);
-      at = put(buf, at, LINE_END_QUOTED);
-    } else at = put(buf, at, LINE_END);
+      at = put(view, buf, at, LINE_END_QUOTED);
+    } else at = put(view, buf, at, LINE_END);
     this.at = at;
+  }
+
+  /**
+   * Make the stamp of another second: the date once per day (its digits in
+   * the same place), the time of day by arithmetic (a Date per second cost
+   * 15 %), in place.
+   */
+  private setSecond(seconds: number): void {
+    this.second = seconds;
+    const t = this.stamp.bytes;
+    const day = Math.floor(seconds / 86400);
+    if (day !== this.day) {
+      this.day = day;
+      const head = `,"timestamp":"${new Date(day * 86400_000).toISOString().slice(0, 11)}`;
+      for (let i = 0; i < 25; i++) t[i] = head.charCodeAt(i);
+    }
+    const inDay = seconds - day * 86400;
+    const hours = Math.floor(inDay / 3600);
+    const minutes = Math.floor((inDay - hours * 3600) / 60);
+    digits2(t, 25, hours);
+    t[27] = 58; // :
+    digits2(t, 28, minutes);
+    t[30] = 58;
+    digits2(t, 31, inDay - hours * 3600 - minutes * 60);
+    t[33] = 46; // .
+    setWords(this.stamp);
   }
 
   /** Room for n more bytes (the buffer grows; its content is kept). */
@@ -217,6 +258,7 @@ export class JsonLines extends ChunkedPass<true> {
     const grown = Buffer.allocUnsafe(Math.max(2 * this.out.length, this.at + n));
     this.out.copy(grown, 0, 0, this.at);
     this.out = grown;
+    this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
   }
 
   private bytes(s: Uint8Array): void {
@@ -235,7 +277,17 @@ export class JsonLines extends ChunkedPass<true> {
   private str(buf: Uint8Array, at: number, b: Uint8Array, off: number, len: number): number {
     const from = at;
     buf[at++] = 34;
-    for (let i = off, end = off + len; i < end; i++) {
+    let i = off;
+    const end = off + len;
+    // four bytes at a time while none needs a look (a test id is mostly plain ASCII)
+    const input = this.input;
+    const view = this.view;
+    for (; i + 4 <= end; i += 4, at += 4) {
+      const w = input.getInt32(i, true);
+      if (notPlain(w)) break;
+      view.setInt32(at, w, true);
+    }
+    for (; i < end; i++) {
       const c = b[i];
       // controls, quote, backslash and anything past ASCII: JSON.stringify decides
       if (PLAIN[c] === 0) {
@@ -258,9 +310,26 @@ export class JsonLines extends ChunkedPass<true> {
   }
 }
 
-/** Copy a constant of a few dozen bytes: a loop beats set()'s call. */
-function put(buf: Uint8Array, at: number, s: Uint8Array): number {
-  for (let i = 0; i < s.length; i++) buf[at++] = s[i];
+/**
+ * Whether any of the four bytes of w is not PLAIN: below 0x20, above 0x7e,
+ * a quote or a backslash (the word tests of "Bit Twiddling Hacks": a byte
+ * less than n, more than n, equal to zero).
+ */
+function notPlain(w: number): number {
+  const q = w ^ 0x22222222;
+  const s = w ^ 0x5c5c5c5c;
+  return (((w - 0x20202020) & ~w) | (w + 0x01010101) | w | ((q - 0x01010101) & ~q) | ((s - 0x01010101) & ~s)) & 0x80808080;
+}
+
+/**
+ * Copy a constant of a few dozen bytes, four at a time (a third of the time
+ * of a byte loop, which beats set()'s call); `view` views `buf`.
+ */
+function put(view: DataView, buf: Uint8Array, at: number, t: Text): number {
+  const words = t.words;
+  for (let i = 0; i < words.length; i++, at += 4) view.setInt32(at, words[i], true);
+  const bytes = t.bytes;
+  for (let i = 4 * words.length; i < bytes.length; i++) buf[at++] = bytes[i];
   return at;
 }
 

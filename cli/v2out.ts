@@ -31,10 +31,16 @@ export class V2Writer {
   /** Stream bytes [rangeStart, rangeEnd) of `window` to write next (writeRange), not yet written. */
   private rangeStart = 0;
   private rangeEnd = 0;
+  /**
+   * Small ranges copied out of the window, written as one part when full or
+   * before anything else: a view per range (two per test) cost more than copying.
+   */
+  private stage = new Uint8Array(1 << 15);
+  private staged = 0;
   /** `window`: the input whose bytes writeRange() writes. */
   constructor(private readonly out: Output, backend?: BackendName, private readonly window?: InputWindow) {
     this.encoder = new Encoder({ backend });
-    window?.onAdvance(() => this.flushRange());
+    window?.onAdvance(() => this.takeRange());
   }
 
   /** A promise only when the output had to write (see Output.write). */
@@ -54,7 +60,8 @@ export class V2Writer {
 
   /** A packet as it is (bytes the encoder would write for it: see reencodesToItself), in order with the events written. */
   writePacket(bytes: Uint8Array): Promise<void> | undefined {
-    if (this.held || this.rangeEnd > this.rangeStart) return this.end().then(() => this.out.write(bytes));
+    const before = this.held ? this.end() : this.flushRange();
+    if (before) return before.then(() => this.out.write(bytes));
     return this.out.write(bytes);
   }
 
@@ -69,26 +76,55 @@ export class V2Writer {
       this.rangeEnd += length;
       return undefined;
     }
-    const before = this.held ? this.end() : this.flushRange();
+    const before = this.held ? this.end() : this.takeRange();
     if (before) return before.then(() => this.writeRange(offset, length));
     this.rangeStart = offset;
     this.rangeEnd = offset + length;
     return undefined;
   }
 
-  /** Write the range held by writeRange. */
+  /** Write the range held by writeRange, and the ranges staged before it. */
   private flushRange(): Promise<void> | undefined {
-    if (this.rangeEnd === this.rangeStart) return undefined;
-    const parts = this.window!.views(this.rangeStart, this.rangeEnd - this.rangeStart);
+    const took = this.takeRange();
+    const flushed = this.flushStage();
+    return took && flushed ? took.then(() => flushed) : took ?? flushed;
+  }
+
+  /**
+   * Let go of the range held by writeRange: a small one (a test's packet or
+   * two) is copied into the stage, a large one written as views of the window.
+   */
+  private takeRange(): Promise<void> | undefined {
+    const offset = this.rangeStart;
+    const length = this.rangeEnd - offset;
+    if (length === 0) return undefined;
     this.rangeStart = this.rangeEnd = 0;
-    // cannot happen: the window calls back before it lets bytes go
-    if (parts === null) throw new Error('internal error: a packet range left the input window before it was written');
     let waiting: Promise<void> | undefined;
+    if (length <= STAGED) {
+      if (this.staged + length > this.stage.length) waiting = this.flushStage();
+      // cannot fail: the window calls back before it lets bytes go
+      if (!this.window!.copyInto(offset, length, this.stage, this.staged)) throw new Error('internal error: a packet range left the input window before it was written');
+      this.staged += length;
+      return waiting;
+    }
+    waiting = this.flushStage();
+    const parts = this.window!.views(offset, length);
+    if (parts === null) throw new Error('internal error: a packet range left the input window before it was written');
     for (const part of parts) {
       const wrote = this.out.write(part);
       if (wrote) waiting = waiting ? waiting.then(() => wrote) : wrote;
     }
     return waiting;
+  }
+
+  /** Write the staged ranges. */
+  private flushStage(): Promise<void> | undefined {
+    if (this.staged === 0) return undefined;
+    const wrote = this.out.write(this.stage.subarray(0, this.staged));
+    // a write that waits may still hold the bytes: the next ones go elsewhere
+    if (wrote) this.stage = new Uint8Array(this.stage.length);
+    this.staged = 0;
+    return wrote;
   }
 
   /** Write the bytes of an unfinished character still held (at the end of the input, or before another event). */
@@ -103,6 +139,9 @@ export class V2Writer {
     return this.out.write(this.encoder.encode(changes ? eventInit(e, changes) : e));
   }
 }
+
+/** Ranges of up to this many bytes are staged (see V2Writer.takeRange). */
+const STAGED = 4096;
 
 /** Where the varint read last by minimalVarint ended. */
 let varintEnd = 0;
@@ -205,13 +244,23 @@ export class InputWindow {
     this.start = this.end;
   }
 
-  /** The chunk holding all of [offset, offset + length), and where in it; null when no one chunk does. */
-  locate(offset: number, length: number): { bytes: Uint8Array; at: number } | null {
+  /** Where in the chunk locate() returned last its range starts. */
+  at = 0;
+
+  /**
+   * The chunk holding all of [offset, offset + length) (its place in it left
+   * in `at`: no object per packet); null when no one chunk does.
+   */
+  locate(offset: number, length: number): Uint8Array | null {
     let from = this.end;
     for (let i = this.chunks.length - 1; i >= 0; i--) {
       const chunk = this.chunks[i];
       from -= chunk.length;
-      if (offset >= from) return offset + length <= from + chunk.length ? { bytes: chunk, at: offset - from } : null;
+      if (offset >= from) {
+        if (offset + length > from + chunk.length) return null;
+        this.at = offset - from;
+        return chunk;
+      }
     }
     return null;
   }

@@ -63,6 +63,13 @@ describe('subunit json writes bytes straight from the records', () => {
     { status: 'success', testId: 'x'.repeat(300), tags: ['t'.repeat(70), 'worker-1'], routeCode: '\\' },
     { testId: 'day', timestamp: new Timestamp(951_782_399, 1) }, // 2000-02-28T23:59:59
     { testId: 'day', timestamp: new Timestamp(951_868_800, 123_456_789) }, // 2000-03-01T00:00:00
+    // the stamp kept per second: the same second again, then the next of the same day
+    { testId: 'day', timestamp: new Timestamp(951_868_800, 7) },
+    { testId: 'day', timestamp: new Timestamp(951_872_461, 0) }, // 01:01:01
+    // strings go four bytes at a time until a byte needs a look: one at every place in and past the first words
+    ...['"', '\\', '\u0001', '\u001f', '\u007f', 'é', ' ', '~'].flatMap((odd) =>
+      [0, 1, 2, 3, 4, 5, 7, 8, 9].map((at): EventInit => ({ testId: `${'abcdefghij'.slice(0, at)}${odd}xyzw`, tags: [`${'t'.repeat(at)}${odd}`], routeCode: `${odd}${'r'.repeat(at)}` })),
+    ),
   ];
   // nanoseconds of a second or more (the wire allows up to 2^30 - 1): they carry into the seconds
   const carried = raw(0x2000 | F_TIMESTAMP, [0x65, 0x53, 0xf1, 0x00, 0xfb, 0x9a, 0xca, 0x05]);

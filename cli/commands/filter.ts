@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { inputEvents, BACKEND_OPTION } from '../source.js';
 import { TestAggregator, finalStatus, type TestRecord, type FinalStatus } from '../../bindings/results/results.js';
-import { toPlainEvent, type SubunitEvent, type EventInit, type Status } from '../../bindings/codec/events.js';
+import { toPlainEvent, type SubunitEvent, type Status } from '../../bindings/codec/events.js';
 import { InputError } from '../../bindings/codec/errors.js';
 import { UsageError } from '../errors.js';
 import { Output, describe } from '../io.js';
@@ -45,20 +45,29 @@ class HeldTest {
   private readonly plain: SubunitEvent[] = [];
   /** Where in `bytes` each plain event goes. */
   private readonly places: number[] = [];
-  /** Input ranges not copied yet: stream offset and length, adjacent packets joined. */
+  /**
+   * Input ranges not copied yet: stream offset and length, adjacent packets
+   * joined; the first `nr` numbers are used (setting an array's length to 0
+   * drops its memory: a new one per test).
+   */
   private readonly ranges: number[] = [];
+  private nr = 0;
 
   add(e: SubunitEvent, window: InputWindow | undefined): void {
     // only a well-formed packet (a parser error's event is made, not read)
     if (window && e.source === 'packet') {
       const offset = e.offset;
       const length = e.length;
-      const found = window.locate(offset, length);
-      if (found) {
-        if (reencodesToItself(found.bytes, found.at, length)) {
-          const n = this.ranges.length;
+      const chunk = window.locate(offset, length);
+      if (chunk) {
+        if (reencodesToItself(chunk, window.at, length)) {
+          const n = this.nr;
           if (n > 0 && this.ranges[n - 2] + this.ranges[n - 1] === offset) this.ranges[n - 1] += length;
-          else this.ranges.push(offset, length);
+          else {
+            this.ranges[n] = offset;
+            this.ranges[n + 1] = length;
+            this.nr = n + 2;
+          }
           return;
         }
       } else {
@@ -85,14 +94,14 @@ class HeldTest {
 
   /** Copy the ranges that start before `keepFrom` (all by default) out of the window, and those after them. */
   copyRanges(window: InputWindow, keepFrom = Infinity): void {
-    if (this.ranges.length === 0 || this.ranges[0] >= keepFrom) return;
-    for (let i = 0; i < this.ranges.length; i += 2) {
+    if (this.nr === 0 || this.ranges[0] >= keepFrom) return;
+    for (let i = 0; i < this.nr; i += 2) {
       this.grow(this.ranges[i + 1]);
       // cannot fail: the window calls back (and this is called) before it lets bytes go
       if (!window.copyInto(this.ranges[i], this.ranges[i + 1], this.bytes, this.size)) throw new Error('internal error: a held packet left the input window');
       this.size += this.ranges[i + 1];
     }
-    this.ranges.length = 0;
+    this.nr = 0;
   }
 
   /** Worth keeping for another test (one with a large attachment is let go). */
@@ -103,34 +112,33 @@ class HeldTest {
   /** Empty it for another test (its memory kept: a fresh buffer per test cost a third of filter's time). */
   clear(): this {
     this.size = 0;
-    this.plain.length = 0;
-    this.places.length = 0;
-    this.ranges.length = 0;
+    this.nr = 0;
+    if (this.plain.length > 0) this.plain.length = this.places.length = 0;
     return this;
   }
 
   /**
-   * Write it in stream order, each plain event with the changes `changes`
-   * gives it, from part `from` on (2i: the bytes before plain event i, 2i + 1:
-   * the event, then the bytes after the last, then the ranges). A promise
-   * only when the output had to wait.
+   * Write it in stream order, each plain event with test id `id` (and status
+   * `changed` for one whose status is `final`), from part `from` on (2i: the
+   * bytes before plain event i, 2i + 1: the event, then the bytes after the
+   * last, then the ranges). A promise only when the output had to wait.
    */
-  write(writer: V2Writer, changes: (e: SubunitEvent) => Partial<EventInit>, from = 0): Promise<void> | undefined {
+  write(writer: V2Writer, id: string, final: FinalStatus, changed: Status | undefined, from = 0): Promise<void> | undefined {
     const events = 2 * this.plain.length;
-    for (let k = from, n = events + 1 + this.ranges.length / 2; k < n; k++) {
+    for (let k = from, n = events + 1 + this.nr / 2; k < n; k++) {
       let wrote: Promise<void> | undefined;
       if (k > events) {
         const i = 2 * (k - events - 1);
         wrote = writer.writeRange(this.ranges[i], this.ranges[i + 1]);
       } else if (k & 1) {
         const e = this.plain[k >> 1];
-        wrote = writer.write(e, changes(e));
+        wrote = writer.write(e, changed && e.status === final ? { testId: id, status: changed } : { testId: id });
       } else {
         const start = k === 0 ? 0 : this.places[(k >> 1) - 1];
         const end = k === events ? this.size : this.places[k >> 1];
         if (end > start) wrote = writer.writePacket(this.bytes.subarray(start, end));
       }
-      if (wrote) return wrote.then(() => this.write(writer, changes, k + 1));
+      if (wrote) return wrote.then(() => this.write(writer, id, final, changed, k + 1));
     }
     return undefined;
   }
@@ -217,7 +225,10 @@ export const filter = defineCommand({
       }
       for (const line of text.split('\n')) if (line) expected.add(line.replace(/\r$/, ''));
     }
-    const rename = (id: string) => renames.reduce((s, [re, to]) => s.replace(re, to), id);
+    const rename = (id: string) => {
+      for (const [re, to] of renames) id = id.replace(re, to);
+      return id;
+    };
 
     const keep = (r: TestRecord, id: string, status: FinalStatus): boolean => {
       // enumeration only: subunit-filter drops it too (it has no outcome)
@@ -225,8 +236,8 @@ export const filter = defineCommand({
       // as subunit-filter, an unexpected success passes every filter: a failure never vanishes
       if (status === 'uxsuccess') return true;
       if (drop.has(status)) return false;
-      if (withTags.some((t) => !r.tags.includes(t))) return false;
-      if (withoutTags.some((t) => r.tags.includes(t))) return false;
+      if (withTags.length && withTags.some((t) => !r.tags.includes(t))) return false;
+      if (withoutTags.length && withoutTags.some((t) => r.tags.includes(t))) return false;
       if (withRe || withoutRe) {
         const text = `${id}${status}${attachmentsText(tests.attachments(r))}`;
         if (withRe && !withRe.test(text)) return false;
@@ -238,7 +249,7 @@ export const filter = defineCommand({
     const out = new Output();
     // tests by the aggregator's records: its notion of one test (testKey), no key string per event
     const tests = new TestAggregator({ attachments: !!(withRe || withoutRe) });
-    const held = new Map<TestRecord, HeldTest>(); // the events of each test in flight
+    const held = new Map<number, HeldTest>(); // the events of each test in flight, by its index (a number hashes faster than a record)
     const spare: HeldTest[] = [];
     // packets go out unchanged unless ids are renamed or statuses fixed up
     const window = renames.length === 0 && expected.size === 0 ? new InputWindow(1) : undefined;
@@ -262,11 +273,13 @@ export const filter = defineCommand({
         status = changed ?? status;
       }
       if (!keep(r, id, status)) return undefined;
-      const failed = () =>
-        unfinished ? writer.write({ testId: id, status: changed ?? 'fail', routeCode: r.routeCode, tags: r.tags.length ? [...r.tags] : undefined, timestamp: r.stop ?? r.start }) : undefined;
-      const wrote = events.write(writer, (e) => (changed && !unfinished && e.status === final ? { testId: id, status: changed } : { testId: id }));
-      return wrote ? wrote.then(failed) : failed();
+      // no closure per test: the common case (a finished test) allocates nothing here
+      const wrote = events.write(writer, id, final, unfinished ? undefined : changed);
+      if (!unfinished) return wrote;
+      return wrote ? wrote.then(() => failed(r, id, changed)) : failed(r, id, changed);
     };
+    const failed = (r: TestRecord, id: string, changed: Status | undefined) =>
+      writer.write({ testId: id, status: changed ?? 'fail', routeCode: r.routeCode, tags: r.tags.length ? [...r.tags] : undefined, timestamp: r.stop ?? r.start });
     const watch = window && ((chunks: AsyncIterable<Uint8Array>) => window.watch(chunks));
     for await (const batch of inputEvents(positionals, v.backend, context, { reuse: true, watch })) {
       for (let i = 0; i < batch.length; i++) {
@@ -277,11 +290,11 @@ export const filter = defineCommand({
           continue;
         }
         const t = tests.add(e)!;
-        let events = held.get(t);
-        if (!events) held.set(t, (events = spare.pop()?.clear() ?? new HeldTest()));
+        let events = held.get(t.index);
+        if (!events) held.set(t.index, (events = spare.pop()?.clear() ?? new HeldTest()));
         events.add(e, window);
         if (t.finished) {
-          held.delete(t);
+          held.delete(t.index);
           const wrote = emit(t, events);
           if (wrote) await wrote;
           // written (or copied into the output): its memory serves another test
@@ -289,7 +302,7 @@ export const filter = defineCommand({
         }
       }
     }
-    for (const t of tests.end()) await emit(t, held.get(t) ?? new HeldTest());
+    for (const t of tests.end()) await emit(t, held.get(t.index) ?? new HeldTest());
     await writer.end();
     await out.flush();
     return 0;
