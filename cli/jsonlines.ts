@@ -341,12 +341,14 @@ function digits2(buf: Uint8Array, at: number, n: number): number {
   return at + 2;
 }
 
+/** "000" … "999", three bytes each: a load instead of two divisions per digit group. */
+const DIGITS3 = ascii(Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0')).join(''));
+
 /** n (0–999) as three decimal digits. */
 function digits3(buf: Uint8Array, at: number, n: number): number {
-  const h = Math.floor(n / 100);
-  const t = Math.floor((n - h * 100) / 10);
-  buf[at] = 48 + h;
-  buf[at + 1] = 48 + t;
-  buf[at + 2] = 48 + (n - h * 100 - t * 10);
+  const d = 3 * n;
+  buf[at] = DIGITS3[d];
+  buf[at + 1] = DIGITS3[d + 1];
+  buf[at + 2] = DIGITS3[d + 2];
   return at + 3;
 }
