@@ -166,6 +166,55 @@ describe('packets copied instead of re-encoded', () => {
   });
 });
 
+describe('subunit filter with many tests in flight', () => {
+  let dir: string;
+  let path: string;
+  let unfinished = 0;
+  beforeAll(() => {
+    // ~10 MB (several 4 MiB reads): up to 60 tests open at once, finishing in random order, each
+    // with packets across reads, so tests leave the list of those in flight from anywhere in it
+    const encoder = new Encoder();
+    const parts: Uint8Array[] = [];
+    let x = 777;
+    const rand = (n: number) => ((x = (x * 1103515245 + 12345) >>> 0) >>> 8) % n;
+    const open: { id: string; left: number }[] = [];
+    const statuses: Status[] = ['success', 'fail', 'skip', 'xfail'];
+    let size = 0;
+    for (let i = 0; size < 10e6; ) {
+      if (open.length < 60 && rand(3) > 0) {
+        const id = `pkg.Test${i % 7}.test_${i++}`;
+        open.push({ id, left: 1 + rand(6) });
+        parts.push(encoder.encode({ testId: id, status: 'inprogress', timestamp: new Timestamp(1_700_000_000 + i, rand(1e9)) }));
+      } else if (open.length > 0) {
+        const k = rand(open.length);
+        const t = open[k];
+        const fileBytes = new Uint8Array(rand(4000)).fill(97 + rand(26));
+        parts.push(encoder.encode(--t.left > 0 ? { testId: t.id, fileName: 'log', fileBytes } : { testId: t.id, status: statuses[rand(4)] }));
+        if (t.left === 0) open.splice(k, 1);
+      }
+      size += parts[parts.length - 1]?.length ?? 0;
+    }
+    unfinished = open.length;
+    dir = mkdtempSync(join(tmpdir(), 'subunit-inflight-'));
+    path = join(dir, 'inflight.subunit');
+    writeFileSync(path, concat(parts));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const backend of ['wasm', 'js']) {
+    it(`${backend}: every test's events written, as re-encoding writes them`, () => {
+      const copied = run(['filter', '-s', '--xfail', '--backend', backend, path]);
+      const reencoded = run(['filter', '-s', '--xfail', '--backend', backend, '--rename', 'no-such-test-id', 'x', path]);
+      expect(copied.stderr).toBe('');
+      expect(copied.status).toBe(0);
+      expect(copied.stdout.equals(reencoded.stdout)).toBe(true);
+      // nothing lost: every packet, and a "fail" for each test left unfinished
+      expect(unfinished).toBeGreaterThan(0);
+      expect(decodeAll(copied.stdout).length).toBe(decodeAll(readFileSync(path)).length + unfinished);
+    });
+  }
+});
+
 describe('subunit filter keys tests as the results layer does', () => {
   it('events of one test with no route code and an empty one are all written (none left behind)', () => {
     const sent: EventInit[] = [
