@@ -82,9 +82,15 @@ function dateTime(s: number): string {
  * or -1 when the date is not YYYY-MM-DD (the caller then makes the string).
  */
 export function pyDatetimeInto(buf: Uint8Array, at: number, t: Timestamp): number {
-  const us = micros(t);
-  const s = Math.floor(us / 1e6);
-  const frac = us - s * 1e6;
+  // micros(t) split into second and fraction without the 16-digit number between
+  const q = Math.floor(t.nanos / 1000);
+  const r = t.nanos - q * 1000;
+  let frac = r > 500 || (r === 500 && q % 2 === 1) ? q + 1 : q;
+  let s = t.seconds;
+  if (frac === 1e6) {
+    s++;
+    frac = 0;
+  }
   const d = Math.floor(s / 86_400);
   if (!toDay(d)) return -1;
   for (let i = 0; i < 11; i++) buf[at + i] = dayBytes[i];
@@ -124,6 +130,10 @@ export function sixInto(buf: Uint8Array, at: number, n: number): number {
 
 /** A whole number (below 2^53 in size) as String(n) writes it. */
 export function integerInto(buf: Uint8Array, at: number, n: number): number {
+  if (n >= 0 && n < 10) {
+    buf[at] = 48 + n;
+    return at + 1;
+  }
   if (n < 0) {
     buf[at++] = 0x2d; // -
     n = -n;

@@ -29,9 +29,11 @@ const seconds6 = (us: number) => `${Math.floor(us / 1e6)}.${String(1e6 + (((us %
 function durationInto(buf: Uint8Array, at: number, us: number): number {
   buf[at++] = 0x20; // space
   buf[at++] = 0x5b; // [
-  at = integerInto(buf, at, Math.floor(us / 1e6));
+  // seconds6's numbers: a whole number of microseconds below 2^52 divides exactly enough
+  const whole = Math.floor(us / 1e6);
+  at = integerInto(buf, at, whole);
   buf[at++] = 0x2e; // .
-  at = sixInto(buf, at, ((us % 1e6) + 1e6) % 1e6);
+  at = sixInto(buf, at, us - whole * 1e6);
   buf[at++] = 0x73; // s
   buf[at++] = 0x5d; // ]
   return at;
