@@ -152,8 +152,22 @@ export function integerInto(buf: Uint8Array, at: number, n: number): number {
  * Copies `s` into buf from `at` when each of its characters is printable
  * ASCII (space … ~) other than `a` and `b`: where it ended, or -1 (the
  * caller then makes the string: UTF-8, controls shown escaped, quoting).
+ * buf must have room for `s.length` + 4 bytes from `at`.
  */
 export function printableInto(buf: Uint8Array, at: number, s: string, a = -1, b = -1): number {
+  if (s.length > 40) {
+    // a long id: one native copy, then a look at the bytes (charCodeAt on a
+    // slice of the batch's text costs a few ns a character; the native call
+    // costs more than a short id's loop). A UTF-8 length equal to the
+    // string's says every character is ASCII.
+    const end = at + s.length;
+    if (utf8Write.call(buf, s, at) !== s.length) return -1;
+    for (let i = at; i < end; i++) {
+      const c = buf[i];
+      if (c < 0x20 || c > 0x7e || c === a || c === b) return -1;
+    }
+    return end;
+  }
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x20 || c > 0x7e || c === a || c === b) return -1;
@@ -161,6 +175,8 @@ export function printableInto(buf: Uint8Array, at: number, s: string, a = -1, b 
   }
   return at;
 }
+type Utf8Write = (this: Uint8Array, s: string, at: number) => number;
+const utf8Write = (Buffer.prototype as unknown as { utf8Write: Utf8Write }).utf8Write;
 
 const text = new TextDecoder('utf-8');
 

@@ -45,7 +45,7 @@ describe('secondsFixed3', () => {
 });
 
 describe('the bytes writers', () => {
-  const buf = new Uint8Array(64);
+  const buf = Buffer.alloc(256);
   const written = (end: number, from = 3) => Buffer.from(buf.subarray(from, end)).toString('latin1');
 
   it('pyDatetimeInto writes pyDatetime\'s text for any u32 second and nanosecond', () => {
@@ -75,5 +75,10 @@ describe('the bytes writers', () => {
     expect(printableInto(buf, 3, 'a,b', 0x22, 0x2c)).toBe(-1);
     expect(printableInto(buf, 3, 'a"b', 0x22, 0x2c)).toBe(-1);
     expect(printableInto(buf, 3, 'a"b')).toBe(6);
+    // past 40 characters: copied natively, then looked at
+    const long = 'pkg.mod.Test.test_x'.repeat(3);
+    expect(written(printableInto(buf, 3, long))).toBe(long);
+    for (const s of [long + 'é', 'é' + long, long + '\x07', long + '\ud800', '\u0141' + long]) expect(printableInto(buf, 3, s)).toBe(-1);
+    expect(printableInto(buf, 3, long + ',', 0x22, 0x2c)).toBe(-1);
   });
 });

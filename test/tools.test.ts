@@ -104,13 +104,14 @@ describe('subunit csv', () => {
 });
 
 describe('subunit csv: rows written as bytes and as strings', () => {
-  // ids that take the bytes path (printable ASCII without quote or comma) and ids
-  // that do not (quoted, non-ASCII, a control character), mixed over more than one
+  // ids that take the bytes path (printable ASCII without a quote; quoted for a comma)
+  // and ids that do not (a quote, non-ASCII, a control character), short and long, mixed over more than one
   // 256 KiB output buffer; times with and without a fraction, and no times at all
   const statuses = ['success', 'fail', 'skip', 'xfail', 'uxsuccess'] as const;
   const tests = Array.from({ length: 5000 }, (_, i) => {
     const kind = i % 6;
-    const id = kind === 1 ? `pkg.t${i}[a,"b"]` : kind === 2 ? `pkg.é${i}` : kind === 3 ? `pkg.t${i}\x1b` : `pkg.mod.Test.test_${i}`;
+    const pad = i % 2 ? '.long'.repeat(9) : ''; // ids past 40 characters are copied another way
+    const id = [`pkg${pad}.mod.Test.test_${i}`, `pkg${pad}.t${i}[a,"b"]`, `pkg${pad}.é${i}`, `pkg${pad}.t${i}\x1b`, `pkg${pad}.t${i}(a, b)`, `pkg.t${i}"`][kind];
     const seconds = 1_700_000_000 + i * 3_607;
     return { id, status: statuses[i % 5], start: new Timestamp(seconds, i % 4 === 0 ? 0 : (i * 7_777_777) % 1e9), stop: new Timestamp(seconds + (i % 3), (i * 13) % 1e9) };
   });

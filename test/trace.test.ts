@@ -278,12 +278,13 @@ open('.testrepository/times.dbm', 'w').close()
 
 describe('subunit trace: lines written as bytes and as strings', () => {
   // ids that take the bytes path (printable ASCII, no files) and ids that do not
-  // (non-ASCII, a control character, longer than 4096, a file attached), mixed
+  // (non-ASCII, a control character, longer than 4096, a file attached), short and long, mixed
   // over more than one 256 KiB output buffer; durations negative, whole seconds of several digits
   const statuses = ['success', 'fail', 'skip', 'xfail', 'uxsuccess'] as const;
   const tests = Array.from({ length: 6000 }, (_, i) => {
     const kind = i % 7;
-    const id = kind === 4 ? `pkg.é${i}` : kind === 5 ? `pkg.t${i}\x07` : kind === 6 && i % 100 === 6 ? `pkg.${'x'.repeat(5000)}${i}` : `pkg.mod.Test.test_${i}`;
+    const pad = i % 2 ? '.long'.repeat(9) : ''; // ids past 40 characters are copied another way
+    const id = kind === 4 ? `pkg${pad}.é${i}` : kind === 5 ? `pkg${pad}.t${i}\x07` : kind === 6 && i % 100 === 6 ? `pkg.${'x'.repeat(5000)}${i}` : `pkg${pad}.mod.Test.test_${i}`;
     const us = ((i * 7_919_113) % 30_000_000_000) - 2_000_000; // −2 s … 30 000 s
     return { id, status: statuses[i % 5], us, file: kind === 3 };
   });

@@ -54,12 +54,17 @@ export const csv = defineCommand({
         const start = t.start ?? clock;
         const stop = t.stop ?? start;
         clock = stop;
-        // as bytes while the id needs neither quotes nor escapes (no string per row)
+        // as bytes while the id is printable ASCII without a quote (no string per row);
+        // with a comma (parameterised tests) it is quoted, as field() does
         const word = WORDS[status];
         const waiting = t.id.length <= 4096 ? out.room(t.id.length + word.length + 72) : undefined;
         if (t.id.length <= 4096) {
           const buf = out.buf;
-          let at = printableInto(buf, out.at, t.id, 0x22, 0x2c); // " ,
+          const quoted = t.id.includes(',');
+          let at = out.at;
+          if (quoted) buf[at++] = 0x22;
+          at = printableInto(buf, at, t.id, 0x22);
+          if (at >= 0 && quoted) buf[at++] = 0x22;
           for (let i = 0; at >= 0 && i < word.length; i++) buf[at++] = word[i];
           if (at >= 0 && start) at = pyDatetimeInto(buf, at, start);
           if (at >= 0) buf[at++] = 0x2c;
