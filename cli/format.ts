@@ -51,23 +51,132 @@ let dateSecond = NaN;
 let dateText = '';
 let day = NaN;
 let dayText = '';
+/** dayText's bytes ("YYYY-MM-DD "). */
+const dayBytes = new Uint8Array(11);
 const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+
+/** Makes day d the day of dayText; false when its date is not YYYY-MM-DD. */
+function toDay(d: number): boolean {
+  if (d === day) return true;
+  const iso = new Date(d * 86_400_000).toISOString();
+  // years past 9999 (not in a u32 of seconds) would make a longer ISO string
+  if (iso.length !== 24) return false;
+  day = d;
+  dayText = iso.slice(0, 10) + ' ';
+  for (let i = 0; i < 11; i++) dayBytes[i] = dayText.charCodeAt(i);
+  return true;
+}
 
 function dateTime(s: number): string {
   const d = Math.floor(s / 86_400);
-  if (d !== day) {
-    const iso = new Date(d * 86_400_000).toISOString();
-    // years past 9999 (not in a u32 of seconds) would make a longer ISO string
-    if (iso.length !== 24) return new Date(s * 1000).toISOString().slice(0, 19).replace('T', ' ');
-    day = d;
-    dayText = iso.slice(0, 10) + ' ';
-  }
+  if (!toDay(d)) return new Date(s * 1000).toISOString().slice(0, 19).replace('T', ' ');
   const inDay = s - d * 86_400;
   const m = Math.floor(inDay / 60);
   dateSecond = s;
   dateText = `${dayText}${TWO_DIGITS[Math.floor(m / 60)]}:${TWO_DIGITS[m % 60]}:${TWO_DIGITS[inDay - m * 60]}`;
   return dateText;
 }
+
+/**
+ * pyDatetime(t) as bytes into buf from `at` (32 at most): where it ended,
+ * or -1 when the date is not YYYY-MM-DD (the caller then makes the string).
+ */
+export function pyDatetimeInto(buf: Uint8Array, at: number, t: Timestamp): number {
+  // micros(t) split into second and fraction without the 16-digit number between
+  const q = Math.floor(t.nanos / 1000);
+  const r = t.nanos - q * 1000;
+  let frac = r > 500 || (r === 500 && q % 2 === 1) ? q + 1 : q;
+  let s = t.seconds;
+  if (frac === 1e6) {
+    s++;
+    frac = 0;
+  }
+  const d = Math.floor(s / 86_400);
+  if (!toDay(d)) return -1;
+  for (let i = 0; i < 11; i++) buf[at + i] = dayBytes[i];
+  const inDay = s - d * 86_400;
+  const m = Math.floor(inDay / 60);
+  at = twoInto(buf, at + 11, Math.floor(m / 60));
+  buf[at++] = 0x3a; // :
+  at = twoInto(buf, at, m % 60);
+  buf[at++] = 0x3a;
+  at = twoInto(buf, at, inDay - m * 60);
+  if (frac) {
+    buf[at++] = 0x2e; // .
+    at = sixInto(buf, at, frac);
+  }
+  for (let i = 0; i < 6; i++) buf[at++] = UTC.charCodeAt(i);
+  return at;
+}
+const UTC = '+00:00';
+
+/** 0 … 99 as two digits. */
+function twoInto(buf: Uint8Array, at: number, n: number): number {
+  const tens = (n / 10) | 0;
+  buf[at] = 48 + tens;
+  buf[at + 1] = 48 + n - tens * 10;
+  return at + 2;
+}
+
+/** 0 … 999 999 as six digits, leading zeros kept. */
+export function sixInto(buf: Uint8Array, at: number, n: number): number {
+  for (let i = 5; i >= 0; i--) {
+    const q = (n / 10) | 0;
+    buf[at + i] = 48 + n - q * 10;
+    n = q;
+  }
+  return at + 6;
+}
+
+/** A whole number (below 2^53 in size) as String(n) writes it. */
+export function integerInto(buf: Uint8Array, at: number, n: number): number {
+  if (n >= 0 && n < 10) {
+    buf[at] = 48 + n;
+    return at + 1;
+  }
+  if (n < 0) {
+    buf[at++] = 0x2d; // -
+    n = -n;
+  }
+  let len = 1;
+  for (let m = n; m >= 10; m = (m - (m % 10)) / 10) len++;
+  for (let i = len - 1; i >= 0; i--) {
+    const d = n % 10;
+    buf[at + i] = 48 + d;
+    n = (n - d) / 10;
+  }
+  return at + len;
+}
+
+/**
+ * Copies `s` into buf from `at` when each of its characters is printable
+ * ASCII (space … ~) other than `a` and `b`: where it ended, or -1 (the
+ * caller then makes the string: UTF-8, controls shown escaped, quoting).
+ * buf must have room for `s.length` + 4 bytes from `at`.
+ */
+export function printableInto(buf: Uint8Array, at: number, s: string, a = -1, b = -1): number {
+  if (s.length > 40) {
+    // a long id: one native copy, then a look at the bytes (charCodeAt on a
+    // slice of the batch's text costs a few ns a character; the native call
+    // costs more than a short id's loop). A UTF-8 length equal to the
+    // string's says every character is ASCII.
+    const end = at + s.length;
+    if (utf8Write.call(buf, s, at) !== s.length) return -1;
+    for (let i = at; i < end; i++) {
+      const c = buf[i];
+      if (c < 0x20 || c > 0x7e || c === a || c === b) return -1;
+    }
+    return end;
+  }
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === a || c === b) return -1;
+    buf[at++] = c;
+  }
+  return at;
+}
+type Utf8Write = (this: Uint8Array, s: string, at: number) => number;
+const utf8Write = (Buffer.prototype as unknown as { utf8Write: Utf8Write }).utf8Write;
 
 const text = new TextDecoder('utf-8');
 

@@ -127,8 +127,9 @@ function both(a: Promise<void> | undefined, b: Promise<void> | undefined): Promi
  * must be done with a chunk when it calls back (fs, stdout and pipes are).
  */
 export class Output {
-  private buf: Buffer;
-  private at = 0;
+  /** The buffer being filled, and where (public for room()'s callers only). */
+  buf: Buffer;
+  at = 0;
   /** Buffers whose write has completed, ready to refill. */
   private readonly free: Buffer[] = [];
   /** Writes handed to the stream and not yet called back. */
@@ -155,6 +156,17 @@ export class Output {
     // both taken now, as the contract says: the promises only ask the caller to wait
     const waiting = this.text ? this.putText() : undefined;
     return both(waiting, this.put(part));
+  }
+
+  /**
+   * Room for `n` bytes (at most a quarter of the buffer) at `at` in `buf`,
+   * after everything written before, for a caller that writes a short part
+   * as bytes itself and moves `at` past it: a tool's line a test without a
+   * string made for it. A promise as write's.
+   */
+  room(n: number): Promise<void> | undefined {
+    const waiting = this.text ? this.putText() : undefined;
+    return this.buf.length - this.at >= n ? waiting : both(waiting, this.spill());
   }
 
   /** Short strings written and not yet encoded into the buffer. */

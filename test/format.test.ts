@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Timestamp } from '../bindings/index.js';
-import { micros, pyDatetime, pySeconds, secondsFixed3 } from '../cli/format.js';
+import { integerInto, micros, printableInto, pyDatetime, pyDatetimeInto, pySeconds, secondsFixed3, sixInto } from '../cli/format.js';
 
 /** str(datetime) by way of a Date per call: what pyDatetime must give. */
 function slowDatetime(t: Timestamp): string {
@@ -41,5 +41,44 @@ describe('secondsFixed3', () => {
     );
     fc.assert(fc.property(us, (n) => secondsFixed3(n) === pySeconds(n).toFixed(3)), { numRuns: 20_000 });
     for (const n of [0, 499, 500, 501, 999_499, 999_500, 999_501, 1_000_000, -500, -1, 2 ** 53 - 1]) expect(secondsFixed3(n)).toBe(pySeconds(n).toFixed(3));
+  });
+});
+
+describe('the bytes writers', () => {
+  const buf = Buffer.alloc(256);
+  const written = (end: number, from = 3) => Buffer.from(buf.subarray(from, end)).toString('latin1');
+
+  it('pyDatetimeInto writes pyDatetime\'s text for any u32 second and nanosecond', () => {
+    const stamp = fc.record({ seconds: fc.nat({ max: 0xffffffff }), nanos: fc.constantFrom(0, 499, 500, 999_999_500, 123_456_789) });
+    fc.assert(
+      fc.property(fc.array(stamp, { maxLength: 20 }), (stamps) => {
+        for (const { seconds, nanos } of stamps) {
+          const t = new Timestamp(seconds, nanos);
+          expect(written(pyDatetimeInto(buf, 3, t))).toBe(pyDatetime(t));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('integerInto is String(n) for whole numbers; sixInto pads to six digits', () => {
+    const n = fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.integer({ min: -100, max: 100 }));
+    fc.assert(fc.property(n, (k) => written(integerInto(buf, 3, k)) === String(k)), { numRuns: 5_000 });
+    for (const k of [0, 9, 10, -1, -10, 2 ** 53 - 1, -(2 ** 53 - 1)]) expect(written(integerInto(buf, 3, k))).toBe(String(k));
+    for (const k of [0, 7, 123_456, 999_999, 50_000]) expect(written(sixInto(buf, 3, k))).toBe(String(k).padStart(6, '0'));
+  });
+
+  it('printableInto copies printable ASCII and refuses anything else, or the characters it is told to', () => {
+    expect(written(printableInto(buf, 3, 'a.b[1] ~'))).toBe('a.b[1] ~');
+    expect(printableInto(buf, 3, '')).toBe(3);
+    for (const s of ['é', 'a\x07', 'tab\t', '\x7f', '\u2028', '😀']) expect(printableInto(buf, 3, s)).toBe(-1);
+    expect(printableInto(buf, 3, 'a,b', 0x22, 0x2c)).toBe(-1);
+    expect(printableInto(buf, 3, 'a"b', 0x22, 0x2c)).toBe(-1);
+    expect(printableInto(buf, 3, 'a"b')).toBe(6);
+    // past 40 characters: copied natively, then looked at
+    const long = 'pkg.mod.Test.test_x'.repeat(3);
+    expect(written(printableInto(buf, 3, long))).toBe(long);
+    for (const s of [long + 'é', 'é' + long, long + '\x07', long + '\ud800', '\u0141' + long]) expect(printableInto(buf, 3, s)).toBe(-1);
+    expect(printableInto(buf, 3, long + ',', 0x22, 0x2c)).toBe(-1);
   });
 });

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, PYTHON, hasReference, normalize } from './helpers.js';
-import { decodeAll, encode } from '../bindings/index.js';
+import { decodeAll, encode, Timestamp } from '../bindings/index.js';
 
 const CLI = new URL('../dist/bin/subunit.js', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'subunit-tools-'));
@@ -101,6 +101,53 @@ describe('subunit csv', () => {
     );
     expect(r.code).toBe(1);
   });
+});
+
+describe('subunit csv: rows written as bytes and as strings', () => {
+  // ids that take the bytes path (printable ASCII without a quote; quoted for a comma)
+  // and ids that do not (a quote, non-ASCII, a control character), short and long, mixed over more than one
+  // 256 KiB output buffer; times with and without a fraction, and no times at all
+  const statuses = ['success', 'fail', 'skip', 'xfail', 'uxsuccess'] as const;
+  const tests = Array.from({ length: 5000 }, (_, i) => {
+    const kind = i % 6;
+    const pad = i % 2 ? '.long'.repeat(9) : ''; // ids past 40 characters are copied another way
+    const id = [`pkg${pad}.mod.Test.test_${i}`, `pkg${pad}.t${i}[a,"b"]`, `pkg${pad}.é${i}`, `pkg${pad}.t${i}\x1b`, `pkg${pad}.t${i}(a, b)`, `pkg.t${i}"`][kind];
+    const seconds = 1_700_000_000 + i * 3_607;
+    return { id, status: statuses[i % 5], start: new Timestamp(seconds, i % 4 === 0 ? 0 : (i * 7_777_777) % 1e9), stop: new Timestamp(seconds + (i % 3), (i * 13) % 1e9) };
+  });
+  // the first test has no times (an empty field: no clock yet)
+  const stream = Buffer.concat(
+    tests.flatMap((t, i) =>
+      i === 0 ? [encode({ testId: t.id, status: t.status })] : [encode({ testId: t.id, status: 'inprogress', timestamp: t.start }), encode({ testId: t.id, status: t.status, timestamp: t.stop })],
+    ),
+  );
+  const when = (t: Timestamp) => {
+    // microseconds rounded half to even, as python-subunit
+    const q = Math.floor(t.nanos / 1000);
+    const r = t.nanos % 1000;
+    const us = r > 500 || (r === 500 && q % 2 === 1) ? q + 1 : q;
+    const s = t.seconds + (us === 1e6 ? 1 : 0);
+    const frac = us % 1e6;
+    const text = new Date(s * 1000).toISOString().slice(0, 19).replace('T', ' ');
+    return frac ? `${text}.${String(frac).padStart(6, '0')}+00:00` : `${text}+00:00`;
+  };
+  const word = { success: 'success', uxsuccess: 'success', fail: 'failure', skip: 'skip', xfail: 'xfail' };
+  const want =
+    'test,status,start_time,stop_time\r\n' +
+    tests
+      .map((t, i) => {
+        const id = /[",]/.test(t.id) ? `"${t.id.replace(/"/g, '""')}"` : t.id;
+        return `${id},${word[t.status]},${i ? when(t.start) : ''},${i ? when(t.stop) : ''}\r\n`;
+      })
+      .join('');
+  for (const backend of ['wasm', 'js'] as const) {
+    it(`the same rows either way, across output buffers (${backend})`, () => {
+      const r = ours(['csv', '--backend', backend], stream);
+      expect(want.length).toBeGreaterThan(1 << 18);
+      expect(r.code).toBe(1);
+      expect(r.stdout.toString()).toBe(want);
+    });
+  }
 });
 
 describe('subunit junit', () => {

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, PYTHON, hasReference } from './helpers.js';
-import { encode } from '../bindings/index.js';
+import { encode, Timestamp } from '../bindings/index.js';
 import { runBytes, subunit, type FakeTest } from './repo-helpers.js';
 
 const CLI = new URL('../dist/bin/subunit.js', import.meta.url).pathname;
@@ -274,4 +274,50 @@ open('.testrepository/times.dbm', 'w').close()
     expect(testLines(want).filter((l) => l.includes('%')).length).toBe(5);
     expect(testLines(traceIn(project, ['--perc-diff']).stdout)).toEqual(testLines(want));
   });
+});
+
+describe('subunit trace: lines written as bytes and as strings', () => {
+  // ids that take the bytes path (printable ASCII, no files) and ids that do not
+  // (non-ASCII, a control character, longer than 4096, a file attached), short and long, mixed
+  // over more than one 256 KiB output buffer; durations negative, whole seconds of several digits
+  const statuses = ['success', 'fail', 'skip', 'xfail', 'uxsuccess'] as const;
+  const tests = Array.from({ length: 6000 }, (_, i) => {
+    const kind = i % 7;
+    const pad = i % 2 ? '.long'.repeat(9) : ''; // ids past 40 characters are copied another way
+    const id = kind === 4 ? `pkg${pad}.é${i}` : kind === 5 ? `pkg${pad}.t${i}\x07` : kind === 6 && i % 100 === 6 ? `pkg.${'x'.repeat(5000)}${i}` : `pkg${pad}.mod.Test.test_${i}`;
+    const us = ((i * 7_919_113) % 30_000_000_000) - 2_000_000; // −2 s … 30 000 s
+    return { id, status: statuses[i % 5], us, file: kind === 3 };
+  });
+  const start = new Timestamp(1_700_000_000, 123_456_000);
+  const stream = Buffer.concat(
+    tests.flatMap((t) => {
+      const stopUs = 1_700_000_000_123_456 + t.us;
+      const stop = new Timestamp(Math.floor(stopUs / 1e6), (stopUs % 1e6) * 1000);
+      return [
+        encode({ testId: t.id, status: 'inprogress', timestamp: start }),
+        ...(t.file ? [encode({ testId: t.id, fileName: 'stdout', mimeType: 'text/plain', fileBytes: Buffer.from('hi\n') })] : []),
+        encode({ testId: t.id, status: t.status, timestamp: stop }),
+      ];
+    }),
+  );
+  // subunit-trace's '%d.%06ds' of the timedelta: whole seconds rounded down, the microseconds positive
+  const seconds6 = (us: number) => {
+    const whole = Math.floor(us / 1e6);
+    return `${whole}.${String(us - whole * 1e6).padStart(6, '0')}s`;
+  };
+  const want = tests
+    .map((t) => {
+      const word = t.status === 'skip' ? 'SKIPPED' : t.status === 'fail' || t.status === 'uxsuccess' ? 'FAILED' : 'ok';
+      const captured = t.file && t.status !== 'skip' ? '\nCaptured stdout:\n~~~~~~~~~~~~~~~~\n    hi\n' : '';
+      return `{0} ${t.id}${t.status === 'skip' ? '' : ` [${seconds6(t.us)}]`} ... ${word}\n${captured}`;
+    })
+    .join('');
+  for (const backend of ['wasm', 'js'] as const) {
+    it(`the same lines either way, across output buffers (${backend})`, () => {
+      const r = run(['trace', '--exit-zero', '--no-summary', '--backend', backend], stream);
+      expect(want.length).toBeGreaterThan(1 << 18);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(want);
+    });
+  }
 });

@@ -3,11 +3,11 @@
 // sections, the flags (-n, -f/--fails, --failonly, -a, --no-summary, --color).
 import { forEachRecord, BACKEND_OPTION } from '../source.js';
 import { testKey } from '../../bindings/results/outcome.js';
-import { finalStatus, isFailed, resultOf, type Attachment, type TestResult } from '../../bindings/results/results.js';
+import { finalStatus, isFailed, resultOf, type Attachment, type FinalStatus, type TestResult } from '../../bindings/results/results.js';
 import type { SubunitEvent } from '../../bindings/codec/events.js';
 import { Output } from '../io.js';
 import { UsageError } from '../errors.js';
-import { isText, micros, pySeconds, pyTimedelta, shownOn } from '../format.js';
+import { integerInto, isText, micros, printableInto, pySeconds, pyTimedelta, shownOn, sixInto } from '../format.js';
 import { Repository, REPO_OPTION, timeKey } from '../repo/repository.js';
 import { defineCommand } from '../command.js';
 
@@ -24,6 +24,20 @@ function clock(seconds: number): string {
 
 /** `%d.%06ds` of a span, as subunit-trace's get_duration. */
 const seconds6 = (us: number) => `${Math.floor(us / 1e6)}.${String(1e6 + (((us % 1e6) + 1e6) % 1e6)).slice(1)}s`;
+
+/** ` [${seconds6(us)}]` as bytes into buf from `at`; where it ended. */
+function durationInto(buf: Uint8Array, at: number, us: number): number {
+  buf[at++] = 0x20; // space
+  buf[at++] = 0x5b; // [
+  // seconds6's numbers: a whole number of microseconds below 2^52 divides exactly enough
+  const whole = Math.floor(us / 1e6);
+  at = integerInto(buf, at, whole);
+  buf[at++] = 0x2e; // .
+  at = sixInto(buf, at, us - whole * 1e6);
+  buf[at++] = 0x73; // s
+  buf[at++] = 0x5d; // ]
+  return at;
+}
 
 /**
  * Where a test ran: its route code and its `worker-N` tag together (a mux of
@@ -132,7 +146,9 @@ export const trace = defineCommand({
     const recorded = values['perc-diff'] ? await Repository.open(values.repo).times(values.backend) : undefined;
     const out = new Output();
     const n = { ran: 0, success: 0, skip: 0, xfail: 0, uxsuccess: 0, fail: 0, incomplete: 0 };
-    const workers = new Map<string, { label: string; tests: number; firstStart?: number; lastStop?: number }>();
+    /** A worker: its label, its line's start as bytes ("{label} "), its tests and span. */
+    type Worker = { label: string; head: Uint8Array; tests: number; firstStart?: number; lastStop?: number };
+    const workers = new Map<string, Worker>();
     const enumerated = new Set<string>();
     const failures: TestResult[] = []; // kept for --fails only
     const incomplete: string[] = [];
@@ -173,9 +189,17 @@ export const trace = defineCommand({
       return out.write(fresh() + lines.map((l) => `[${e.routeCode}] ${l}\n`).join(''));
     };
 
-    // labels by tags array (decoded tags are shared while their bytes repeat), then route code:
-    // workers interleave, so one remembered label missed on every test of a parallel run
-    const labels = new Map<readonly string[], Map<string | undefined, string>>();
+    // workers by tags array (decoded tags are shared while their bytes repeat), then route code:
+    // workers interleave, so one remembered worker missed on every test of a parallel run
+    const labels = new Map<readonly string[], Map<string | undefined, Worker>>();
+    // a line's end after the test id, by status, as bytes (the line of a test without
+    // files is written as bytes: a string per test was most of trace's time on small packets)
+    const tails = {} as Record<FinalStatus, Uint8Array>;
+    for (const status of ['success', 'xfail', 'skip', 'fail', 'uxsuccess', 'inprogress', 'unknown'] as const) {
+      const word = status === 'skip' ? paint('blue', 'SKIPPED') : isFailed(status) ? paint('red', status === 'fail' || status === 'uxsuccess' ? 'FAILED' : status) : paint('green', 'ok');
+      tails[status] = Buffer.from(` ... ${word}\n`);
+    }
+    const bytesLines = !abbreviate && !recorded;
     const widen = (s: number) => {
       first = first === undefined ? s : Math.min(first, s);
       last = last === undefined ? s : Math.max(last, s);
@@ -217,16 +241,37 @@ export const trace = defineCommand({
           if (labels.size >= 1024) labels.clear(); // tags that keep changing: bounded
           labels.set(r.tags, (byRoute = new Map()));
         }
-        let label = byRoute.get(r.routeCode);
-        if (label === undefined) byRoute.set(r.routeCode, (label = workerOf(r)));
-        let w = workers.get(label);
-        if (!w) workers.set(label, (w = { label, tests: 0, firstStart: startUs }));
+        let w = byRoute.get(r.routeCode);
+        if (w === undefined) {
+          const label = workerOf(r);
+          w = workers.get(label);
+          if (!w) workers.set(label, (w = { label, head: Buffer.from(`{${shown(label)}} `), tests: 0, firstStart: startUs }));
+          byRoute.set(r.routeCode, w);
+        }
         w.tests++;
         w.lastStop = stopUs;
 
         const failed = isFailed(status);
         if (failed && values.fails) failures.push(resultOf(tests, r));
         if (failOnly && !failed) return;
+        let waiting: Promise<void> | undefined;
+        if (bytesLines && !r.files && !progressShown && !midLine && r.id.length <= 4096) {
+          const head = w.head;
+          const tail = tails[status];
+          waiting = out.room(head.length + r.id.length + tail.length + 40);
+          const buf = out.buf;
+          let at = out.at;
+          for (let i = 0; i < head.length; i++) buf[at++] = head[i];
+          // an id that is not all printable ASCII takes the string path (UTF-8, escapes)
+          at = printableInto(buf, at, r.id);
+          if (at >= 0) {
+            if (us !== undefined && status !== 'skip') at = durationInto(buf, at, us);
+            for (let i = 0; i < tail.length; i++) buf[at++] = tail[i];
+            out.at = at;
+            return waiting;
+          }
+        }
+        const label = w.label;
         const duration = us === undefined ? '' : ` [${seconds6(us)}]`;
         const head = `{${shown(label)}} ${shown(r.id)}`;
         let text = fresh();
@@ -245,7 +290,8 @@ export const trace = defineCommand({
           text += `${head}${change ? ` [${seconds6(us!)}${change}]` : duration} ... ${paint('green', 'ok')}\n`;
           if (r.files) text += captured(attachments(), (name) => name === 'stdout' || name === 'stderr', shown);
         }
-        return out.write(text);
+        const wrote = out.write(text);
+        return waiting && wrote ? waiting.then(() => wrote) : waiting ?? wrote;
       },
       async onBatchEnd() {
         if (progress && !abbreviate) {
