@@ -5,7 +5,7 @@ import {
   RECORD_STRIDE, KIND_PACKET, KIND_CHATTER, R_KIND, R_START, R_LENGTH, R_FLAGS, R_SECONDS, R_NANOS, R_TESTID_OFF,
   R_TESTID_LEN, R_TAGS_OFF, R_TAGS_COUNT, R_DETAIL_A, R_DETAIL_B, R_DETAIL_C, R_DETAIL_D, R_MIME_OFF, R_MIME_LEN,
   R_NAME_OFF, R_NAME_LEN, R_FILE_OFF, R_FILE_LEN, R_ROUTE_OFF, R_ROUTE_LEN, F_TEST_ID, F_ROUTE_CODE, F_TIMESTAMP,
-  F_RUNNABLE, F_TAGS, F_FILE, F_MIME, F_EOF, F_STATUS,
+  F_RUNNABLE, F_TAGS, F_FILE, F_MIME, F_EOF, F_STATUS, R_VALUE_IDS, VALUE_ID_MAX,
 } from '../assembly/layout.js';
 import { ChunkedPass } from '../bindings/codec/pass.js';
 import type { Core } from '../bindings/codec/core.js';
@@ -43,6 +43,12 @@ const FILE_BYTES = text(',"fileBytes":"');
 const EOF = text(',"eof":true');
 const NOT_EOF = text(',"eof":false');
 const ROUTE = text(',"routeCode":');
+/** runnable, eof and the routeCode key in one copy, for a packet with no file fields: [runnable][eof][route]. */
+const MIDDLE = [false, true].map((run) =>
+  [false, true].map((eof) =>
+    [false, true].map((route) => text(`"runnable":${run},"eof":${eof}${route ? ',"routeCode":' : ''}`)),
+  ),
+);
 /** 1 for the bytes a JSON string holds as they are (printable ASCII but " and \\). */
 const PLAIN = Uint8Array.from({ length: 256 }, (_, c) => (c >= 0x20 && c <= 0x7e && c !== 34 && c !== 92 ? 1 : 0));
 const LINE_END = text('}\n');
@@ -76,6 +82,12 @@ export class JsonLines extends ChunkedPass<true> {
   private day = -1;
   /** A view of the window step() is in, for str()'s four-byte reads. */
   private input: DataView = new DataView(new ArrayBuffer(0));
+  /** Count of core calls; a tag set's text is reused only in the call that wrote it (ids are per call). */
+  private call = 0;
+  /** Per tag-set value id: the call and the out[start, start + length) of its "tags":[…], text. */
+  private readonly tagCall = new Int32Array(VALUE_ID_MAX + 1).fill(-1);
+  private readonly tagStart = new Int32Array(VALUE_ID_MAX + 1);
+  private readonly tagLength = new Int32Array(VALUE_ID_MAX + 1);
   /** A view of `out` for put()'s four-byte writes. */
   private view: DataView;
 
@@ -115,7 +127,8 @@ export class JsonLines extends ChunkedPass<true> {
   protected step(window: Uint8Array, pos: number, eof: boolean, ctx: number, ctxLen: number): true | null {
     const core = this.core;
     this.at = this.committed; // lines of an undone call
-    const count = core.scan(window, pos, eof, ctx, ctxLen);
+    const count = core.scan(window, pos, eof, ctx, ctxLen, true);
+    this.call++;
     this.input = new DataView(window.buffer, window.byteOffset, window.length);
     const rec = core.records;
     const base = core.base;
@@ -162,7 +175,17 @@ export class JsonLines extends ChunkedPass<true> {
       buf[at++] = 44; // ,
     } else buf[at++] = 123; // {
     if (flags & F_STATUS) at = put(view, buf, at, STATUS_FIELD[(flags & F_STATUS) - 1]);
-    if (flags & F_TAGS) {
+    const tagId = rec[r + R_VALUE_IDS] & 0xff;
+    if (tagId !== 0 && this.tagCall[tagId] === this.call) {
+      // the same tag set earlier in this call: copy its text (out keeps its offsets when it grows)
+      const from = this.tagStart[tagId];
+      const n = this.tagLength[tagId];
+      let i = 0;
+      for (; i + 4 <= n; i += 4) view.setInt32(at + i, view.getInt32(from + i, true), true);
+      for (; i < n; i++) buf[at + i] = buf[from + i];
+      at += n;
+    } else if (flags & F_TAGS) {
+      const tagsAt = at;
       at = put(view, buf, at, TAGS);
       let p = base + rec[r + R_TAGS_OFF];
       for (let i = 0, n = rec[r + R_TAGS_COUNT]; i < n; i++) {
@@ -178,7 +201,21 @@ export class JsonLines extends ChunkedPass<true> {
       }
       buf[at++] = 93; // ]
       buf[at++] = 44;
+      if (tagId !== 0) {
+        this.tagCall[tagId] = this.call;
+        this.tagStart[tagId] = tagsAt;
+        this.tagLength[tagId] = at - tagsAt;
+      }
     }
+    if ((flags & (F_MIME | F_FILE)) === 0) {
+      const route = (flags & F_ROUTE_CODE) !== 0;
+      at = put(view, buf, at, MIDDLE[+((flags & F_RUNNABLE) !== 0)][+((flags & F_EOF) !== 0)][+route]);
+      if (route) {
+        at = this.str(buf, at, b, base + rec[r + R_ROUTE_OFF], rec[r + R_ROUTE_LEN]);
+        buf = this.out;
+        view = this.view;
+      }
+    } else {
     at = put(view, buf, at, flags & F_RUNNABLE ? RUNNABLE : NOT_RUNNABLE);
     if (flags & F_MIME) {
       at = put(view, buf, at, MIME);
@@ -203,6 +240,7 @@ export class JsonLines extends ChunkedPass<true> {
       at = this.str(buf, at, b, base + rec[r + R_ROUTE_OFF], rec[r + R_ROUTE_LEN]);
       buf = this.out;
       view = this.view;
+    }
     }
     if (flags & F_TIMESTAMP) {
       let seconds = rec[r + R_SECONDS] >>> 0;

@@ -73,7 +73,13 @@ describe('subunit json writes bytes straight from the records', () => {
   ];
   // nanoseconds of a second or more (the wire allows up to 2^30 - 1): they carry into the seconds
   const carried = raw(0x2000 | F_TIMESTAMP, [0x65, 0x53, 0xf1, 0x00, 0xfb, 0x9a, 0xca, 0x05]);
+  // the tags text is reused per core value id within a call: sets of equal length that differ, ones that need
+  // escaping, sets over 64 bytes (no id), and more distinct sets than the core numbers (192), repeated in turn
+  const tagSets: string[][] = [['ab', 'cd'], ['ab', 'ce'], ['ba', 'cd'], ['a"', 'cd'], ['é', 'cd'], ['x'.repeat(70)], [],
+    ...Array.from({ length: 260 }, (_, i) => [`w${i}`, 'same'])];
+  const tagged = Array.from({ length: 3 * tagSets.length }, (_, i): EventInit => ({ testId: `t${i}`, status: 'success', tags: tagSets[(i * 7) % tagSets.length], routeCode: i % 2 ? '0' : undefined }));
   const streams: [string, Uint8Array][] = [
+    ['tag sets', concat(tagged.map((e) => encode(e)))],
     ['odd strings', concat([...odd.map((e) => encode(e)), carried, new TextEncoder().encode('chatter ü over the edge\n'), encode({ testId: 'last' })])],
     ...readdirSync(fixtures)
       .filter((f) => f.endsWith('.subunit'))
