@@ -31,6 +31,37 @@ export function secondsFixed3(deltaMicros: number): string {
   return ms === 1000 ? `${whole + 1}.000` : `${whole}.${String(1000 + ms).slice(1)}`;
 }
 
+/** secondsFixed3(deltaMicros) as bytes into buf from `at` (32 at most); where it ended. */
+export function fixed3Into(buf: Uint8Array, at: number, deltaMicros: number): number {
+  // a negative span (a stop before its start) is toFixed's "-" and the span's size:
+  // off a tie the double's error is as far below the millisecond as for a positive one
+  const size = deltaMicros < 0 ? -deltaMicros : deltaMicros;
+  const whole = Math.floor(size / 1e6);
+  const rem = size - whole * 1e6;
+  const r = rem % 1000;
+  if (whole >= 1e9 || r === 500 || !Number.isInteger(rem)) {
+    // the rare cases: the string's ASCII
+    const s = secondsFixed3(deltaMicros);
+    for (let i = 0; i < s.length; i++) buf[at++] = s.charCodeAt(i);
+    return at;
+  }
+  let ms = (rem - r) / 1000 + (r > 500 ? 1 : 0);
+  let w = whole;
+  if (deltaMicros < 0) buf[at++] = 0x2d; // -
+  if (ms === 1000) {
+    w++;
+    ms = 0;
+  }
+  at = integerInto(buf, at, w);
+  buf[at++] = 0x2e; // .
+  const h = (ms / 100) | 0;
+  const t = ((ms - h * 100) / 10) | 0;
+  buf[at] = 48 + h;
+  buf[at + 1] = 48 + t;
+  buf[at + 2] = 48 + ms - h * 100 - t * 10;
+  return at + 3;
+}
+
 /** Seconds between two timestamps at python-subunit's (microsecond) precision. */
 export function pyDuration(start: Timestamp | undefined, stop: Timestamp | undefined): number {
   return start && stop ? pySeconds(micros(stop) - micros(start)) : 0;

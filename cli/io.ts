@@ -285,8 +285,9 @@ export async function outputStream(path: string | undefined): Promise<Writable> 
  * is kept per part).
  */
 export class Spool {
-  private readonly buf: Buffer;
-  private at = 0;
+  /** The buffer being filled, and where (public for room()'s callers only). */
+  readonly buf: Buffer;
+  at = 0;
   private file: { dir: string; fd: number } | undefined;
   constructor(limit = 1 << 20) {
     this.buf = Buffer.allocUnsafe(limit);
@@ -303,6 +304,16 @@ export class Spool {
     }
     this.putText();
     this.put(text);
+  }
+
+  /**
+   * Room for `n` bytes (at most the buffer's size) at `at` in `buf`, after
+   * everything added before, for a caller that writes a short part as bytes
+   * itself and moves `at` past it (Output.room's contract, synchronously).
+   */
+  room(n: number): void {
+    if (this.text) this.putText();
+    if (this.buf.length - this.at < n) this.spill();
   }
 
   private putText(): void {

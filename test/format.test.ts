@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Timestamp } from '../bindings/index.js';
-import { integerInto, micros, printableInto, pyDatetime, pyDatetimeInto, pySeconds, secondsFixed3, sixInto } from '../cli/format.js';
+import { fixed3Into, integerInto, micros, printableInto, pyDatetime, pyDatetimeInto, pySeconds, secondsFixed3, sixInto } from '../cli/format.js';
 
 /** str(datetime) by way of a Date per call: what pyDatetime must give. */
 function slowDatetime(t: Timestamp): string {
@@ -41,6 +41,24 @@ describe('secondsFixed3', () => {
     );
     fc.assert(fc.property(us, (n) => secondsFixed3(n) === pySeconds(n).toFixed(3)), { numRuns: 20_000 });
     for (const n of [0, 499, 500, 501, 999_499, 999_500, 999_501, 1_000_000, -500, -1, 2 ** 53 - 1]) expect(secondsFixed3(n)).toBe(pySeconds(n).toFixed(3));
+  });
+
+  it('fixed3Into writes its bytes: negatives (sign, "-0.000", carries) too', () => {
+    const buf = Buffer.alloc(64);
+    const into = (n: number) => buf.toString('latin1', 5, fixed3Into(buf, 5, n));
+    const us = fc.oneof(
+      fc.integer({ min: -5e9, max: 5e9 }),
+      fc.integer({ min: -1e7, max: 1e7 }).map((n) => n - (n % 1000) + 500), // ties
+      fc.integer({ min: -1e7, max: 1e7 }).map((n) => n - (n % 1000) + 999), // carries
+      fc.integer({ min: -1e7, max: 1e7 }).map((n) => n - (n % 1000) - 999),
+      fc.integer({ min: -2e15, max: 2e15 }), // past 1e9 seconds: toFixed's text
+      fc.maxSafeInteger(),
+    );
+    fc.assert(fc.property(us, (n) => into(n) === secondsFixed3(n)), { numRuns: 20_000 });
+    for (const n of [0, 1, 499, 500, 501, 999_499, 999_500, 999_501, 1_000_000, -1, -499, -500, -501, -999_500, -999_501, -1_000_000, 2 ** 53 - 1, -(2 ** 53 - 1)])
+      expect(into(n)).toBe(secondsFixed3(n));
+    expect(into(-1)).toBe('-0.000');
+    expect(into(-999_501)).toBe('-1.000');
   });
 });
 

@@ -32,6 +32,29 @@ describe('Spool', () => {
     expect(spools()).toBe(before);
   });
 
+  it('keeps bytes written at room() in order with text added before and after, across spills', async () => {
+    const before = spools();
+    const spool = new Spool(100);
+    let expected = '';
+    for (let i = 0; i < 500; i++) {
+      const line = `<testcase name="t${i}" é="✓"/>\n`;
+      if (i % 3 === 0) {
+        spool.room(line.length);
+        spool.at += Buffer.from(line.replace('é', 'e').replace('✓', 'v')).copy(spool.buf, spool.at);
+        expected += line.replace('é', 'e').replace('✓', 'v');
+      } else {
+        spool.add(line);
+        expected += line;
+      }
+    }
+    expect(spools()).toBe(before + 1);
+    const c = collector();
+    await spool.writeTo(c.out);
+    await c.out.flush();
+    expect(c.text()).toBe(expected);
+    expect(spools()).toBe(before);
+  });
+
   it('under its limit stays in memory', async () => {
     const before = spools();
     const spool = new Spool();

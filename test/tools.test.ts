@@ -189,6 +189,62 @@ for c in root: print(c.get('classname'), c.get('name'), [(x.tag, x.text) for x i
   });
 });
 
+describe('subunit junit: cases written as bytes and as strings', () => {
+  // ids that take the bytes path (printable ASCII that XML takes as it is, up to 40
+  // characters, with or without a class, "(" after the class) mixed with ids that do
+  // not (longer, & < > " ', non-ASCII, a control character), tests with attachments (a skip's
+  // reason, a traceback, a passing test's stdout), every status, negative spans and no
+  // times: more than the spool's 1 MiB buffer, so it spills to its file
+  const statuses = ['success', 'fail', 'skip', 'xfail', 'uxsuccess', 'inprogress'] as const;
+  const events = Array.from({ length: 24_000 }, (_, i) => {
+    const pad = i % 2 ? '.long'.repeat(9) : '';
+    const id = [
+      `pkg${pad}.mod.Test.test_${i}`,
+      `pkg${pad}.Test.t${i}(a.b, c)`,
+      `test_${i}${pad.replace(/\./g, '_')}`,
+      `pkg${pad}.t${i}[a&b<c>"d"'e']`,
+      `pkg${pad}.é${i}`,
+      `pkg${pad}.t${i}\x1b`,
+      `pkg${pad}.Test.t${i}.`,
+    ][i % 7];
+    const status = statuses[i % 6];
+    const seconds = 1_700_000_000 + i * 3;
+    const start = new Timestamp(seconds, (i * 7_777_777) % 1e9);
+    // every fifth test stops before it starts
+    const stop = new Timestamp(seconds + (i % 5 === 0 ? -1 : i % 3), (i * 13_131) % 1e9);
+    const out = [];
+    if (i % 11 !== 0 || status === 'inprogress') out.push(encode({ testId: id, status: 'inprogress', timestamp: start }));
+    if (i % 4 === 0 || i % 12 === 1) {
+      const fileName = status === 'skip' ? 'reason' : status === 'fail' ? 'traceback' : 'stdout';
+      out.push(encode({ testId: id, fileName, mimeType: 'text/plain', fileBytes: Buffer.from(`why ${i} <&>`) }));
+    }
+    if (status !== 'inprogress') out.push(encode({ testId: id, status, timestamp: i % 11 === 0 ? undefined : stop }));
+    return Buffer.concat(out);
+  });
+  const stream = Buffer.concat(events);
+  const run = (backend: string, strings: boolean) =>
+    spawnSync(process.execPath, [CLI, 'junit', '--backend', backend], {
+      input: stream,
+      maxBuffer: 1 << 30,
+      env: { ...process.env, SUBUNIT_JUNIT_STRINGS: strings ? '1' : '' },
+    });
+  for (const backend of ['wasm', 'js'] as const) {
+    it(`the same XML either way, across the spool's buffer (${backend})`, () => {
+      const bytes = run(backend, false);
+      const strings = run(backend, true);
+      expect(bytes.status).toBe(1);
+      expect(strings.status).toBe(1);
+      const xml = bytes.stdout.toString();
+      expect(bytes.stdout.length).toBeGreaterThan(2 << 20);
+      expect(xml.split('<testcase ').length - 1).toBe(24_000);
+      // the kinds are all there
+      for (const part of ['classname="" name="test_2"', 'name="t1(a.b, c)"', '&amp;b&lt;c&gt;&quot;d&quot;\'e\'', 'é', 'time="-', '<skipped>why 8 &lt;&amp;&gt;</skipped>', '<skipped></skipped>', '_StringException">why 1 &lt;&amp;&gt;'])
+        expect(xml).toContain(part);
+      expect(Buffer.compare(bytes.stdout, strings.stdout)).toBe(0);
+    });
+  }
+});
+
 describe.runIf(haveTool('subunit-stats') && haveTool('subunit2csv'))('-f/--forward and -o, as subunit-stats and subunit2csv', () => {
   const testEvents = (out: Uint8Array) => normalize(decodeAll(out).filter((e) => e.testId !== undefined), { sortTags: true });
   /** The text of the stream's "stdout" packets that belong to no test. */
