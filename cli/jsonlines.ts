@@ -207,40 +207,36 @@ export class JsonLines extends ChunkedPass<true> {
         this.tagLength[tagId] = at - tagsAt;
       }
     }
+    const route = (flags & F_ROUTE_CODE) !== 0;
     if ((flags & (F_MIME | F_FILE)) === 0) {
-      const route = (flags & F_ROUTE_CODE) !== 0;
+      // the common packet: runnable, eof and the routeCode key in one copy
       at = put(view, buf, at, MIDDLE[+((flags & F_RUNNABLE) !== 0)][+((flags & F_EOF) !== 0)][+route]);
-      if (route) {
-        at = this.str(buf, at, b, base + rec[r + R_ROUTE_OFF], rec[r + R_ROUTE_LEN]);
+    } else {
+      at = put(view, buf, at, flags & F_RUNNABLE ? RUNNABLE : NOT_RUNNABLE);
+      if (flags & F_MIME) {
+        at = put(view, buf, at, MIME);
+        at = this.str(buf, at, b, base + rec[r + R_MIME_OFF], rec[r + R_MIME_LEN]);
         buf = this.out;
         view = this.view;
       }
-    } else {
-    at = put(view, buf, at, flags & F_RUNNABLE ? RUNNABLE : NOT_RUNNABLE);
-    if (flags & F_MIME) {
-      at = put(view, buf, at, MIME);
-      at = this.str(buf, at, b, base + rec[r + R_MIME_OFF], rec[r + R_MIME_LEN]);
-      buf = this.out;
-      view = this.view;
+      if (flags & F_FILE) {
+        at = put(view, buf, at, FILE_NAME);
+        at = this.str(buf, at, b, base + rec[r + R_NAME_OFF], rec[r + R_NAME_LEN]);
+        buf = this.out;
+        view = this.view;
+        at = put(view, buf, at, FILE_BYTES);
+        const off = base + rec[r + R_FILE_OFF];
+        const len = rec[r + R_FILE_LEN];
+        if (len > 0) at += latin1Write.call(buf, base64Slice.call(b, off, off + len), at);
+        buf[at++] = 34;
+      }
+      at = put(view, buf, at, flags & F_EOF ? EOF : NOT_EOF);
+      if (route) at = put(view, buf, at, ROUTE);
     }
-    if (flags & F_FILE) {
-      at = put(view, buf, at, FILE_NAME);
-      at = this.str(buf, at, b, base + rec[r + R_NAME_OFF], rec[r + R_NAME_LEN]);
-      buf = this.out;
-      view = this.view;
-      at = put(view, buf, at, FILE_BYTES);
-      const off = base + rec[r + R_FILE_OFF];
-      const len = rec[r + R_FILE_LEN];
-      if (len > 0) at += latin1Write.call(buf, base64Slice.call(b, off, off + len), at);
-      buf[at++] = 34;
-    }
-    at = put(view, buf, at, flags & F_EOF ? EOF : NOT_EOF);
-    if (flags & F_ROUTE_CODE) {
-      at = put(view, buf, at, ROUTE);
+    if (route) {
       at = this.str(buf, at, b, base + rec[r + R_ROUTE_OFF], rec[r + R_ROUTE_LEN]);
       buf = this.out;
       view = this.view;
-    }
     }
     if (flags & F_TIMESTAMP) {
       let seconds = rec[r + R_SECONDS] >>> 0;
