@@ -32,8 +32,10 @@ export async function sniffed(input: Input): Promise<{ kind: 'gzip' | 'plain'; c
     head.push(r.value);
     size += r.value.length;
   }
-  // replayed from this copy: with a reused read buffer, the chunks read may be read into again
-  const first = Buffer.concat(head);
+  // several chunks are replayed from one copy (with a reused read buffer they
+  // may be read into again); one chunk is replayed as it is, in the order it
+  // came, so a reused buffer is read into again no sooner than without the sniff
+  const first = head.length === 1 ? head[0] : Buffer.concat(head);
   const raw = prepend(first.length ? [first] : [], it);
   if (first[0] !== 0x1f || first[1] !== 0x8b) return { kind: 'plain', chunks: raw, head: first };
   return { kind: 'gzip', chunks: gunzipped(input.name, raw), head: first };

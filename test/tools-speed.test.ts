@@ -78,8 +78,21 @@ describe('subunit json writes bytes straight from the records', () => {
   const tagSets: string[][] = [['ab', 'cd'], ['ab', 'ce'], ['ba', 'cd'], ['a"', 'cd'], ['é', 'cd'], ['x'.repeat(70)], [],
     ...Array.from({ length: 260 }, (_, i) => [`w${i}`, 'same'])];
   const tagged = Array.from({ length: 3 * tagSets.length }, (_, i): EventInit => ({ testId: `t${i}`, status: 'success', tags: tagSets[(i * 7) % tagSets.length], routeCode: i % 2 ? '0' : undefined }));
+  // lines are copied from an earlier line of the call with the same flags, tag set and route code: every
+  // combination of statuses, runnable, eof, timestamps, tags and more route codes than the core numbers (192)
+  const statuses = [undefined, 'exists', 'inprogress', 'success', 'uxsuccess', 'skip', 'fail', 'xfail'] as const;
+  const templated = Array.from({ length: 2400 }, (_, i): EventInit => ({
+    testId: i % 11 ? `pkg.T${i % 97}.test_${i}` : undefined,
+    status: statuses[i % 8],
+    runnable: i % 3 !== 0,
+    eof: i % 5 === 0,
+    tags: i % 4 ? [`worker-${i % 13}`] : undefined,
+    routeCode: i % 6 ? `${i % 250}/${i % 7}` : undefined,
+    timestamp: i % 9 ? new Timestamp(1_700_000_000 + (i >> 4), (i * 7919) % 1e9) : undefined,
+  }));
   const streams: [string, Uint8Array][] = [
     ['tag sets', concat(tagged.map((e) => encode(e)))],
+    ['line templates', concat(templated.map((e) => encode(e)))],
     ['odd strings', concat([...odd.map((e) => encode(e)), carried, new TextEncoder().encode('chatter ü over the edge\n'), encode({ testId: 'last' })])],
     ...readdirSync(fixtures)
       .filter((f) => f.endsWith('.subunit'))
