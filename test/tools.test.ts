@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, PYTHON, hasReference, normalize } from './helpers.js';
 import { decodeAll, encode, Timestamp } from '../bindings/index.js';
+import { testcase, testcaseInto } from '../cli/commands/junit.js';
+import { secondsFixed3 } from '../cli/format.js';
+import { Spool } from '../cli/io.js';
 
 const CLI = new URL('../dist/bin/subunit.js', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'subunit-tools-'));
@@ -222,27 +225,45 @@ describe('subunit junit: cases written as bytes and as strings', () => {
     return Buffer.concat(out);
   });
   const stream = Buffer.concat(events);
-  const run = (backend: string, strings: boolean) =>
-    spawnSync(process.execPath, [CLI, 'junit', '--backend', backend], {
-      input: stream,
-      maxBuffer: 1 << 30,
-      env: { ...process.env, SUBUNIT_JUNIT_STRINGS: strings ? '1' : '' },
-    });
+  const run = (backend: string) => spawnSync(process.execPath, [CLI, 'junit', '--backend', backend], { input: stream, maxBuffer: 1 << 30 });
   for (const backend of ['wasm', 'js'] as const) {
-    it(`the same XML either way, across the spool's buffer (${backend})`, () => {
-      const bytes = run(backend, false);
-      const strings = run(backend, true);
-      expect(bytes.status).toBe(1);
-      expect(strings.status).toBe(1);
-      const xml = bytes.stdout.toString();
-      expect(bytes.stdout.length).toBeGreaterThan(2 << 20);
+    it(`every kind of case, across the spool's buffer (${backend})`, () => {
+      const r = run(backend);
+      expect(r.status).toBe(1);
+      const xml = r.stdout.toString();
+      expect(r.stdout.length).toBeGreaterThan(2 << 20);
       expect(xml.split('<testcase ').length - 1).toBe(24_000);
       // the kinds are all there
       for (const part of ['classname="" name="test_2"', 'name="t1(a.b, c)"', '&amp;b&lt;c&gt;&quot;d&quot;\'e\'', 'é', 'time="-', '<skipped>why 8 &lt;&amp;&gt;</skipped>', '<skipped></skipped>', '_StringException">why 1 &lt;&amp;&gt;'])
         expect(xml).toContain(part);
-      expect(Buffer.compare(bytes.stdout, strings.stdout)).toBe(0);
     });
   }
+  it('a case written as bytes is the string path\'s case, byte for byte', () => {
+    const ids = Array.from({ length: 7 * 40 }, (_, i) => {
+      const pad = '.x'.repeat(i % 40 >> 1);
+      return [`pkg${pad}.Test.test_${i}`, `pkg${pad}.T.t${i}(a.b, c)`, `test_${i}${pad}`, `p${pad}.t[a&b"]`, `p${pad}.é`, `p${pad}.t\x1b`, `p${pad}.T.t${i}.`][i % 7];
+    });
+    const all = [...statuses, 'exists' as const];
+    let asBytes = 0;
+    const spool = new Spool();
+    for (const [i, id] of ids.entries()) {
+      for (const status of all) {
+        const us = [0, 1, 999, 1000, 1_234_567, -1, -1_500, 86_400_000_000][i % 8];
+        spool.room(id.length + 200); // what testcaseInto asks for: it writes from here
+        const start = spool.at;
+        const wrote = testcaseInto(spool, id, status, us);
+        const want = testcase(id, status, () => [], secondsFixed3(us));
+        if (wrote) {
+          asBytes++;
+          expect(spool.buf.toString('utf8', start, spool.at), `${id} ${status} ${us}`).toBe(want);
+        } else expect(spool.at, `${id} ${status}: nothing written when it declines`).toBe(start);
+      }
+    }
+    spool.dispose();
+    // both paths are taken
+    expect(asBytes).toBeGreaterThan(300);
+    expect(asBytes).toBeLessThan(ids.length * all.length);
+  });
 });
 
 describe.runIf(haveTool('subunit-stats') && haveTool('subunit2csv'))('-f/--forward and -o, as subunit-stats and subunit2csv', () => {

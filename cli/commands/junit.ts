@@ -34,7 +34,7 @@ export function splitId(id: string): [classname: string, name: string] {
 const decoder = new TextDecoder();
 
 /** A test's case; `attachments` is asked only for the tests that show them. */
-function testcase(id: string, status: FinalStatus, attachments: () => Attachment[], time: string): string {
+export function testcase(id: string, status: FinalStatus, attachments: () => Attachment[], time: string): string {
   const [classname, name] = splitId(id);
   // an id XML takes as it is (nearly all) has parts that need no escaping: one test, not two
   const plain = !XML_SPECIAL.test(id);
@@ -134,7 +134,6 @@ export const junit = defineCommand({
     let first: Timestamp | undefined;
     const target = await reportTarget(values, values.backend);
     const none: Attachment[] = [];
-    const bytes = process.env.SUBUNIT_JUNIT_STRINGS !== '1'; // tests compare the two paths
     // the aggregator's records, not TestResult objects: attachments joined only for the cases that show them
     const onRecord = (r: TestRecord, all: TestAggregator) => {
       const status = finalStatus(r);
@@ -148,7 +147,7 @@ export const junit = defineCommand({
       if (start && (!first || secondsBetween(first, start) < 0)) first = start;
       if (stop && (!first || secondsBetween(first, stop) < 0)) first = stop;
       const us = start && stop ? micros(stop) - micros(start) : 0;
-      if (bytes && !r.files && testcaseInto(cases, r.id, status, us)) return;
+      if (!r.files && testcaseInto(cases, r.id, status, us)) return;
       cases.add(testcase(r.id, status, () => (r.files ? all.attachments(r) : none), secondsFixed3(us)));
     };
     try {
