@@ -32,7 +32,7 @@ export async function openInput(path: string, { stdin = process.stdin, reuse = f
  * synchronous, with a turn of the event loop after each (workers, timers).
  * Null for "-" and anything but a regular file (read those with openInput).
  */
-export function openFill(path: string): FillSource | null {
+export function openFill(path: string): (FillSource & { peek(into: Uint8Array): number }) | null {
   if (path === '-') return null;
   let fd: number;
   try {
@@ -56,6 +56,14 @@ export function openFill(path: string): FillSource | null {
       at += n;
       await new Promise((resolve) => setImmediate(resolve));
       return n;
+    },
+    /** Read the file's first bytes into `into` without moving on (a pread at 0); the count. */
+    peek(into) {
+      try {
+        return readSync(fd, into, 0, into.length, 0);
+      } catch (e) {
+        throw readFailure(path, e, 0);
+      }
     },
     close: () => closeSync(fd),
   };

@@ -123,6 +123,17 @@ export class JsonLines extends ChunkedPass<true> {
     this.at = this.committed;
   }
 
+  /**
+   * Write the lines of `n` bytes read into fillArea() (0: the end of input),
+   * pausing after each core call's lines as push() does.
+   */
+  *fill(n: number): Generator<void> {
+    for (const _ of this.filled(n)) {
+      this.committed = this.at;
+      yield;
+    }
+  }
+
   /** The end of the input: lines for what is still pending (a cut packet becomes the parser-error lines). */
   end(): void {
     this.endItems(); // never undone: nothing follows

@@ -6,7 +6,8 @@ import { InputError } from '../bindings/codec/errors.js';
 import type { SubunitEvent } from '../bindings/codec/events.js';
 import { TestAggregator, resultOf, isFailed, type TestResult, type TestRecord } from '../bindings/results/results.js';
 import type { BackendName } from '../bindings/codec/core.js';
-import { openInput, checkInput, type Input, type InputOptions } from './io.js';
+import { openInput, openFill, checkInput, type Input, type InputOptions } from './io.js';
+import type { FillSource } from '../bindings/mux/route.js';
 import { looksLikeV1, v1ToV2 } from './v1.js';
 import type { RunContext } from './failure.js';
 
@@ -133,6 +134,50 @@ export async function* openInputs(paths: string[], options: InputOptions = {}): 
   const all = paths.length ? paths : ['-'];
   for (const path of all) await checkInput(path);
   for (const path of all) yield await openInput(path, options);
+}
+
+/** Bytes of a file's start that plainFill() looks at. */
+const PEEK = 1 << 16;
+
+/**
+ * A regular file of plain v2 bytes as a FillSource, or null (stdin, a pipe,
+ * gzip, v1, or a start that might be v1: read those with inputBytes). The
+ * look at the file's start says v2 only where sniffed() would too: a
+ * plausible signature in a prefix is one in the whole head, and v1's first
+ * line is recognised by its first word.
+ */
+function plainFill(path: string): FillSource | null {
+  const fill = openFill(path);
+  if (fill === null) return null;
+  const head = new Uint8Array(PEEK);
+  let n: number;
+  try {
+    n = fill.peek(head);
+  } catch {
+    n = -1; // inputBytes reads it again and reports the failure as usual
+  }
+  if (n < 0 || (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) || looksLikeV1(head.subarray(0, n))) {
+    fill.close?.();
+    return null;
+  }
+  return fill;
+}
+
+/**
+ * Inputs for a reader that can read into a pass's own memory (ChunkedPass
+ * fillArea/filled): a regular file of plain v2 bytes as a FillSource (no
+ * copy of the bytes into the core), anything else as its plain bytes
+ * (inputBytes). Every input is checked before any is read (openInputs). A
+ * failed read ends the input early and is kept in the run's context.
+ */
+export async function* passInputs(paths: string[], context: RunContext): AsyncGenerator<{ name: string } & ({ fill: FillSource } | { chunks: AsyncIterable<Uint8Array> })> {
+  const all = paths.length ? paths : ['-'];
+  for (const path of all) await checkInput(path);
+  for (const path of all) {
+    const fill = plainFill(path);
+    if (fill !== null) yield { name: path, fill: context.guardedFill(path, fill) };
+    else yield await inputBytes(await openInput(path, { reuse: true }), context);
+  }
 }
 
 export interface EventOptions extends InputOptions {

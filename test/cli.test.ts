@@ -5,7 +5,8 @@ import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, fixtureBytes, refEvents } from './helpers.js';
-import { decodeAll, eventToJsonLine } from '../bindings/index.js';
+import { gzipSync } from 'node:zlib';
+import { decodeAll, encode, eventToJsonLine } from '../bindings/index.js';
 
 const CLI = new URL('../dist/bin/subunit.js', import.meta.url).pathname;
 
@@ -31,6 +32,37 @@ describe('subunit json', () => {
     expect(run(['json', '-'], bytes).stdout.toString()).toBe(one);
     const two = run(['json', FIXTURES + 'chatter.subunit', FIXTURES + 'unicode.subunit']).stdout.toString();
     expect(two).toBe(one + run(['json', FIXTURES + 'unicode.subunit']).stdout.toString());
+  });
+
+  it.each(['wasm', 'js'])('reads a plain v2 file into the core\'s memory: the lines stdin gives, across its 5 MiB area (--backend %s)', (backend) => {
+    // no chatter (only the caller's reads may cut text, and a file is read in
+    // other pieces than stdin); packets across the area's end, a 4 MiB
+    // attachment, a damaged packet and a cut one at the end
+    const run1 = fixtureBytes('sample-run');
+    const big = encode({ testId: 'big', fileName: 'log', fileBytes: new Uint8Array(4 << 20).fill(7), eof: true });
+    const bad = encode({ testId: 'damaged', status: 'fail' });
+    bad[bad.length - 1] ^= 1;
+    const parts = [run1, run1, run1, big, run1, bad, run1, run1, run1, run1, run1, big, run1, encode({ testId: 'cut' }).subarray(0, 9)];
+    const stream = Buffer.concat(parts);
+    expect(stream.length).toBeGreaterThan(3 * (5 << 20));
+    const file = join(tmp, `plain-${backend}.subunit`);
+    writeFileSync(file, stream);
+    const fromFile = run(['json', '--backend', backend, file]);
+    const fromStdin = run(['json', '--backend', backend], stream);
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stderr).toBe('');
+    expect(fromFile.stdout.toString().split('\n').length).toBeGreaterThan(80_000);
+    // the damaged packet and the cut one: two parser errors
+    expect(fromFile.stdout.toString().split('"fileName":"Parser Error"').length - 1).toBe(2);
+    expect(Buffer.compare(fromFile.stdout, fromStdin.stdout)).toBe(0);
+    // gzip, and v1 text (its first line, then nothing v2 in what the file's start shows), still go the other way
+    writeFileSync(`${file}.gz`, gzipSync(stream));
+    expect(Buffer.compare(run(['json', '--backend', backend, `${file}.gz`]).stdout, fromStdin.stdout)).toBe(0);
+    const v1 = Buffer.from('time: 2024-01-01 00:00:00.000000Z\ntest: a\nsuccess: a\n' + 'progress: 1\n'.repeat(10_000));
+    writeFileSync(`${file}.v1`, v1);
+    const fromV1 = run(['json', '--backend', backend, `${file}.v1`]);
+    expect(fromV1.stdout.toString()).toBe(run(['json', '--backend', backend], v1).stdout.toString());
+    expect(fromV1.stdout.toString()).toContain('"testId":"a","status":"success"');
   });
 
   it('exits quietly when the reader goes away (| head)', () => {

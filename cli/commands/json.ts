@@ -1,5 +1,5 @@
 import { Output } from '../io.js';
-import { openInputs, inputBytes } from '../source.js';
+import { passInputs } from '../source.js';
 import { JsonLines } from '../jsonlines.js';
 import { init, coreFor } from '../../bindings/codec/backend.js';
 import { defineCommand, BACKEND_OPTION } from '../command.js';
@@ -19,15 +19,26 @@ export const json = defineCommand({
   async run({ context, values, positionals }) {
     const out = new Output();
     let buf: Buffer | undefined; // one line buffer for every input
-    for await (const input of openInputs(positionals, { reuse: true })) {
-      // gzip and v1 detected; an input that fails midway ends with what it held
-      const { chunks } = await inputBytes(input, context);
+    for await (const input of passInputs(positionals, context)) {
       await init(values.backend);
       const lines = new JsonLines(coreFor(values.backend), buf);
-      for await (const chunk of chunks) {
-        for (const _ of lines.push(chunk)) if (lines.at >= WRITE_FROM) await out.writeThrough(lines.take());
+      if ('fill' in input) {
+        // a plain v2 file is read straight into the core's memory
+        try {
+          for (let n = -1; n !== 0; ) {
+            n = await input.fill.fill(lines.fillArea());
+            for (const _ of lines.fill(n)) if (lines.at >= WRITE_FROM) await out.writeThrough(lines.take());
+          }
+        } finally {
+          await input.fill.close?.();
+        }
+      } else {
+        // gzip and v1 undone; an input that fails midway ends with what it held
+        for await (const chunk of input.chunks) {
+          for (const _ of lines.push(chunk)) if (lines.at >= WRITE_FROM) await out.writeThrough(lines.take());
+        }
+        lines.end();
       }
-      lines.end();
       await out.writeThrough(lines.take());
       buf = lines.out;
       if (context.failure) break;
