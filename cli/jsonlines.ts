@@ -226,7 +226,7 @@ export class JsonLines extends ChunkedPass<true> {
     }
     const lineAt = at;
     if (flags & F_STATUS) at = put(view, buf, at, STATUS_FIELD[(flags & F_STATUS) - 1]);
-    const tagId = rec[r + R_VALUE_IDS] & 0xff;
+    const tagId = ids & 0xff;
     if (tagId !== 0 && this.tagCall[tagId] === this.call) {
       // the same tag set earlier in this call: copy its text (out keeps its offsets when it grows)
       const from = this.tagStart[tagId];
