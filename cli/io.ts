@@ -1,8 +1,8 @@
 // Inputs (files or stdin) and a buffered stdout that respects backpressure.
-import { openSync, fstatSync, readSync, closeSync, writeSync, mkdtempSync, rmSync } from 'node:fs';
+import { openSync, fstatSync, statSync, readSync, constants, closeSync, writeSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, access, type FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { InputError } from '../bindings/codec/errors.js';
 import type { FillSource } from '../bindings/mux/route.js';
@@ -36,6 +36,8 @@ export function openFill(path: string): (FillSource & { peek(into: Uint8Array): 
   if (path === '-') return null;
   let fd: number;
   try {
+    // a named pipe is not opened here: an open waits for its writer, and a close loses what it wrote
+    if (!statSync(path).isFile()) return null;
     fd = openSync(path, 'r');
   } catch (e) {
     throw asInputError(e, path);
@@ -81,9 +83,25 @@ async function openFile(path: string): Promise<FileHandle> {
   }
 }
 
-/** Throws the InputError openInput would (missing, unreadable, a directory), holding nothing open. */
+/**
+ * Throws the InputError openInput would (missing, unreadable, a directory),
+ * holding nothing open. Only a regular file is opened to tell: opening a
+ * named pipe waits for its writer, and closing it again loses what the
+ * writer wrote, so anything else is checked by its mode.
+ */
 export async function checkInput(path: string): Promise<void> {
-  if (path !== '-') await (await openFile(path)).close();
+  if (path === '-') return;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!st.isFile()) {
+      await access(path, constants.R_OK);
+      return;
+    }
+  } catch (e) {
+    throw asInputError(e, path);
+  }
+  await (await openFile(path)).close();
 }
 
 /** The file's chunks (see fileChunks), a failed read named with the file and the bytes read before it. */

@@ -1,7 +1,7 @@
 // The built `subunit` command (dist/, made by `npm test`'s build step).
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, fixtureBytes, refEvents } from './helpers.js';
@@ -63,6 +63,21 @@ describe('subunit json', () => {
     const fromV1 = run(['json', '--backend', backend, `${file}.v1`]);
     expect(fromV1.stdout.toString()).toBe(run(['json', '--backend', backend], v1).stdout.toString());
     expect(fromV1.stdout.toString()).toContain('"testId":"a","status":"success"');
+  });
+
+  it('reads a named pipe whole: checking inputs before reading does not open (and close) it', () => {
+    const fifo = join(tmp, 'fifo');
+    const want = run(['json', FIXTURES + 'sample-run.subunit']).stdout;
+    // the loss was a race: the writer's first bytes went with the check's close, or its write failed
+    for (let i = 0; i < 4; i++) {
+      rmSync(fifo, { force: true });
+      execFileSync('mkfifo', [fifo]);
+      const writer = spawn('sh', ['-c', `cat "${FIXTURES}sample-run.subunit" > "${fifo}"`], { stdio: 'ignore' });
+      const r = run(['json', fifo]);
+      writer.kill();
+      expect(r.code).toBe(0);
+      expect(Buffer.compare(r.stdout, want), `pass ${i}`).toBe(0);
+    }
   });
 
   it('exits quietly when the reader goes away (| head)', () => {
