@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { SubunitError } from '../bindings/codec/errors.js';
 import { UsageError, RunFailure, EXIT_ERROR, EXIT_FAILED } from './errors.js';
 import { RunContext } from './failure.js';
+import { exitNow, quiesceCompilers } from './exit.js';
 import { optionHelp, listOr, type Command, type ArgToken } from './command.js';
 
 /**
@@ -155,16 +156,17 @@ function report(e: unknown): number {
 
 // A reader that went away (`subunit json | head`) is not an error: stop quietly.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (isEpipe(e)) process.exit(0);
+  if (isEpipe(e)) exitNow(0);
 });
 process.stderr.on('error', () => {});
 // Anything that escapes the command (a stream error without a handler) is still one line.
 for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
-  process.on(event, (e: unknown) => process.exit(isEpipe(e) ? 0 : report(e)));
+  process.on(event, (e: unknown) => exitNow(isEpipe(e) ? 0 : report(e)));
 }
 
 const context = new RunContext();
-main(process.argv.slice(2), context).then(
+// the compilers quiet first: see exit.ts
+main(process.argv.slice(2), context).finally(quiesceCompilers).then(
   (code) => {
     // an input that failed midway: the command wrote what it read; now the error
     const failed = context.failure;
