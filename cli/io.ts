@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open, stat, access, type FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { InputError } from '../bindings/codec/errors.js';
+import { InputError, SubunitError } from '../bindings/codec/errors.js';
 import type { FillSource } from '../bindings/mux/route.js';
 import { fileChunks } from '../bindings/adapters/files.js';
+import { UsageError } from './errors.js';
 
 export interface Input {
   name: string;
@@ -133,8 +134,21 @@ export function describe(e: unknown): string {
     case 'ENOENT': return 'no such file';
     case 'EISDIR': return 'is a directory';
     case 'EACCES': case 'EPERM': return 'permission denied';
-    default: return err?.message ?? String(e);
+    default: {
+      // node's "ENOSPC: no space left on device, write": the reason, then the code
+      const m = /^(E[A-Z0-9]+): (.+?), [a-z]+\b/.exec(err?.message ?? '');
+      return m ? `${m[2]} (${m[1]})` : err?.message ?? String(e);
+    }
   }
+}
+
+/** A write to the command's output that failed (a full disk, a closed descriptor): says where. */
+export function outputError(e: unknown, stream: Writable = process.stdout): Error {
+  // a reader that went away stays EPIPE: the command stops quietly
+  if (e instanceof SubunitError || (e as NodeJS.ErrnoException)?.code === 'EPIPE') return e as Error;
+  const path = (stream as { path?: unknown }).path;
+  const name = stream === process.stdout ? 'stdout' : stream === process.stderr ? 'stderr' : typeof path === 'string' ? path : 'output';
+  return new SubunitError(`${name}: cannot write: ${describe(e)}`);
 }
 
 type Utf8Write = (this: Uint8Array, s: string, at: number) => number;
@@ -270,7 +284,7 @@ export class Output {
     this.inFlight++;
     this.stream.write(data, (e) => {
       this.inFlight--;
-      if (e) this.failure ??= e;
+      if (e) this.failure ??= outputError(e, this.stream);
       else if (reuse) this.free.push(reuse);
       const waiting = this.waiting;
       this.waiting = [];
@@ -292,9 +306,22 @@ export class Output {
   }
 }
 
-/** stdout, or a file opened for writing (errors name the file). */
-export async function outputStream(path: string | undefined): Promise<Writable> {
+/**
+ * stdout, or a file opened for writing (errors name the file). A file that is
+ * also one of `inputs` (stdin when there are none, or `-`) is refused: opening
+ * it for writing would empty it before it is read.
+ */
+export async function outputStream(path: string | undefined, inputs?: readonly string[]): Promise<Writable> {
   if (path === undefined || path === '-') return process.stdout;
+  if (inputs) {
+    const out = statSync(path, { throwIfNoEntry: false });
+    const read = (p: string) => (p === '-' ? fstatSync(0) : statSync(p, { throwIfNoEntry: false }));
+    const same = out?.isFile() && (inputs.length ? inputs : ['-']).some((p) => {
+      const s = read(p);
+      return s !== undefined && s.dev === out.dev && s.ino === out.ino;
+    });
+    if (same) throw new UsageError(`${path} is also an input: writing to it would empty it before it is read`);
+  }
   const { createWriteStream } = await import('node:fs');
   const stream = createWriteStream(path);
   await new Promise<void>((resolve, reject) => {

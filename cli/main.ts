@@ -8,6 +8,7 @@ import { SubunitError } from '../bindings/codec/errors.js';
 import { UsageError, RunFailure, EXIT_ERROR, EXIT_FAILED } from './errors.js';
 import { RunContext } from './failure.js';
 import { exitNow, quiesceCompilers } from './exit.js';
+import { outputError } from './io.js';
 import { optionHelp, listOr, type Command, type ArgToken } from './command.js';
 
 /**
@@ -147,17 +148,20 @@ const isEpipe = (e: unknown) => (e as NodeJS.ErrnoException | undefined)?.code =
 
 /** The one line for an error, and the exit status. */
 function report(e: unknown): number {
+  // one line however many ways a failure shows (a write's callback, then the stream's error)
+  if (reported) return reported;
   const known = e instanceof SubunitError;
   const message = known ? (e as Error).message : `internal error: ${(e as Error)?.message ?? e}`;
   // a message is one line, whatever it quotes
   process.stderr.write(`subunit${current ? ' ' + current : ''}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
-  return e instanceof RunFailure ? EXIT_FAILED : EXIT_ERROR;
+  return (reported = e instanceof RunFailure ? EXIT_FAILED : EXIT_ERROR);
 }
+let reported = 0;
 
 // A reader that went away (`subunit json | head`) is not an error: stop quietly.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (isEpipe(e)) exitNow(0);
-});
+// Any other failure to write (a full disk) is, even for a command that wrote
+// its one line with process.stdout.write and did not wait for it.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => exitNow(isEpipe(e) ? 0 : report(outputError(e))));
 process.stderr.on('error', () => {});
 // Anything that escapes the command (a stream error without a handler) is still one line.
 for (const event of ['uncaughtException', 'unhandledRejection'] as const) {

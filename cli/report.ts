@@ -29,10 +29,11 @@ export interface ReportTarget {
   finish(): Promise<void>;
 }
 
-export async function reportTarget(values: Record<string, unknown>, backend?: BackendName): Promise<ReportTarget> {
+/** `inputs`: the command's input paths, which -o may not name. */
+export async function reportTarget(values: Record<string, unknown>, inputs: readonly string[], backend?: BackendName): Promise<ReportTarget> {
   const path = values['output-to'] as string | undefined;
   if (!values.forward) {
-    const stream = await outputStream(path);
+    const stream = await outputStream(path, inputs);
     const out = new Output(stream);
     return { out, stream, finish: () => out.close() };
   }
@@ -40,7 +41,7 @@ export async function reportTarget(values: Record<string, unknown>, backend?: Ba
   const writer = new V2Writer(passOn, backend);
   const passthrough = !values['no-passthrough'];
   const held: Buffer[] = [];
-  const stream = path !== undefined ? await outputStream(path) : new Writable({ write: (c, _e, done) => done(void held.push(Buffer.from(c))) });
+  const stream = path !== undefined ? await outputStream(path, inputs) : new Writable({ write: (c, _e, done) => done(void held.push(Buffer.from(c))) });
   const out = new Output(stream);
   return {
     out,

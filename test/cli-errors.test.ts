@@ -6,7 +6,7 @@
 // was decoded before the error is on stdout. All processes run in parallel.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
@@ -287,6 +287,63 @@ describe('every command, every bad input', () => {
       // what was decoded before the error = the command's output on the bytes that could be read
       const expected = want.stdoutAs === '' ? Buffer.alloc(0) : references.get(refKey(cmd, want.stdoutAs))!.stdout;
       expect(comparable(cmd, r.stdout)).toEqual(comparable(cmd, expected));
+    }
+  });
+});
+
+// A full disk (Linux's /dev/full) as stdout or as --output-to: one line naming
+// where the write failed, exit 2, for every command that writes (serve only listens).
+describe('output that cannot be written', () => {
+  const runTo = (args: string[], stdinFile?: string) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const full = openSync('/dev/full', 'w');
+      const stdin = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
+      const child = spawn(process.execPath, [CLI, ...args], { stdio: [stdin, full, 'pipe'] });
+      closeSync(full);
+      if (typeof stdin === 'number') closeSync(stdin);
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+  const nothingElse = (stderr: string) => stderr.replace(/^\(.* decoded in \d+ ms\)\n/m, '');
+  it.each(CMDS.filter((c) => !c.noData).map((c) => [c.name, c] as const))('%s to a full disk', async (_n, c) => {
+    const input = c.kind === 'json' ? BIG.json : c.kind === 'xml' ? BIG.xml : BIG.v2;
+    const r = await runTo(c.args(input), c.stdinOnly ? input : undefined);
+    expect(nothingElse(r.stderr)).toBe(`subunit ${c.name}: stdout: cannot write: no space left on device (ENOSPC)\n`);
+    expect(r.code).toBe(2);
+  });
+  it('--version, help and --output-to say so too', async () => {
+    expect(await runTo(['--version'])).toEqual({ code: 2, stderr: 'subunit: stdout: cannot write: no space left on device (ENOSPC)\n' });
+    expect(await runTo(['json', '--help'])).toEqual({ code: 2, stderr: 'subunit json: stdout: cannot write: no space left on device (ENOSPC)\n' });
+    const toFile = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'junit', '--output-to', '/dev/full', BIG.v2], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(toFile).toEqual({ code: 2, stderr: 'subunit junit: /dev/full: cannot write: no space left on device (ENOSPC)\n' });
+  });
+  it('--output-to naming an input (by another name, or stdin) is refused before it empties it', async () => {
+    const input = file('self.subunit', run);
+    const link = join(tmp, 'self-link.subunit');
+    symlinkSync(input, link);
+    const runs: [string[], string | undefined, string][] = [
+      [['stats', '-o', input, input], undefined, input],
+      [['csv', '-o', link, F.empty, input], undefined, link],
+      [['junit', '-f', '-o', input], input, input], // stdin is the file
+      [['junit', '-o', input, '-'], input, input],
+    ];
+    for (const [args, stdinFile, named] of runs) {
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const stdin = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
+        const child = spawn(process.execPath, [CLI, ...args], { stdio: [stdin, 'ignore', 'pipe'] });
+        if (typeof stdin === 'number') closeSync(stdin);
+        let stderr = '';
+        child.stderr!.on('data', (d: Buffer) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      expect(r).toEqual({ code: 2, stderr: `subunit ${args[0]}: ${named} is also an input: writing to it would empty it before it is read\n` });
+      expect(readFileSync(input).equals(run)).toBe(true);
     }
   });
 });

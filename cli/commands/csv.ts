@@ -36,7 +36,7 @@ export const csv = defineCommand({
     backend: BACKEND_OPTION,
   },
   async run({ context, values, positionals }) {
-    const target = await reportTarget(values, values.backend);
+    const target = await reportTarget(values, positionals, values.backend);
     const out = target.out;
     const shown = shownOn(target.stream);
     let failed = false;

@@ -132,7 +132,7 @@ export const junit = defineCommand({
     let failures = 0;
     let clock: Timestamp | undefined;
     let first: Timestamp | undefined;
-    const target = await reportTarget(values, values.backend);
+    const target = await reportTarget(values, positionals, values.backend);
     const none: Attachment[] = [];
     // the aggregator's records, not TestResult objects: attachments joined only for the cases that show them
     const onRecord = (r: TestRecord, all: TestAggregator) => {

@@ -25,7 +25,7 @@ export const stats = defineCommand({
     backend: BACKEND_OPTION,
   },
   async run({ context, values, positionals }) {
-    const target = await reportTarget(values, values.backend);
+    const target = await reportTarget(values, positionals, values.backend);
     const out = target.out;
     const passOn = new Output(); // non-test output: stdout, before the totals
     const n = { total: 0, failed: 0, skipped: 0, xfail: 0, uxsuccess: 0 };
